@@ -1,0 +1,65 @@
+import { z } from '@hono/zod-openapi';
+import { Channel, Locale, PagePath, Slug } from './common.js';
+
+export const DecisionContext = z
+  .strictObject({
+    channel: Channel,
+    page: PagePath,
+    locale: Locale,
+  })
+  .openapi('DecisionContext');
+export type DecisionContext = z.infer<typeof DecisionContext>;
+
+export const MAX_PLACEMENTS_PER_REQUEST = 10;
+
+export const DecisionRequest = z
+  .strictObject({
+    anonymousId: z.uuid(),
+    context: DecisionContext,
+    placements: z.array(Slug).min(1).max(MAX_PLACEMENTS_PER_REQUEST),
+  })
+  .openapi('DecisionRequest');
+export type DecisionRequest = z.infer<typeof DecisionRequest>;
+
+export const OfferContent = z
+  .object({
+    offerId: Slug,
+    product: Slug.nullable(),
+    locale: Locale,
+    headline: z.string(),
+    body: z.string(),
+    cta: z.object({ label: z.string(), url: z.string() }),
+    image: z.object({ url: z.string(), alt: z.string() }).nullable(),
+  })
+  .openapi('OfferContent', { description: 'Structured content; never raw HTML.' });
+export type OfferContent = z.infer<typeof OfferContent>;
+
+export const PlacementSize = z
+  .object({ width: z.number().int().positive(), height: z.number().int().positive() })
+  .openapi('PlacementSize');
+export type PlacementSize = z.infer<typeof PlacementSize>;
+
+export const PlacementDecision = z
+  .object({
+    placement: Slug,
+    decisionId: z.uuid(),
+    offer: OfferContent.nullable(),
+    size: PlacementSize.nullable().openapi({ description: 'The placement’s size from the catalog; null for an unknown placement.' }),
+    ttlSeconds: z.number().int().nonnegative().openapi({ description: 'How long the SDK may reuse this decision.' }),
+    reason: z.string().openapi({ description: 'A short, customer-facing reason for this content.' }),
+  })
+  .openapi('PlacementDecision');
+export type PlacementDecision = z.infer<typeof PlacementDecision>;
+
+export const DecisionResponse = z
+  .object({ decisions: z.array(PlacementDecision) })
+  .openapi('DecisionResponse');
+export type DecisionResponse = z.infer<typeof DecisionResponse>;
+
+export const PlacementInfo = z
+  .object({ id: Slug, name: z.string(), channels: z.array(Channel), size: PlacementSize })
+  .openapi('PlacementInfo');
+export type PlacementInfo = z.infer<typeof PlacementInfo>;
+
+export const PlacementList = z.object({ placements: z.array(PlacementInfo) }).openapi('PlacementList');
+export type PlacementList = z.infer<typeof PlacementList>;
