@@ -1,0 +1,52 @@
+import type { Hono } from 'hono';
+import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
+import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
+import { createDecisionRecorder } from './decision-recorder.js';
+import { createHttpApp } from './http/app.js';
+import type { AppEnv } from './http/env.js';
+import { createServices, type Services } from './http/services.js';
+import type { Store } from './store/store.js';
+
+export interface TouchpointAppOptions {
+  readonly store: Store;
+  readonly config: ApiConfigInput;
+  /** The clock; tests pass a fixed one. */
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}
+
+export interface TouchpointApp {
+  /** The Hono app; `app.fetch` is a Web-standard handler, `app.request()` serves tests without a server. */
+  readonly app: Hono<AppEnv>;
+  readonly services: Services;
+  readonly catalog: CatalogHolder;
+  /** Writes buffered decision records. */
+  flush(): Promise<void>;
+  /** Finishes buffered writes and closes the store. */
+  close(): Promise<void>;
+}
+
+export async function createTouchpointApp(options: TouchpointAppOptions): Promise<TouchpointApp> {
+  const config: ApiConfig = ApiConfigSchema.parse(options.config);
+  const { store } = options;
+  const catalog = await loadCatalogHolder(store);
+  const recorder = createDecisionRecorder(store);
+  const services = createServices({
+    store,
+    catalog,
+    config,
+    recorder,
+    now: options.now ?? (() => new Date()),
+    newId: options.newId ?? (() => crypto.randomUUID()),
+  });
+  return {
+    app: createHttpApp(services),
+    services,
+    catalog,
+    flush: () => recorder.flush(),
+    close: async () => {
+      await recorder.flush();
+      await store.close();
+    },
+  };
+}

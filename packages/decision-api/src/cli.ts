@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { readSeedCatalog, startNodeServer } from './runtime/node.js';
+import { seedDemoBank } from './seed.js';
+import { openStore } from './store/open.js';
+
+const USAGE = `touchpoint <command> [options]
+
+Commands:
+  serve     start the decision API (default port 8787)
+  migrate   bring the store's schema up to date
+  seed      load the demo bank's catalog and generated customers
+
+Options:
+  --port <n>          port to listen on (serve)
+  --host <h>          address to bind (serve; default 127.0.0.1)
+  --data-dir <path>   embedded store folder (default ./.data/touchpoint)
+  --database-url <u>  PostgreSQL instead of the embedded store (or DATABASE_URL)
+  --seed              seed the demo bank on start when the store is empty (serve)
+  --customers <n>     number of demo customers (seed; default 5000)`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      seed: { type: 'boolean' },
+      customers: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+  const dataDir = values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? './.data/touchpoint';
+  const storeOptions = databaseUrl ? { databaseUrl } : { dataDir };
+
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  if (command === 'serve') {
+    const server = await startNodeServer({
+      ...storeOptions,
+      port: Number(values.port ?? process.env.PORT ?? 8787),
+      host: values.host ?? process.env.HOST ?? '127.0.0.1',
+      seedDemo: values.seed ?? false,
+    });
+    console.log(`[touchpoint] decision API on ${server.url} (docs ${server.url}/docs)`);
+    const stop = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return;
+  }
+  const store = await openStore(storeOptions);
+  try {
+    if (command === 'migrate') {
+      console.log(`[touchpoint] schema up to date on ${store.engine}`);
+    } else if (command === 'seed') {
+      const result = await seedDemoBank(store, {
+        catalog: readSeedCatalog(),
+        now: new Date(),
+        ...(values.customers ? { customers: Number(values.customers) } : {}),
+      });
+      console.log(`[touchpoint] seeded ${result.customers} customers and ${result.touchpoints} touchpoints`);
+    } else {
+      console.error(`[touchpoint] unknown command "${command}"\n\n${USAGE}`);
+      process.exitCode = 2;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error('[touchpoint]', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

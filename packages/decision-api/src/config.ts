@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { Channel } from './contract/index.js';
+
+export const SiteKey = z.strictObject({
+  key: z.string().regex(/^pk_[A-Za-z0-9_]{4,64}$/),
+  channel: Channel,
+  origins: z.array(z.url()),
+});
+export type SiteKey = z.infer<typeof SiteKey>;
+
+export const ApiConfig = z.strictObject({
+  siteKeys: z.array(SiteKey).min(1),
+  customerToken: z.strictObject({
+    /** HS256 secret shared with the bank's backend. */
+    secret: z.string().min(16),
+    issuer: z.string().optional(),
+    audience: z.string().optional(),
+    clockToleranceSeconds: z.number().int().nonnegative().default(30),
+  }),
+});
+export type ApiConfig = z.infer<typeof ApiConfig>;
+export type ApiConfigInput = z.input<typeof ApiConfig>;
+
+export const DEMO_CUSTOMER_TOKEN_SECRET = 'touchpoint-demo-customer-token-secret';
+
+/** The demo bank's configuration: two channels with their local example origins. */
+export const DEMO_CONFIG: ApiConfigInput = {
+  siteKeys: [
+    { key: 'pk_demo_netbank', channel: 'netbank', origins: ['http://localhost:5173', 'http://127.0.0.1:5173'] },
+    { key: 'pk_demo_mobilebank', channel: 'mobilebank', origins: ['http://localhost:5174', 'http://127.0.0.1:5174'] },
+  ],
+  customerToken: { secret: DEMO_CUSTOMER_TOKEN_SECRET, issuer: 'demo-bank', audience: 'touchpoint' },
+};
+
+/** Reads the configuration from the environment; falls back to the demo bank's where a variable is unset. */
+export function configFromEnv(env: Record<string, string | undefined>): ApiConfig {
+  const siteKeys = env.TOUCHPOINT_SITE_KEYS ? JSON.parse(env.TOUCHPOINT_SITE_KEYS) : DEMO_CONFIG.siteKeys;
+  return ApiConfig.parse({
+    siteKeys,
+    customerToken: {
+      secret: env.TOUCHPOINT_CUSTOMER_TOKEN_SECRET ?? DEMO_CONFIG.customerToken.secret,
+      issuer: env.TOUCHPOINT_CUSTOMER_TOKEN_ISSUER ?? DEMO_CONFIG.customerToken.issuer,
+      audience: env.TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE ?? DEMO_CONFIG.customerToken.audience,
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import type { Catalog, Channel, Offer, Placement, Product } from '../contract/index.js';
+
+/** The catalog indexed for the decision hot path: built once per catalog version, then only read. */
+export interface CompiledCatalog {
+  readonly version: string;
+  readonly products: ReadonlyMap<string, Product>;
+  readonly placements: ReadonlyMap<string, Placement>;
+  readonly offersByPlacement: ReadonlyMap<string, readonly Offer[]>;
+  readonly productOfPage: (page: string) => string | undefined;
+  readonly source: Catalog;
+}
+
+export function compileCatalog(catalog: Catalog): CompiledCatalog {
+  const products = new Map(catalog.products.map((product) => [product.id, product]));
+  const placements = new Map(catalog.placements.map((placement) => [placement.id, placement]));
+  const offersByPlacement = new Map<string, Offer[]>();
+  for (const offer of catalog.offers) {
+    for (const placement of offer.placements) {
+      const list = offersByPlacement.get(placement) ?? [];
+      list.push(offer);
+      offersByPlacement.set(placement, list);
+    }
+  }
+  // Longest page prefix wins, so /loans/car/apply belongs to the car loan.
+  const pages = catalog.products.map((product) => [product.page, product.id] as const).sort((a, b) => b[0].length - a[0].length);
+  const productOfPage = (page: string) =>
+    pages.find(([prefix]) => page === prefix || page.startsWith(`${prefix}/`))?.[1];
+  return { version: catalog.version, products, placements, offersByPlacement, productOfPage, source: catalog };
+}
+
+export function placementServesChannel(placement: Placement, channel: Channel): boolean {
+  return placement.channels.includes(channel);
+}

@@ -1,0 +1,114 @@
+import type { Channel, JourneyStage, TouchpointType } from '../contract/index.js';
+import { advanceStage, stageForTouchpoint } from './journey.js';
+
+/** What a profile learns from: the fields of a stored touchpoint that matter to decisions. */
+export interface ProfileTouchpoint {
+  readonly type: TouchpointType;
+  readonly occurredAt: string;
+  readonly channel: Channel;
+  readonly product?: string | null;
+  readonly page?: string | null;
+  readonly offer?: string | null;
+}
+
+export interface JourneyState {
+  readonly stage: JourneyStage;
+  /** The last touchpoint on this product's journey. */
+  readonly lastAt: string;
+}
+
+/**
+ * Everything a decision needs about one subject (a customer, or an anonymous device before login),
+ * kept current on ingest so a decision reads one row.
+ */
+export interface CustomerProfile {
+  readonly journeys: Readonly<Record<string, JourneyState>>;
+  /** Products the customer holds at the bank. */
+  readonly productsHeld: readonly string[];
+  /** Offer id → time of the last dismissal. */
+  readonly dismissed: Readonly<Record<string, string>>;
+  /** Offer id → time of the conversion. */
+  readonly converted: Readonly<Record<string, string>>;
+  readonly touchpointCount: number;
+  readonly lastSeenAt: string | null;
+}
+
+export const EMPTY_PROFILE: CustomerProfile = {
+  journeys: {},
+  productsHeld: [],
+  dismissed: {},
+  converted: {},
+  touchpointCount: 0,
+  lastSeenAt: null,
+};
+
+/** Resolves the product a touchpoint is about: named on it, or implied by the product page it happened on. */
+export type ProductOfPage = (page: string) => string | undefined;
+
+export function applyTouchpoints(
+  profile: CustomerProfile,
+  touchpoints: readonly ProfileTouchpoint[],
+  productOfPage: ProductOfPage,
+): CustomerProfile {
+  const ordered = [...touchpoints].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+  const journeys: Record<string, JourneyState> = { ...profile.journeys };
+  const dismissed: Record<string, string> = { ...profile.dismissed };
+  const converted: Record<string, string> = { ...profile.converted };
+  const held = new Set(profile.productsHeld);
+  let lastSeenAt = profile.lastSeenAt;
+
+  for (const touchpoint of ordered) {
+    const at = touchpoint.occurredAt;
+    if (lastSeenAt === null || Date.parse(at) > Date.parse(lastSeenAt)) lastSeenAt = at;
+    const product = touchpoint.product ?? (touchpoint.page ? productOfPage(touchpoint.page) : undefined);
+    if (touchpoint.type === 'offer_dismiss' && touchpoint.offer) dismissed[touchpoint.offer] = later(dismissed[touchpoint.offer], at);
+    if (touchpoint.type === 'conversion' && touchpoint.offer) converted[touchpoint.offer] = later(converted[touchpoint.offer], at);
+    if (touchpoint.type === 'application_completed' && product) held.add(product);
+    const stage = stageForTouchpoint(touchpoint.type);
+    if (product && stage) {
+      const current = journeys[product];
+      journeys[product] = {
+        stage: advanceStage(current?.stage, stage),
+        lastAt: later(current?.lastAt, at),
+      };
+    }
+  }
+
+  return {
+    journeys,
+    productsHeld: [...held].sort(),
+    dismissed,
+    converted,
+    touchpointCount: profile.touchpointCount + touchpoints.length,
+    lastSeenAt,
+  };
+}
+
+/** Joins an anonymous device's profile into the customer's when the customer logs in. */
+export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProfile): CustomerProfile {
+  const journeys: Record<string, JourneyState> = { ...customer.journeys };
+  for (const [product, state] of Object.entries(anonymous.journeys)) {
+    const current = journeys[product];
+    journeys[product] = current
+      ? { stage: advanceStage(current.stage, state.stage), lastAt: later(current.lastAt, state.lastAt) }
+      : state;
+  }
+  return {
+    journeys,
+    productsHeld: [...new Set([...customer.productsHeld, ...anonymous.productsHeld])].sort(),
+    dismissed: mergeLatest(customer.dismissed, anonymous.dismissed),
+    converted: mergeLatest(customer.converted, anonymous.converted),
+    touchpointCount: customer.touchpointCount + anonymous.touchpointCount,
+    lastSeenAt: customer.lastSeenAt && anonymous.lastSeenAt ? later(customer.lastSeenAt, anonymous.lastSeenAt) : (customer.lastSeenAt ?? anonymous.lastSeenAt),
+  };
+}
+
+function mergeLatest(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): Record<string, string> {
+  const merged: Record<string, string> = { ...a };
+  for (const [key, at] of Object.entries(b)) merged[key] = later(merged[key], at);
+  return merged;
+}
+
+function later(a: string | undefined, b: string): string {
+  return a !== undefined && Date.parse(a) >= Date.parse(b) ? a : b;
+}

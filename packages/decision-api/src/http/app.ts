@@ -1,0 +1,94 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { ApiConfig } from '../config.js';
+import { customerTokenVerifier } from './customer-token.js';
+import { DOCS_CSS, renderDocsPage } from './docs-page.js';
+import type { AppEnv } from './env.js';
+import { ProblemError, problemResponse } from './problem.js';
+import { decisionRoutes } from './routes/decisions.js';
+import { placementRoutes } from './routes/placements.js';
+import { touchpointRoutes } from './routes/touchpoints.js';
+import type { Services } from './services.js';
+import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
+
+export const API_VERSION = '0.1.0';
+
+/** The decision API as a Web-standard fetch handler: runs on Node and on edge runtimes alike. */
+export function createHttpApp(services: Services): Hono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  const config: ApiConfig = services.config;
+  const verifyCustomerToken = customerTokenVerifier(config.customerToken, services.now);
+
+  app.use('*', async function securityHeaders(c, next) {
+    await next();
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    c.res.headers.set('referrer-policy', 'no-referrer');
+    if (!c.res.headers.has('content-security-policy')) {
+      c.res.headers.set('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'");
+    }
+  });
+
+  app.get('/healthz', async (c) => {
+    try {
+      await services.store.ping();
+      return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
+    } catch {
+      throw new ProblemError(503, 'store-unavailable', 'Store unavailable', 'The store does not answer.', undefined, { 'retry-after': '5' });
+    }
+  });
+
+  app.use('/v1/*', siteKeys(config.siteKeys));
+  app.use('/v1/*', async function customerToken(c, next) {
+    c.set('customerId', await verifyCustomerToken(c.req.header('authorization')));
+    await next();
+  });
+
+  touchpointRoutes(app, services);
+  decisionRoutes(app, services);
+  placementRoutes(app, services);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: SITE_KEY_HEADER,
+    description: 'Publishable site key of a channel; its allowed origins drive CORS.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'customerToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The bank backend’s signed customer token; its subject is the pseudonymous customer id.',
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    tags: ['Operations'],
+    summary: 'Liveness and store health',
+    responses: {
+      200: {
+        description: 'Healthy',
+        content: { 'application/json': { schema: z.object({ status: z.literal('ok'), store: z.string(), catalogVersion: z.string() }) } },
+      },
+      503: { description: 'The store does not answer' },
+    },
+  });
+
+  const document = () =>
+    app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Touchpoint decision API',
+        version: API_VERSION,
+        description:
+          'Ingests touchpoints from the bank’s own channels and picks the next best offer per placement. Errors are RFC 9457 problem+json.',
+      },
+    });
+  app.get('/openapi.json', (c) => c.json(document()));
+  app.get('/docs', (c) => c.html(renderDocsPage(document())));
+  app.get('/docs/style.css', (c) => c.body(DOCS_CSS, 200, { 'content-type': 'text/css; charset=utf-8' }));
+
+  app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.onError((error, c) => problemResponse(c, error));
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { Context } from 'hono';
+import { ProblemError } from './problem.js';
+
+/**
+ * Reads a JSON body within a byte limit. text/plain is accepted too, because navigator.sendBeacon
+ * can only send CORS-safelisted content types.
+ */
+export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json' && type !== 'text/plain') {
+    throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new ProblemError(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
+  }
+}
+
+function tooLarge(maxBytes: number): ProblemError {
+  return new ProblemError(413, 'body-too-large', 'Request body too large', `The body may be at most ${maxBytes} bytes.`);
+}

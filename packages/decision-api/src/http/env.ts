@@ -1,0 +1,9 @@
+import type { SiteKey } from '../config.js';
+
+export interface AppEnv {
+  Variables: {
+    siteKey: SiteKey;
+    /** The verified customer token's subject, or null for an anonymous request. */
+    customerId: string | null;
+  };
+}

@@ -1,0 +1,65 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import type { Problem } from '../contract/index.js';
+
+type FieldError = { path: string; message: string };
+
+const TYPE_BASE = 'https://touchpoint.dev/problems/';
+
+/** An expected failure; the one error handler turns it into RFC 9457 problem+json. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+  }
+
+  toProblem(): Problem {
+    return {
+      type: `${TYPE_BASE}${this.slug}`,
+      title: this.title,
+      status: this.status,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+/** JSON Pointer (RFC 6901) of a zod issue path, under an optional prefix. */
+export function pointer(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
+  return prefix + path.map((part) => `/${String(part).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: pointer([...issue.path, key], prefix), message: 'unknown field' }));
+    }
+    return [{ path: pointer(issue.path, prefix), message: issue.message }];
+  });
+}
+
+export const invalidBody = (errors: FieldError[]) =>
+  new ProblemError(422, 'invalid-body', 'The request body is invalid', 'See errors for each field.', errors);
+
+export function problemResponse(c: Context, error: unknown): Response {
+  let problem: ProblemError;
+  if (error instanceof ProblemError) problem = error;
+  else if (error instanceof HTTPException) {
+    problem = new ProblemError(error.status as ContentfulStatusCode, `http-${error.status}`, error.message || 'Request refused');
+  } else {
+    console.error('[touchpoint] unexpected error', error);
+    problem = new ProblemError(500, 'internal', 'Internal error', 'The request could not be completed.');
+  }
+  return c.body(JSON.stringify(problem.toProblem()), problem.status, {
+    'content-type': 'application/problem+json',
+    ...problem.headers,
+  });
+}

@@ -1,0 +1,81 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
+import { decide } from '../../domain/decide.js';
+import { readJson } from '../body.js';
+import type { AppEnv } from '../env.js';
+import { fieldErrors, invalidBody } from '../problem.js';
+import type { Services } from '../services.js';
+import { problemResponses, securedBy } from './openapi.js';
+
+const MAX_DECISION_BYTES = 16 * 1024;
+
+export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/decisions',
+    tags: ['Decisions'],
+    summary: 'Decide the next best offer for placements on a page',
+    description:
+      'For each placement: a decision id, the chosen offer’s structured content (or none), the placement size, how long the SDK may cache it, and a short customer-facing reason. The full trace is kept for staff.',
+    security: securedBy,
+    request: { body: { required: true, content: { 'application/json': { schema: DecisionRequest } } } },
+    responses: {
+      200: { description: 'One decision per placement asked for', content: { 'application/json': { schema: DecisionResponse } } },
+      ...problemResponses(400, 401, 403, 413, 415, 422),
+    },
+  });
+
+  app.post('/v1/decisions', async (c) => {
+    const parsed = DecisionRequest.safeParse(await readJson(c, MAX_DECISION_BYTES));
+    if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
+    const request = parsed.data;
+    const siteKey = c.get('siteKey');
+    if (request.context.channel !== siteKey.channel) {
+      throw invalidBody([{ path: '/context/channel', message: `the site key is for the ${siteKey.channel}` }]);
+    }
+    if (new Set(request.placements).size !== request.placements.length) {
+      throw invalidBody([{ path: '/placements', message: 'each placement at most once' }]);
+    }
+
+    const { subject, profile } = await services.profileFor(c.get('customerId'), request.anonymousId);
+    const now = services.now();
+    const outcomes = decide({
+      catalog: services.catalog.current(),
+      profile,
+      context: request.context,
+      placements: request.placements,
+      now,
+    });
+    const origin = new URL(c.req.url).origin;
+    const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
+    services.recorder.record(
+      decided.map(({ outcome, decisionId }) => ({
+        id: decisionId,
+        subject,
+        placement: outcome.placement,
+        offerId: outcome.offer?.id ?? null,
+        channel: request.context.channel,
+        page: request.context.page,
+        locale: request.context.locale,
+        reason: outcome.reason,
+        trace: outcome.trace,
+        createdAt: now,
+      })),
+    );
+    const decisions = decided.map(({ outcome, decisionId }) => ({
+      placement: outcome.placement,
+      decisionId,
+      offer: outcome.content ? withAbsoluteImage(outcome.content, origin) : null,
+      size: outcome.size,
+      ttlSeconds: outcome.ttlSeconds,
+      reason: outcome.reason,
+    }));
+    return c.json(DecisionResponse.parse({ decisions }), 200, { 'cache-control': 'no-store' });
+  });
+}
+
+/** Offer images are served by the decision API; their catalog paths resolve against its own origin. */
+function withAbsoluteImage(content: OfferContent, origin: string): OfferContent {
+  if (!content.image || !content.image.url.startsWith('/static/')) return content;
+  return { ...content, image: { ...content.image, url: `${origin}${content.image.url}` } };
+}

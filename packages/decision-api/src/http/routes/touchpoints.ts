@@ -1,0 +1,86 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import {
+  MAX_BATCH_BYTES,
+  MAX_BATCH_ITEMS,
+  Problem,
+  type RejectedTouchpoint,
+  Touchpoint,
+  TouchpointBatch,
+  TouchpointBatchResult,
+} from '../../contract/index.js';
+import { applyTouchpoints } from '../../domain/profile.js';
+import { readJson } from '../body.js';
+import type { AppEnv } from '../env.js';
+import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
+import type { Services } from '../services.js';
+import { problemResponses, securedBy } from './openapi.js';
+
+/** The batch envelope is checked first; then every item on its own, so one bad item loses nothing else. */
+const Envelope = z.strictObject({
+  anonymousId: z.uuid(),
+  touchpoints: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
+});
+
+export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/touchpoints',
+    tags: ['Touchpoints'],
+    summary: 'Ingest a batch of touchpoints',
+    description: `At most ${MAX_BATCH_ITEMS} touchpoints and ${MAX_BATCH_BYTES / 1024} KB. Idempotent by touchpoint id: a repeated id is acknowledged as a duplicate and never stored twice. Invalid items are refused one by one with reasons; the valid ones are kept. If no item is valid the answer is 422.`,
+    security: securedBy,
+    request: { body: { required: true, content: { 'application/json': { schema: TouchpointBatch } } } },
+    responses: {
+      200: { description: 'Stored, duplicates acknowledged, invalid items listed', content: { 'application/json': { schema: TouchpointBatchResult } } },
+      ...problemResponses(400, 401, 403, 413, 415, 422),
+      503: { description: 'The store is unavailable; retry after Retry-After seconds with the same ids', content: { 'application/problem+json': { schema: Problem } } },
+    },
+  });
+
+  app.post('/v1/touchpoints', async (c) => {
+    const envelope = Envelope.safeParse(await readJson(c, MAX_BATCH_BYTES));
+    if (!envelope.success) throw invalidBody(fieldErrors(envelope.error));
+    const { anonymousId } = envelope.data;
+    const channel = c.get('siteKey').channel;
+
+    const valid: Touchpoint[] = [];
+    const rejected: RejectedTouchpoint[] = [];
+    const seen = new Set<string>();
+    const repeated: string[] = [];
+    envelope.data.touchpoints.forEach((item, index) => {
+      const parsed = Touchpoint.safeParse(item);
+      const id = typeof (item as { id?: unknown } | null)?.id === 'string' ? String((item as { id: string }).id) : undefined;
+      if (!parsed.success) {
+        rejected.push({ index, ...(id ? { id } : {}), errors: fieldErrors(parsed.error, `/touchpoints/${index}`) });
+      } else if (parsed.data.channel !== channel) {
+        rejected.push({
+          index,
+          id: parsed.data.id,
+          errors: [{ path: `/touchpoints/${index}/channel`, message: `the site key is for the ${channel}` }],
+        });
+      } else if (seen.has(parsed.data.id)) {
+        repeated.push(parsed.data.id);
+      } else {
+        seen.add(parsed.data.id);
+        valid.push(parsed.data);
+      }
+    });
+    if (valid.length === 0 && rejected.length > 0) {
+      throw new ProblemError(
+        422,
+        'invalid-touchpoints',
+        'No touchpoint in the batch is valid',
+        'See errors for each item.',
+        rejected.flatMap((item) => item.errors),
+      );
+    }
+
+    const subject = await services.subjectFor(c.get('customerId'), anonymousId);
+    const catalog = services.catalog.current();
+    const result = await services.store.ingest(subject, anonymousId, valid, (profile, stored) =>
+      applyTouchpoints(profile, stored, catalog.productOfPage),
+    );
+    return c.json(TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }));
+  });
+}

@@ -1,0 +1,38 @@
+import type { ApiConfig } from '../config.js';
+import type { CatalogHolder } from '../catalog-holder.js';
+import type { DecisionRecorder } from '../decision-recorder.js';
+import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
+import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
+
+/** What the routes work with: the store, the in-memory catalog, the clock and id source. */
+export interface Services {
+  readonly store: Store;
+  readonly catalog: CatalogHolder;
+  readonly config: ApiConfig;
+  readonly recorder: DecisionRecorder;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */
+  subjectFor(customerId: string | null, anonymousId: string): Promise<Subject>;
+  /** The subject and its profile, with at most one read on the hot path. */
+  profileFor(customerId: string | null, anonymousId: string): Promise<{ subject: Subject; profile: CustomerProfile }>;
+}
+
+export function createServices(deps: Omit<Services, 'subjectFor' | 'profileFor'>): Services {
+  const { store } = deps;
+  const profileFor: Services['profileFor'] = async (customerId, anonymousId) => {
+    if (customerId === null) {
+      const subject = anonymousSubject(anonymousId);
+      return { subject, profile: await store.profile(subject) };
+    }
+    const subject = customerSubject(customerId);
+    const { profile, deviceToLink } = await store.customerProfile(customerId, anonymousId);
+    if (!deviceToLink) return { subject, profile };
+    return { subject, profile: await store.linkAnonymous(anonymousId, customerId, mergeProfiles) };
+  };
+  return {
+    ...deps,
+    profileFor,
+    subjectFor: async (customerId, anonymousId) => (await profileFor(customerId, anonymousId)).subject,
+  };
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { createTouchpointApp, type TouchpointApp } from '../app.js';
+import { type ApiConfigInput, configFromEnv } from '../config.js';
+import { Catalog } from '../contract/index.js';
+import { seedDemoBank } from '../seed.js';
+import { openStore } from '../store/open.js';
+
+export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
+
+export function readSeedCatalog(): Catalog {
+  return Catalog.parse(JSON.parse(readFileSync(`${SEED_DIR}catalog.json`, 'utf8')));
+}
+
+export interface NodeServerOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** PostgreSQL connection string; without it the embedded store persists in dataDir. */
+  readonly databaseUrl?: string;
+  readonly dataDir?: string;
+  /** Seed the demo bank when the store has no catalog yet. */
+  readonly seedDemo?: boolean;
+  readonly config?: ApiConfigInput;
+  readonly log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly touchpoint: TouchpointApp;
+  close(): Promise<void>;
+}
+
+/** Starts the decision API on Node: opens and migrates the store, seeds on request, serves offer images. */
+export async function startNodeServer(options: NodeServerOptions = {}): Promise<RunningServer> {
+  const { port = 8787, host = '127.0.0.1', log = console.log } = options;
+  const store = await openStore({
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  if (options.seedDemo && !(await store.latestCatalog())) {
+    const started = Date.now();
+    const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now: new Date() });
+    log(`[touchpoint] seeded the demo bank: ${seeded.customers} customers, ${seeded.touchpoints} touchpoints in ${Date.now() - started} ms`);
+  }
+  const touchpoint = await createTouchpointApp({ store, config: options.config ?? configFromEnv(process.env) });
+
+  const root = new Hono();
+  root.use(
+    '/static/offers/*',
+    serveStatic({
+      root: SEED_DIR,
+      rewriteRequestPath: (path) => path.replace(/^\/static\/offers\//, 'images/'),
+      onFound: (_path, c) => {
+        c.header('cache-control', 'public, max-age=86400');
+        c.header('cross-origin-resource-policy', 'cross-origin');
+      },
+    }),
+  );
+  root.route('/', touchpoint.app);
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: root.fetch, port, hostname: host }, () => resolve(s));
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://${host}:${boundPort}`,
+    touchpoint,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await touchpoint.close();
+    },
+  };
+}

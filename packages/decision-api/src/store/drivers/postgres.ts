@@ -1,0 +1,58 @@
+import pg from 'pg';
+import type { SqlClient, SqlDatabase } from '../sql.js';
+
+// BIGINT (int8) as a JS number: counts here stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export interface PostgresOptions {
+  readonly connectionString: string;
+  /** Schema to use (created when missing); lets test suites and tenants share one server. */
+  readonly schema?: string;
+  readonly maxConnections?: number;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
+  const { connectionString, schema, maxConnections = 10 } = options;
+  if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`[touchpoint] invalid schema name "${schema}"`);
+  if (schema) {
+    const admin = new pg.Client({ connectionString });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: maxConnections,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const rows = async <Row>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
+    (await client.query(text, params ? [...params] : undefined)).rows as Row[];
+  return {
+    engine: 'postgresql',
+    query: (text, params) => rows(pool, text, params),
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: SqlClient = { query: (text, params) => rows(client, text, params) };
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    exec: async (script) => {
+      await pool.query(script);
+    },
+    close: () => pool.end(),
+  };
+}

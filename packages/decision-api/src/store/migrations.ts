@@ -1,0 +1,103 @@
+import type { SqlDatabase } from './sql.js';
+
+/**
+ * Schema migrations, applied in order, each once. Never edit a released migration: add the next one.
+ * The same SQL runs on PGlite and PostgreSQL.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'catalog, profiles, identity links, touchpoints, decisions',
+    sql: `
+      CREATE TABLE catalog_versions (
+        id          serial PRIMARY KEY,
+        version     text NOT NULL UNIQUE,
+        body        jsonb NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- One row per subject: 'c:<customer id>' for a known customer, 'a:<anonymous id>' before login.
+      -- The decision hot path reads exactly one of these rows.
+      CREATE TABLE profiles (
+        subject     text PRIMARY KEY,
+        body        jsonb NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- An anonymous device id belongs to at most one customer, set on the first request with a token.
+      CREATE TABLE identity_links (
+        anonymous_id  uuid PRIMARY KEY,
+        customer_id   text NOT NULL,
+        linked_at     timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX identity_links_customer ON identity_links (customer_id);
+
+      CREATE TABLE touchpoints (
+        id            uuid PRIMARY KEY,
+        subject       text NOT NULL,
+        anonymous_id  uuid,
+        type          text NOT NULL,
+        occurred_at   timestamptz NOT NULL,
+        received_at   timestamptz NOT NULL DEFAULT now(),
+        channel       text NOT NULL,
+        product       text,
+        page          text,
+        placement     text,
+        offer         text,
+        decision_id   uuid,
+        properties    jsonb
+      );
+      -- Profile rebuilds and exports read one subject's history in time order.
+      CREATE INDEX touchpoints_subject_time ON touchpoints (subject, occurred_at);
+      -- Linking moves an anonymous device's history to the customer.
+      CREATE INDEX touchpoints_anonymous ON touchpoints (anonymous_id) WHERE subject LIKE 'a:%';
+
+      CREATE TABLE decisions (
+        id          uuid PRIMARY KEY,
+        subject     text NOT NULL,
+        placement   text NOT NULL,
+        offer_id    text,
+        channel     text NOT NULL,
+        page        text NOT NULL,
+        locale      text NOT NULL,
+        reason      text NOT NULL,
+        trace       jsonb NOT NULL,
+        created_at  timestamptz NOT NULL
+      );
+      CREATE INDEX decisions_subject_time ON decisions (subject, created_at);
+    `,
+  },
+];
+
+export async function migrate(db: SqlDatabase): Promise<number[]> {
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
+  const applied = new Set(
+    (await db.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => row.version),
+  );
+  const done: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    await db.transaction(async (tx) => {
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+    });
+    done.push(migration.version);
+  }
+  return done;
+}
+
+/** Migration scripts hold plain DDL; statements end at a semicolon outside comments. */
+function splitStatements(script: string): string[] {
+  return script
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n')
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}

@@ -1,0 +1,251 @@
+import type { Catalog, Touchpoint } from '../contract/index.js';
+import { type CustomerProfile, EMPTY_PROFILE } from '../domain/profile.js';
+import type { SqlClient, SqlDatabase } from './sql.js';
+
+export type Subject = `c:${string}` | `a:${string}`;
+export const customerSubject = (customerId: string): Subject => `c:${customerId}`;
+export const anonymousSubject = (anonymousId: string): Subject => `a:${anonymousId}`;
+
+export interface StoredDecision {
+  readonly id: string;
+  readonly subject: Subject;
+  readonly placement: string;
+  readonly offerId: string | null;
+  readonly channel: string;
+  readonly page: string;
+  readonly locale: string;
+  readonly reason: string;
+  readonly trace: unknown;
+  readonly createdAt: Date;
+}
+
+export interface IngestResult {
+  readonly accepted: string[];
+  readonly duplicates: string[];
+}
+
+/** Updates a profile from touchpoints that were stored for the first time. */
+export type ProfileUpdate = (profile: CustomerProfile, stored: readonly Touchpoint[]) => CustomerProfile;
+export type ProfileMerge = (customer: CustomerProfile, anonymous: CustomerProfile) => CustomerProfile;
+
+/** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
+export interface Store {
+  readonly engine: SqlDatabase['engine'];
+  latestCatalog(): Promise<Catalog | null>;
+  saveCatalog(catalog: Catalog): Promise<void>;
+  /** Reads one profile row: the decision hot path's only read. */
+  profile(subject: Subject): Promise<CustomerProfile>;
+  /**
+   * A logged-in customer's profile and whether their device still has an anonymous profile to link,
+   * in one read.
+   */
+  customerProfile(customerId: string, anonymousId: string): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
+  /**
+   * Stores new touchpoints and updates the subject's profile from them in one transaction;
+   * ids stored before are reported as duplicates and change nothing.
+   */
+  ingest(subject: Subject, anonymousId: string, touchpoints: readonly Touchpoint[], update: ProfileUpdate): Promise<IngestResult>;
+  /**
+   * Moves an anonymous device's history and profile to the customer (the first request with a token does it).
+   * Returns the customer's profile after the move.
+   */
+  linkAnonymous(anonymousId: string, customerId: string, merge: ProfileMerge): Promise<CustomerProfile>;
+  recordDecisions(decisions: readonly StoredDecision[]): Promise<void>;
+  /** One decision with its trace, for staff. */
+  decision(id: string): Promise<StoredDecision | null>;
+  /** Bulk loading for seeding and batch jobs: profiles written as given. */
+  putProfiles(profiles: ReadonlyArray<{ subject: Subject; profile: CustomerProfile }>): Promise<void>;
+  insertTouchpoints(rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: Touchpoint }>): Promise<number>;
+  countTouchpoints(subject?: Subject): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createSqlStore(db: SqlDatabase): Store {
+  return {
+    engine: db.engine,
+
+    async latestCatalog() {
+      const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');
+      return rows[0]?.body ?? null;
+    },
+
+    async saveCatalog(catalog) {
+      await db.query(
+        'INSERT INTO catalog_versions (version, body) VALUES ($1, $2) ON CONFLICT (version) DO UPDATE SET body = EXCLUDED.body',
+        [catalog.version, JSON.stringify(catalog)],
+      );
+    },
+
+    async profile(subject) {
+      const rows = await db.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1', [subject]);
+      return rows[0]?.body ?? EMPTY_PROFILE;
+    },
+
+    async customerProfile(customerId, anonymousId) {
+      const customer = customerSubject(customerId);
+      const rows = await db.query<{ subject: string; body: CustomerProfile | null }>(
+        'SELECT subject, CASE WHEN subject = $1 THEN body END AS body FROM profiles WHERE subject IN ($1, $2)',
+        [customer, anonymousSubject(anonymousId)],
+      );
+      return {
+        profile: rows.find((row) => row.subject === customer)?.body ?? EMPTY_PROFILE,
+        deviceToLink: rows.some((row) => row.subject !== customer),
+      };
+    },
+
+    ingest: (subject, anonymousId, touchpoints, update) =>
+      db.transaction(async (tx) => {
+        const insertedIds = new Set(await insertTouchpointRows(tx, touchpoints.map((touchpoint) => ({ subject, anonymousId, touchpoint }))));
+        const stored = touchpoints.filter((touchpoint) => insertedIds.has(touchpoint.id));
+        if (stored.length > 0) {
+          const current = await lockProfile(tx, subject);
+          await writeProfile(tx, subject, update(current ?? EMPTY_PROFILE, stored));
+        }
+        return {
+          accepted: stored.map((touchpoint) => touchpoint.id),
+          duplicates: touchpoints.filter((touchpoint) => !insertedIds.has(touchpoint.id)).map((touchpoint) => touchpoint.id),
+        };
+      }),
+
+    linkAnonymous: (anonymousId, customerId, merge) =>
+      db.transaction(async (tx) => {
+        const customer = customerSubject(customerId);
+        const anonymous = anonymousSubject(anonymousId);
+        await tx.query(
+          'INSERT INTO identity_links (anonymous_id, customer_id) VALUES ($1, $2) ON CONFLICT (anonymous_id) DO NOTHING',
+          [anonymousId, customerId],
+        );
+        const current = (await lockProfile(tx, customer)) ?? EMPTY_PROFILE;
+        const deviceProfile = await lockProfile(tx, anonymous);
+        if (!deviceProfile) return current;
+        await tx.query('UPDATE touchpoints SET subject = $1 WHERE subject = $2', [customer, anonymous]);
+        await tx.query('UPDATE decisions SET subject = $1 WHERE subject = $2', [customer, anonymous]);
+        await tx.query('DELETE FROM profiles WHERE subject = $1', [anonymous]);
+        const merged = merge(current, deviceProfile);
+        await writeProfile(tx, customer, merged);
+        return merged;
+      }),
+
+    async recordDecisions(decisions) {
+      if (decisions.length === 0) return;
+      await db.query(
+        `INSERT INTO decisions (id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          decisions.map((d) => d.id),
+          decisions.map((d) => d.subject),
+          decisions.map((d) => d.placement),
+          decisions.map((d) => d.offerId),
+          decisions.map((d) => d.channel),
+          decisions.map((d) => d.page),
+          decisions.map((d) => d.locale),
+          decisions.map((d) => d.reason),
+          decisions.map((d) => JSON.stringify(d.trace)),
+          decisions.map((d) => d.createdAt.toISOString()),
+        ],
+      );
+    },
+
+    async decision(id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+      const rows = await db.query<{
+        id: string;
+        subject: Subject;
+        placement: string;
+        offer_id: string | null;
+        channel: string;
+        page: string;
+        locale: string;
+        reason: string;
+        trace: unknown;
+        created_at: Date | string;
+      }>('SELECT * FROM decisions WHERE id = $1', [id]);
+      const row = rows[0];
+      if (!row) return null;
+      return {
+        id: row.id,
+        subject: row.subject,
+        placement: row.placement,
+        offerId: row.offer_id,
+        channel: row.channel,
+        page: row.page,
+        locale: row.locale,
+        reason: row.reason,
+        trace: row.trace,
+        createdAt: new Date(row.created_at),
+      };
+    },
+
+    async putProfiles(profiles) {
+      if (profiles.length === 0) return;
+      await db.query(
+        `INSERT INTO profiles (subject, body, updated_at)
+         SELECT subject, body, now() FROM unnest($1::text[], $2::jsonb[]) AS p(subject, body)
+         ON CONFLICT (subject) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
+        [profiles.map((p) => p.subject), profiles.map((p) => JSON.stringify(p.profile))],
+      );
+    },
+
+    async insertTouchpoints(rows) {
+      return (await insertTouchpointRows(db, rows)).length;
+    },
+
+    async countTouchpoints(subject) {
+      const rows = subject
+        ? await db.query<{ n: number }>('SELECT count(*)::int AS n FROM touchpoints WHERE subject = $1', [subject])
+        : await db.query<{ n: number }>('SELECT count(*)::int AS n FROM touchpoints');
+      return rows[0]?.n ?? 0;
+    },
+
+    async ping() {
+      await db.query('SELECT 1');
+    },
+
+    close: () => db.close(),
+  };
+}
+
+async function lockProfile(tx: SqlClient, subject: Subject): Promise<CustomerProfile | null> {
+  const rows = await tx.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1 FOR UPDATE', [subject]);
+  return rows[0]?.body ?? null;
+}
+
+async function writeProfile(tx: SqlClient, subject: Subject, profile: CustomerProfile): Promise<void> {
+  await tx.query(
+    `INSERT INTO profiles (subject, body, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (subject) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
+    [subject, JSON.stringify(profile)],
+  );
+}
+
+/** One statement for the whole batch (arrays unnested server-side); returns the ids stored for the first time. */
+async function insertTouchpointRows(
+  client: SqlClient,
+  rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: Touchpoint }>,
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const column = <T>(pick: (touchpoint: Touchpoint) => T) => rows.map((row) => pick(row.touchpoint));
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::jsonb[])
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [
+      column((t) => t.id),
+      rows.map((row) => row.subject),
+      rows.map((row) => row.anonymousId),
+      column((t) => t.type),
+      column((t) => t.occurredAt),
+      column((t) => t.channel),
+      column((t) => t.product ?? null),
+      column((t) => t.page ?? null),
+      column((t) => t.placement ?? null),
+      column((t) => t.offer ?? null),
+      column((t) => t.decisionId ?? null),
+      column((t) => (t.properties ? JSON.stringify(t.properties) : null)),
+    ],
+  );
+  return inserted.map((row) => row.id);
+}

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
+import { DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import type { Catalog } from '../../src/contract/index.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+
+export const demoCatalog: Catalog = JSON.parse(
+  readFileSync(new URL('../../seed/catalog.json', import.meta.url), 'utf8'),
+);
+
+export interface Engine {
+  readonly name: 'pglite' | 'postgresql';
+  open(): Promise<{ store: Store; dispose(): Promise<void> }>;
+}
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+
+/** The API suite runs on the embedded store always, and on PostgreSQL when TEST_DATABASE_URL is set. */
+export const engines: Engine[] = [
+  {
+    name: 'pglite',
+    open: async () => {
+      const store = await openStore({});
+      return { store, dispose: () => store.close() };
+    },
+  },
+  ...(databaseUrl
+    ? [
+        {
+          name: 'postgresql' as const,
+          open: async () => {
+            const schema = `tp_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+            const store = await openStore({ databaseUrl, schema });
+            return {
+              store,
+              dispose: async () => {
+                await store.close();
+                const admin = new pg.Client({ connectionString: databaseUrl });
+                await admin.connect();
+                await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+                await admin.end();
+              },
+            };
+          },
+        },
+      ]
+    : []),
+];
+
+export const NOW = new Date('2026-11-22T12:00:00Z');
+export const NETBANK_KEY = 'pk_demo_netbank';
+export const MOBILE_KEY = 'pk_demo_mobilebank';
+export const NETBANK_ORIGIN = 'http://localhost:5173';
+
+export interface Harness {
+  readonly touchpoint: TouchpointApp;
+  readonly store: Store;
+  /** Advances the harness clock. */
+  setNow(date: Date): void;
+  post(path: string, body: unknown, init?: RequestOptions): Promise<Response>;
+  get(path: string, init?: RequestOptions): Promise<Response>;
+  dispose(): Promise<void>;
+}
+
+export interface RequestOptions {
+  readonly key?: string | null;
+  readonly token?: string;
+  readonly origin?: string;
+  readonly headers?: Record<string, string>;
+  readonly rawBody?: string;
+}
+
+export async function startHarness(engine: Engine): Promise<Harness> {
+  const { store, dispose } = await engine.open();
+  await store.saveCatalog(demoCatalog);
+  let now = NOW;
+  const touchpoint = await createTouchpointApp({ store, config: DEMO_CONFIG, now: () => now });
+  const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.key !== null) headers['x-touchpoint-key'] = init.key ?? NETBANK_KEY;
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    if (init.origin) headers.origin = init.origin;
+    if (body !== undefined || init.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+    return touchpoint.app.request(`http://touchpoint.test${path}`, {
+      method,
+      headers,
+      ...(init.rawBody !== undefined ? { body: init.rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  };
+  return {
+    touchpoint,
+    store,
+    setNow: (date) => {
+      now = date;
+    },
+    post: (path, body, init) => request('POST', path, body, init),
+    get: (path, init) => request('GET', path, undefined, init),
+    dispose: async () => {
+      await touchpoint.flush();
+      await dispose();
+    },
+  };
+}
+
+/** A customer token as the bank's backend mints it. */
+export async function customerToken(
+  customerId: string,
+  {
+    secret = DEMO_CUSTOMER_TOKEN_SECRET,
+    expiresAt = Math.floor(NOW.getTime() / 1000) + 3600,
+    issuer = 'demo-bank',
+    audience = 'touchpoint',
+  }: { secret?: string; expiresAt?: number; issuer?: string; audience?: string } = {},
+): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(customerId)
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(expiresAt)
+    .sign(new TextEncoder().encode(secret));
+}
+
+let counter = 0;
+/** A valid touchpoint of the net bank, with a fresh id. */
+export function touchpointOf(type: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  return {
+    id: crypto.randomUUID(),
+    type,
+    occurredAt: new Date(NOW.getTime() - 60_000 + counter).toISOString(),
+    channel: 'netbank',
+    ...fields,
+  };
+}
+
+export function decisionRequest(placements: string[], page = '/dashboard', anonymousId: string = crypto.randomUUID()) {
+  return { anonymousId, context: { channel: 'netbank', page, locale: 'en' }, placements };
+}
