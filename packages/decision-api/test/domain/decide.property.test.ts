@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JOURNEY_STAGES } from '../../src/contract/index.js';
+import { compileCatalog } from '../../src/domain/catalog.js';
+import { decide } from '../../src/domain/decide.js';
+import { checkEligibility } from '../../src/domain/eligibility.js';
+import type { CustomerProfile } from '../../src/domain/profile.js';
+import { demoCatalog } from '../support/harness.js';
+
+const catalog = compileCatalog(demoCatalog);
+const productIds = demoCatalog.products.map((p) => p.id);
+const offerIds = demoCatalog.offers.map((o) => o.id);
+const placementIds = demoCatalog.placements.map((p) => p.id);
+const NOW = new Date('2026-11-22T12:00:00Z');
+const isoWithin = (days: number) =>
+  fc.integer({ min: 0, max: days * 86_400 }).map((seconds) => new Date(NOW.getTime() - seconds * 1000).toISOString());
+
+const profileArb: fc.Arbitrary<CustomerProfile> = fc.record({
+  journeys: fc.dictionary(fc.constantFrom(...productIds), fc.record({ stage: fc.constantFrom(...JOURNEY_STAGES), lastAt: isoWithin(90) })),
+  productsHeld: fc.subarray(productIds),
+  dismissed: fc.dictionary(fc.constantFrom(...offerIds), isoWithin(60)),
+  converted: fc.dictionary(fc.constantFrom(...offerIds), isoWithin(60)),
+  touchpointCount: fc.nat(500),
+  lastSeenAt: fc.option(isoWithin(90), { nil: null }),
+});
+const inputArb = fc.record({
+  profile: profileArb,
+  channel: fc.constantFrom('netbank' as const, 'mobilebank' as const),
+  locale: fc.constantFrom('da' as const, 'en' as const),
+  page: fc.constantFrom('/dashboard', '/loans/car', '/mortgage', '/pension', '/'),
+  placements: fc.uniqueArray(fc.constantFrom(...placementIds), { minLength: 1, maxLength: placementIds.length }),
+});
+
+describe('the decision, for any customer', () => {
+  it('never returns an offer that an eligibility rule excludes', () => {
+    fc.assert(
+      fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
+        for (const outcome of decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW })) {
+          if (!outcome.offer) continue;
+          expect(checkEligibility({ offer: outcome.offer, profile, channel, now: NOW })).toBeNull();
+          expect(outcome.offer.placements).toContain(outcome.placement);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same decisions for the same inputs', () => {
+    fc.assert(
+      fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
+        const input = { catalog, profile, context: { channel, locale, page }, placements, now: NOW };
+        const copy = { ...input, profile: structuredClone(profile) };
+        expect(decide(copy)).toEqual(decide(input));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('traces every candidate: the rule that excluded it, or its score; and the winner has the top priority', () => {
+    fc.assert(
+      fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
+        for (const outcome of decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW })) {
+          for (const candidate of outcome.trace.candidates) {
+            expect(candidate.excludedBy !== undefined || candidate.score !== undefined).toBe(true);
+          }
+          const open = outcome.trace.candidates.filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
+          const top = Math.max(...open.map((c) => c.score?.priority ?? 0));
+          if (outcome.offer) {
+            expect(outcome.trace.winner).toBe(outcome.offer.id);
+            expect(open.find((c) => c.offerId === outcome.offer?.id)?.score?.priority).toBe(top);
+          } else {
+            expect(open).toEqual([]);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('shows an offer at most once per page', () => {
+    fc.assert(
+      fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
+        const shown = decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW }).flatMap((o) => (o.offer ? [o.offer.id] : []));
+        expect(new Set(shown).size).toBe(shown.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
