@@ -4,7 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startMobileWebview } from '../examples/mobile-webview/server.mjs';
 import { startNetbank } from '../examples/netbank/server.mjs';
-import { DEMO_CUSTOMER_TOKEN_SECRET, featuredDemoCustomers, generateDemoBank } from '../packages/decision-api/dist/index.js';
+import {
+  DEMO_CUSTOMER_TOKEN_SECRET,
+  featuredDemoCustomers,
+  generateDemoBank,
+} from '../packages/decision-api/dist/index.js';
 import { startNodeServer } from '../packages/decision-api/dist/runtime/node.js';
 
 const env = process.env;

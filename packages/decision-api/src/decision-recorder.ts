@@ -1,4 +1,4 @@
-import type { StoredDecision, Store } from './store/store.js';
+import type { Store, StoredDecision } from './store/store.js';
 
 /**
  * Decisions (with their traces) are written behind the response, batched, so the hot path
@@ -12,7 +12,11 @@ export interface DecisionRecorder {
 
 export function createDecisionRecorder(
   store: Store,
-  { delayMs = 50, maxBuffered = 500, onError = (error: unknown) => console.error('[touchpoint] decision write failed', error) } = {},
+  {
+    delayMs = 50,
+    maxBuffered = 500,
+    onError = (error: unknown) => console.error('[touchpoint] decision write failed', error),
+  } = {},
 ): DecisionRecorder {
   let buffer: StoredDecision[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,8 +1,14 @@
 export { createTouchpointApp, type TouchpointApp, type TouchpointAppOptions } from './app.js';
-export { type ApiConfig, type ApiConfigInput, configFromEnv, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from './config.js';
+export {
+  type ApiConfig,
+  type ApiConfigInput,
+  configFromEnv,
+  DEMO_CONFIG,
+  DEMO_CUSTOMER_TOKEN_SECRET,
+} from './config.js';
 export * from './contract/index.js';
-export { type DecideInput, decide, type PlacementOutcome } from './domain/decide.js';
 export { featuredDemoCustomers, generateDemoBank } from './demo/index.js';
+export { type DecideInput, decide, type PlacementOutcome } from './domain/decide.js';
 export { seedDemoBank } from './seed.js';
-export { openStore, type OpenStoreOptions } from './store/open.js';
+export { type OpenStoreOptions, openStore } from './store/open.js';
 export type { Store } from './store/store.js';

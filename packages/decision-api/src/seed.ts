@@ -1,7 +1,7 @@
 import type { Catalog, Touchpoint } from './contract/index.js';
+import { generateDemoBank } from './demo/index.js';
 import { compileCatalog } from './domain/catalog.js';
 import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/profile.js';
-import { generateDemoBank } from './demo/index.js';
 import { customerSubject, type Store, type Subject } from './store/store.js';
 
 export interface SeedResult {
@@ -19,7 +19,11 @@ export async function seedDemoBank(
 ): Promise<SeedResult> {
   await store.saveCatalog(catalog);
   const compiled = compileCatalog(catalog);
-  const bank = generateDemoBank({ now, ...(customers !== undefined ? { customers } : {}), ...(seed !== undefined ? { seed } : {}) });
+  const bank = generateDemoBank({
+    now,
+    ...(customers !== undefined ? { customers } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  });
 
   const history = new Map<string, Touchpoint[]>();
   for (const { customerId, ...touchpoint } of bank.touchpoints) {
@@ -29,7 +33,11 @@ export async function seedDemoBank(
   }
   const profiles: Array<{ subject: Subject; profile: CustomerProfile }> = bank.customers.map((customer) => ({
     subject: customerSubject(customer.id),
-    profile: applyTouchpoints({ ...EMPTY_PROFILE, productsHeld: [...customer.productsHeld].sort() }, history.get(customer.id) ?? [], compiled.productOfPage),
+    profile: applyTouchpoints(
+      { ...EMPTY_PROFILE, productsHeld: [...customer.productsHeld].sort() },
+      history.get(customer.id) ?? [],
+      compiled.productOfPage,
+    ),
   }));
 
   const rows = bank.touchpoints.map(({ customerId, ...touchpoint }) => ({

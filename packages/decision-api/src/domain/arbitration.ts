@@ -17,9 +17,15 @@ export const STAGE_PROPENSITY: Readonly<Record<JourneyStage, number>> = {
 export const HOUSE_PROPENSITY = 0.01;
 /** Showing an offer on its own product's page makes it more relevant there. */
 export const SAME_PRODUCT_PAGE_WEIGHT = 1.5;
+/** Interest fades: a journey's propensity halves for every this many days without a touchpoint on it. */
+export const INTEREST_HALF_LIFE_DAYS = 14;
+const DAY_MS = 86_400_000;
 
 export interface Score {
+  /** Stage prior × recency. */
   readonly propensity: number;
+  /** How much of the interest is left since the journey's last touchpoint (1 = just now). */
+  readonly recency: number;
   readonly value: number;
   readonly contextWeight: number;
   readonly lever: number;
@@ -27,12 +33,15 @@ export interface Score {
 }
 
 /** The next-best-action arbitration formula: priority = propensity × value × context weight × business lever. */
-export function scoreOffer(offer: Offer, profile: CustomerProfile, pageProduct: string | undefined): Score {
-  const stage = offer.product === null ? undefined : profile.journeys[offer.product]?.stage;
-  const propensity = stage === undefined ? HOUSE_PROPENSITY : STAGE_PROPENSITY[stage];
+export function scoreOffer(offer: Offer, profile: CustomerProfile, pageProduct: string | undefined, now: Date): Score {
+  const journey = offer.product === null ? undefined : profile.journeys[offer.product];
+  const ageDays = journey ? Math.max(0, now.getTime() - Date.parse(journey.lastAt)) / DAY_MS : 0;
+  const recency = journey ? 0.5 ** (ageDays / INTEREST_HALF_LIFE_DAYS) : 1;
+  const propensity = (journey ? STAGE_PROPENSITY[journey.stage] : HOUSE_PROPENSITY) * recency;
   const contextWeight = offer.product !== null && offer.product === pageProduct ? SAME_PRODUCT_PAGE_WEIGHT : 1;
   return {
     propensity,
+    recency,
     value: offer.value,
     contextWeight,
     lever: offer.lever,

@@ -22,7 +22,9 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
     }
   }
   // Longest page prefix wins, so /loans/car/apply belongs to the car loan.
-  const pages = catalog.products.map((product) => [product.page, product.id] as const).sort((a, b) => b[0].length - a[0].length);
+  const pages = catalog.products
+    .map((product) => [product.page, product.id] as const)
+    .sort((a, b) => b[0].length - a[0].length);
   const productOfPage = (page: string) =>
     pages.find(([prefix]) => page === prefix || page.startsWith(`${prefix}/`))?.[1];
   return { version: catalog.version, products, placements, offersByPlacement, productOfPage, source: catalog };

@@ -1,5 +1,5 @@
 import type { DecisionContext, JourneyStage, Offer, OfferContent } from '../contract/index.js';
-import { scoreOffer, type Score } from './arbitration.js';
+import { type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import { checkEligibility, type Exclusion } from './eligibility.js';
 import type { CustomerProfile } from './profile.js';
@@ -80,14 +80,18 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         candidates.push({ offerId: offer.id, product: offer.product, excludedBy });
         continue;
       }
-      const score = scoreOffer(offer, profile, pageProduct);
+      const score = scoreOffer(offer, profile, pageProduct, now);
       const elsewhere = shown.get(offer.id);
       if (elsewhere) {
         candidates.push({ offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere });
         continue;
       }
       candidates.push({ offerId: offer.id, product: offer.product, score });
-      if (!best || score.priority > best.score.priority || (score.priority === best.score.priority && offer.id < best.offer.id)) {
+      if (
+        !best ||
+        score.priority > best.score.priority ||
+        (score.priority === best.score.priority && offer.id < best.offer.id)
+      ) {
         best = { offer, score };
       }
     }

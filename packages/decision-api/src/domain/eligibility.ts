@@ -48,7 +48,9 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
       if (offer.product === null || offer.stages.length === 0) return null;
       const stage = profile.journeys[offer.product]?.stage;
       if (stage === undefined) return `no ${offer.product} journey yet; offer fits ${offer.stages.join(', ')}`;
-      return offer.stages.includes(stage) ? null : `${offer.product} stage is ${stage}; offer fits ${offer.stages.join(', ')}`;
+      return offer.stages.includes(stage)
+        ? null
+        : `${offer.product} stage is ${stage}; offer fits ${offer.stages.join(', ')}`;
     },
   },
   {

@@ -61,8 +61,10 @@ export function applyTouchpoints(
     const at = touchpoint.occurredAt;
     if (lastSeenAt === null || Date.parse(at) > Date.parse(lastSeenAt)) lastSeenAt = at;
     const product = touchpoint.product ?? (touchpoint.page ? productOfPage(touchpoint.page) : undefined);
-    if (touchpoint.type === 'offer_dismiss' && touchpoint.offer) dismissed[touchpoint.offer] = later(dismissed[touchpoint.offer], at);
-    if (touchpoint.type === 'conversion' && touchpoint.offer) converted[touchpoint.offer] = later(converted[touchpoint.offer], at);
+    if (touchpoint.type === 'offer_dismiss' && touchpoint.offer)
+      dismissed[touchpoint.offer] = later(dismissed[touchpoint.offer], at);
+    if (touchpoint.type === 'conversion' && touchpoint.offer)
+      converted[touchpoint.offer] = later(converted[touchpoint.offer], at);
     if (touchpoint.type === 'application_completed' && product) held.add(product);
     const stage = stageForTouchpoint(touchpoint.type);
     if (product && stage) {
@@ -99,7 +101,10 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
     dismissed: mergeLatest(customer.dismissed, anonymous.dismissed),
     converted: mergeLatest(customer.converted, anonymous.converted),
     touchpointCount: customer.touchpointCount + anonymous.touchpointCount,
-    lastSeenAt: customer.lastSeenAt && anonymous.lastSeenAt ? later(customer.lastSeenAt, anonymous.lastSeenAt) : (customer.lastSeenAt ?? anonymous.lastSeenAt),
+    lastSeenAt:
+      customer.lastSeenAt && anonymous.lastSeenAt
+        ? later(customer.lastSeenAt, anonymous.lastSeenAt)
+        : (customer.lastSeenAt ?? anonymous.lastSeenAt),
   };
 }
 

@@ -1,11 +1,7 @@
 import type { JourneyStage, Locale, Product } from '../contract/index.js';
 
 /** The short, honest customer-facing answer to "why am I seeing this?". */
-export function customerReason(
-  locale: Locale,
-  product: Product | undefined,
-  stage: JourneyStage | undefined,
-): string {
+export function customerReason(locale: Locale, product: Product | undefined, stage: JourneyStage | undefined): string {
   if (!product || !stage) {
     return locale === 'da'
       ? 'Et generelt forslag til bankens kunder. Det bygger ikke på din aktivitet.'

@@ -25,7 +25,10 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
     c.res.headers.set('x-content-type-options', 'nosniff');
     c.res.headers.set('referrer-policy', 'no-referrer');
     if (!c.res.headers.has('content-security-policy')) {
-      c.res.headers.set('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'");
+      c.res.headers.set(
+        'content-security-policy',
+        "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'",
+      );
     }
   });
 
@@ -34,7 +37,9 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
       await services.store.ping();
       return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
     } catch {
-      throw new ProblemError(503, 'store-unavailable', 'Store unavailable', 'The store does not answer.', undefined, { 'retry-after': '5' });
+      throw new ProblemError(503, 'store-unavailable', 'Store unavailable', 'The store does not answer.', undefined, {
+        'retry-after': '5',
+      });
     }
   });
 
@@ -68,7 +73,11 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
     responses: {
       200: {
         description: 'Healthy',
-        content: { 'application/json': { schema: z.object({ status: z.literal('ok'), store: z.string(), catalogVersion: z.string() }) } },
+        content: {
+          'application/json': {
+            schema: z.object({ status: z.literal('ok'), store: z.string(), catalogVersion: z.string() }),
+          },
+        },
       },
       503: { description: 'The store does not answer' },
     },
@@ -88,7 +97,12 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   app.get('/docs', (c) => c.html(renderDocsPage(document())));
   app.get('/docs/style.css', (c) => c.body(DOCS_CSS, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
-  app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.notFound((c) =>
+    problemResponse(
+      c,
+      new ProblemError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
+    ),
+  );
   app.onError((error, c) => problemResponse(c, error));
   return app;
 }

@@ -8,7 +8,12 @@ import { ProblemError } from './problem.js';
 export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json' && type !== 'text/plain') {
-    throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+    throw new ProblemError(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      'Send the body as application/json.',
+    );
   }
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
@@ -22,5 +27,10 @@ export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
 }
 
 function tooLarge(maxBytes: number): ProblemError {
-  return new ProblemError(413, 'body-too-large', 'Request body too large', `The body may be at most ${maxBytes} bytes.`);
+  return new ProblemError(
+    413,
+    'body-too-large',
+    'Request body too large',
+    `The body may be at most ${maxBytes} bytes.`,
+  );
 }

@@ -30,8 +30,10 @@ export function customerTokenVerifier(options: ApiConfig['customerToken'], now: 
     } catch (error) {
       if (error instanceof ProblemError) throw error;
       if (error instanceof errors.JWTExpired) throw invalidToken('The customer token has expired.');
-      if (error instanceof errors.JWSSignatureVerificationFailed) throw invalidToken('The customer token signature is invalid.');
-      if (error instanceof errors.JWTClaimValidationFailed) throw invalidToken(`The customer token claim "${error.claim}" is invalid.`);
+      if (error instanceof errors.JWSSignatureVerificationFailed)
+        throw invalidToken('The customer token signature is invalid.');
+      if (error instanceof errors.JWTClaimValidationFailed)
+        throw invalidToken(`The customer token claim "${error.claim}" is invalid.`);
       throw invalidToken('The customer token could not be verified.');
     }
   };

@@ -15,7 +15,7 @@ interface Operation {
   responses?: Record<string, { description?: string }>;
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 export function renderDocsPage(doc: OpenApiDocument): string {
@@ -31,28 +31,31 @@ export function renderDocsPage(doc: OpenApiDocument): string {
     .map(({ path, method, operation }) => {
       const body = schemaName(operation.requestBody?.content?.['application/json']?.schema);
       const responses = Object.entries(operation.responses ?? {})
-        .map(([status, response]) => `<li><code>${escape(status)}</code> ${escape(response.description ?? '')}</li>`)
+        .map(([status, response]) => `<li><code>${escapeHtml(status)}</code> ${escapeHtml(response.description ?? '')}</li>`)
         .join('');
-      return `<section id="${escape(`${method}-${path}`)}"><h2><code>${method} ${escape(path)}</code></h2>
-<p><strong>${escape(operation.summary ?? '')}</strong></p>${operation.description ? `<p>${escape(operation.description)}</p>` : ''}
-${body ? `<p>Request body: <a href="#schema-${escape(body)}"><code>${escape(body)}</code></a></p>` : ''}<ul>${responses}</ul></section>`;
+      return `<section id="${escapeHtml(`${method}-${path}`)}"><h2><code>${method} ${escapeHtml(path)}</code></h2>
+<p><strong>${escapeHtml(operation.summary ?? '')}</strong></p>${operation.description ? `<p>${escapeHtml(operation.description)}</p>` : ''}
+${body ? `<p>Request body: <a href="#schema-${escapeHtml(body)}"><code>${escapeHtml(body)}</code></a></p>` : ''}<ul>${responses}</ul></section>`;
     })
     .join('\n');
   const schemas = Object.entries(doc.components?.schemas ?? {})
     .map(
       ([name, schema]) =>
-        `<section id="schema-${escape(name)}"><h3>${escape(name)}</h3><pre>${escape(JSON.stringify(schema, null, 2))}</pre></section>`,
+        `<section id="schema-${escapeHtml(name)}"><h3>${escapeHtml(name)}</h3><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></section>`,
     )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(doc.info.title)} ${escape(doc.info.version)}</title>
+<title>${escapeHtml(doc.info.title)} ${escapeHtml(doc.info.version)}</title>
 <link rel="stylesheet" href="/docs/style.css"></head>
-<body><main><h1>${escape(doc.info.title)} <small>${escape(doc.info.version)}</small></h1>
-${doc.info.description ? `<p>${escape(doc.info.description)}</p>` : ''}
+<body><main><h1>${escapeHtml(doc.info.title)} <small>${escapeHtml(doc.info.version)}</small></h1>
+${doc.info.description ? `<p>${escapeHtml(doc.info.description)}</p>` : ''}
 <p>The machine-readable document: <a href="/openapi.json"><code>/openapi.json</code></a> (OpenAPI 3.1).</p>
 <nav aria-label="Operations"><ul>${operations
-    .map(({ path, method }) => `<li><a href="#${escape(`${method}-${path}`)}"><code>${method} ${escape(path)}</code></a></li>`)
+    .map(
+      ({ path, method }) =>
+        `<li><a href="#${escapeHtml(`${method}-${path}`)}"><code>${method} ${escapeHtml(path)}</code></a></li>`,
+    )
     .join('')}</ul></nav>
 ${sections}
 <h2>Schemas</h2>

@@ -53,7 +53,11 @@ export function problemResponse(c: Context, error: unknown): Response {
   let problem: ProblemError;
   if (error instanceof ProblemError) problem = error;
   else if (error instanceof HTTPException) {
-    problem = new ProblemError(error.status as ContentfulStatusCode, `http-${error.status}`, error.message || 'Request refused');
+    problem = new ProblemError(
+      error.status as ContentfulStatusCode,
+      `http-${error.status}`,
+      error.message || 'Request refused',
+    );
   } else {
     console.error('[touchpoint] unexpected error', error);
     problem = new ProblemError(500, 'internal', 'Internal error', 'The request could not be completed.');

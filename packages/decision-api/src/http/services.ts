@@ -1,5 +1,5 @@
-import type { ApiConfig } from '../config.js';
 import type { CatalogHolder } from '../catalog-holder.js';
+import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';

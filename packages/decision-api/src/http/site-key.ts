@@ -16,7 +16,12 @@ export function siteKeys(keys: readonly SiteKey[]): MiddlewareHandler<{ Variable
     const origin = c.req.header('origin');
     if (c.req.method === 'OPTIONS') {
       if (!origin || !anyOrigin.has(origin)) {
-        throw new ProblemError(403, 'origin-not-allowed', 'Origin not allowed', `No site key allows origin ${origin ?? '(none)'}.`);
+        throw new ProblemError(
+          403,
+          'origin-not-allowed',
+          'Origin not allowed',
+          `No site key allows origin ${origin ?? '(none)'}.`,
+        );
       }
       return c.body(null, 204, {
         'access-control-allow-origin': origin,
@@ -33,12 +38,22 @@ export function siteKeys(keys: readonly SiteKey[]): MiddlewareHandler<{ Variable
     }
     const presented = c.req.header(SITE_KEY_HEADER) ?? c.req.query('key');
     if (!presented) {
-      throw new ProblemError(401, 'site-key-missing', 'Site key missing', `Send the publishable site key in the ${SITE_KEY_HEADER} header.`);
+      throw new ProblemError(
+        401,
+        'site-key-missing',
+        'Site key missing',
+        `Send the publishable site key in the ${SITE_KEY_HEADER} header.`,
+      );
     }
     const key = byKey.get(presented);
     if (!key) throw new ProblemError(401, 'site-key-unknown', 'Unknown site key', 'The site key is not configured.');
     if (origin && !key.origins.includes(origin)) {
-      throw new ProblemError(403, 'origin-not-allowed', 'Origin not allowed', `The site key does not allow origin ${origin}.`);
+      throw new ProblemError(
+        403,
+        'origin-not-allowed',
+        'Origin not allowed',
+        `The site key does not allow origin ${origin}.`,
+      );
     }
     c.set('siteKey', key);
     await next();

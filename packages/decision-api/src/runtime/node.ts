@@ -43,7 +43,9 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   if (options.seedDemo && !(await store.latestCatalog())) {
     const started = Date.now();
     const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now: new Date() });
-    log(`[touchpoint] seeded the demo bank: ${seeded.customers} customers, ${seeded.touchpoints} touchpoints in ${Date.now() - started} ms`);
+    log(
+      `[touchpoint] seeded the demo bank: ${seeded.customers} customers, ${seeded.touchpoints} touchpoints in ${Date.now() - started} ms`,
+    );
   }
   const touchpoint = await createTouchpointApp({ store, config: options.config ?? configFromEnv(process.env) });
 

@@ -15,7 +15,10 @@ export interface OpenStoreOptions {
 /** Opens the store and brings its schema up to date. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const db = options.databaseUrl
-    ? await openPostgres({ connectionString: options.databaseUrl, ...(options.schema ? { schema: options.schema } : {}) })
+    ? await openPostgres({
+        connectionString: options.databaseUrl,
+        ...(options.schema ? { schema: options.schema } : {}),
+      })
     : await openPglite(options.dataDir);
   await migrate(db);
   return createSqlStore(db);

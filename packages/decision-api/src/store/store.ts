@@ -39,12 +39,20 @@ export interface Store {
    * A logged-in customer's profile and whether their device still has an anonymous profile to link,
    * in one read.
    */
-  customerProfile(customerId: string, anonymousId: string): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
+  customerProfile(
+    customerId: string,
+    anonymousId: string,
+  ): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
   /**
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
    * ids stored before are reported as duplicates and change nothing.
    */
-  ingest(subject: Subject, anonymousId: string, touchpoints: readonly Touchpoint[], update: ProfileUpdate): Promise<IngestResult>;
+  ingest(
+    subject: Subject,
+    anonymousId: string,
+    touchpoints: readonly Touchpoint[],
+    update: ProfileUpdate,
+  ): Promise<IngestResult>;
   /**
    * Moves an anonymous device's history and profile to the customer (the first request with a token does it).
    * Returns the customer's profile after the move.
@@ -55,7 +63,9 @@ export interface Store {
   decision(id: string): Promise<StoredDecision | null>;
   /** Bulk loading for seeding and batch jobs: profiles written as given. */
   putProfiles(profiles: ReadonlyArray<{ subject: Subject; profile: CustomerProfile }>): Promise<void>;
-  insertTouchpoints(rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: Touchpoint }>): Promise<number>;
+  insertTouchpoints(
+    rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: Touchpoint }>,
+  ): Promise<number>;
   countTouchpoints(subject?: Subject): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -96,7 +106,12 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     ingest: (subject, anonymousId, touchpoints, update) =>
       db.transaction(async (tx) => {
-        const insertedIds = new Set(await insertTouchpointRows(tx, touchpoints.map((touchpoint) => ({ subject, anonymousId, touchpoint }))));
+        const insertedIds = new Set(
+          await insertTouchpointRows(
+            tx,
+            touchpoints.map((touchpoint) => ({ subject, anonymousId, touchpoint })),
+          ),
+        );
         const stored = touchpoints.filter((touchpoint) => insertedIds.has(touchpoint.id));
         if (stored.length > 0) {
           const current = await lockProfile(tx, subject);
@@ -104,7 +119,9 @@ export function createSqlStore(db: SqlDatabase): Store {
         }
         return {
           accepted: stored.map((touchpoint) => touchpoint.id),
-          duplicates: touchpoints.filter((touchpoint) => !insertedIds.has(touchpoint.id)).map((touchpoint) => touchpoint.id),
+          duplicates: touchpoints
+            .filter((touchpoint) => !insertedIds.has(touchpoint.id))
+            .map((touchpoint) => touchpoint.id),
         };
       }),
 
@@ -208,7 +225,9 @@ export function createSqlStore(db: SqlDatabase): Store {
 }
 
 async function lockProfile(tx: SqlClient, subject: Subject): Promise<CustomerProfile | null> {
-  const rows = await tx.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1 FOR UPDATE', [subject]);
+  const rows = await tx.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1 FOR UPDATE', [
+    subject,
+  ]);
   return rows[0]?.body ?? null;
 }
 

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   customerToken,
+  databaseFor,
   decisionRequest,
   engines,
   type Harness,
@@ -19,16 +20,26 @@ interface Decision {
 }
 
 describe.each(engines)('deciding on $name', (engine) => {
+  const database = databaseFor(engine);
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness(engine);
+    h = await startHarness(await database.open());
   });
   afterEach(async () => {
     await h.dispose();
   });
+  afterAll(() => database.close());
 
-  const decideFor = async (anonymousId: string, placements: string[], options: { token?: string; page?: string } = {}) => {
-    const response = await h.post('/v1/decisions', decisionRequest(placements, options.page, anonymousId), options.token ? { token: options.token } : {});
+  const decideFor = async (
+    anonymousId: string,
+    placements: string[],
+    options: { token?: string; page?: string } = {},
+  ) => {
+    const response = await h.post(
+      '/v1/decisions',
+      decisionRequest(placements, options.page, anonymousId),
+      options.token ? { token: options.token } : {},
+    );
     expect(response.status).toBe(200);
     return ((await response.json()) as { decisions: Decision[] }).decisions;
   };
@@ -53,13 +64,28 @@ describe.each(engines)('deciding on $name', (engine) => {
     const [before] = await decideFor(device, ['dashboard-hero'], { token });
     expect(before?.offer?.product).not.toBe('car_loan');
 
-    await track(device, [touchpointOf('product_view', { product: 'car_loan', page: '/loans/car' }), touchpointOf('calculator_used', { product: 'car_loan', page: '/loans/car', properties: { amount: 180000, years: 6 } })], token);
+    await track(
+      device,
+      [
+        touchpointOf('product_view', { product: 'car_loan', page: '/loans/car' }),
+        touchpointOf('calculator_used', {
+          product: 'car_loan',
+          page: '/loans/car',
+          properties: { amount: 180000, years: 6 },
+        }),
+      ],
+      token,
+    );
     const [after] = await decideFor(device, ['dashboard-hero'], { token });
     expect(after?.offer?.product).toBe('car_loan');
     expect(after?.reason).toMatch(/car loan/i);
 
     const dismissed = after?.offer?.offerId;
-    await track(device, [touchpointOf('offer_dismiss', { offer: dismissed, placement: 'dashboard-hero', decisionId: after?.decisionId })], token);
+    await track(
+      device,
+      [touchpointOf('offer_dismiss', { offer: dismissed, placement: 'dashboard-hero', decisionId: after?.decisionId })],
+      token,
+    );
     const [later] = await decideFor(device, ['dashboard-hero'], { token });
     expect(later?.offer?.offerId).not.toBe(dismissed);
   });
@@ -79,7 +105,9 @@ describe.each(engines)('deciding on $name', (engine) => {
   it('never shows one offer twice on the same page, and answers an unknown placement with no offer', async () => {
     const device = crypto.randomUUID();
     await track(device, [touchpointOf('calculator_used', { product: 'car_loan' })]);
-    const decisions = await decideFor(device, ['dashboard-hero', 'product-sidebar', 'no-such-place'], { page: '/loans/car' });
+    const decisions = await decideFor(device, ['dashboard-hero', 'product-sidebar', 'no-such-place'], {
+      page: '/loans/car',
+    });
     expect(decisions.map((d) => d.placement)).toEqual(['dashboard-hero', 'product-sidebar', 'no-such-place']);
     const shown = decisions.flatMap((d) => (d.offer ? [d.offer.offerId] : []));
     expect(new Set(shown).size).toBe(shown.length);
@@ -88,7 +116,10 @@ describe.each(engines)('deciding on $name', (engine) => {
   });
 
   it('answers in the locale asked for', async () => {
-    const response = await h.post('/v1/decisions', { ...decisionRequest(['dashboard-hero']), context: { channel: 'netbank', page: '/dashboard', locale: 'da' } });
+    const response = await h.post('/v1/decisions', {
+      ...decisionRequest(['dashboard-hero']),
+      context: { channel: 'netbank', page: '/dashboard', locale: 'da' },
+    });
     const { decisions } = (await response.json()) as { decisions: Decision[] };
     expect(decisions[0]?.offer?.locale).toBe('da');
     expect(decisions[0]?.reason).toMatch(/ikke på din aktivitet/);
@@ -99,20 +130,43 @@ describe.each(engines)('deciding on $name', (engine) => {
     await h.touchpoint.flush();
     const stored = await h.store.decision(hero?.decisionId ?? '');
     expect(stored?.offerId).toBe(hero?.offer?.offerId);
-    const trace = stored?.trace as { candidates: Array<{ offerId: string; excludedBy?: { rule: string }; score?: { priority: number } }>; winner: string };
+    const trace = stored?.trace as {
+      candidates: Array<{ offerId: string; excludedBy?: { rule: string }; score?: { priority: number } }>;
+      winner: string;
+    };
     expect(trace.winner).toBe(hero?.offer?.offerId);
     expect(trace.candidates.length).toBeGreaterThan(1);
-    for (const candidate of trace.candidates) expect(candidate.excludedBy?.rule ?? candidate.score?.priority).toBeDefined();
+    for (const candidate of trace.candidates)
+      expect(candidate.excludedBy?.rule ?? candidate.score?.priority).toBeDefined();
     expect(trace.candidates.some((c) => c.excludedBy?.rule === 'journey-stage')).toBe(true);
   });
 
   it.each([
-    ['an unknown field naming a customer', { ...decisionRequest(['dashboard-hero']), customerId: 'c-00001' }, '/customerId'],
+    [
+      'an unknown field naming a customer',
+      { ...decisionRequest(['dashboard-hero']), customerId: 'c-00001' },
+      '/customerId',
+    ],
     ['no placements', decisionRequest([]), '/placements'],
     ['a placement twice', decisionRequest(['dashboard-hero', 'dashboard-hero']), '/placements'],
-    ['a channel other than the key’s', { ...decisionRequest(['mobile-home-card']), context: { channel: 'mobilebank', page: '/', locale: 'en' } }, '/context/channel'],
-    ['an unsupported locale', { ...decisionRequest(['dashboard-hero']), context: { channel: 'netbank', page: '/', locale: 'fr' } }, '/context/locale'],
-    ['a page that is a URL', { ...decisionRequest(['dashboard-hero']), context: { channel: 'netbank', page: 'https://x.example/', locale: 'en' } }, '/context/page'],
+    [
+      'a channel other than the key’s',
+      { ...decisionRequest(['mobile-home-card']), context: { channel: 'mobilebank', page: '/', locale: 'en' } },
+      '/context/channel',
+    ],
+    [
+      'an unsupported locale',
+      { ...decisionRequest(['dashboard-hero']), context: { channel: 'netbank', page: '/', locale: 'fr' } },
+      '/context/locale',
+    ],
+    [
+      'a page that is a URL',
+      {
+        ...decisionRequest(['dashboard-hero']),
+        context: { channel: 'netbank', page: 'https://x.example/', locale: 'en' },
+      },
+      '/context/page',
+    ],
     ['a bad anonymous id', { ...decisionRequest(['dashboard-hero']), anonymousId: 'me' }, '/anonymousId'],
   ])('refuses %s with 422 naming the field', async (_, body, path) => {
     const response = await h.post('/v1/decisions', body);
@@ -133,6 +187,8 @@ describe.each(engines)('deciding on $name', (engine) => {
     const { placements } = await response.json();
     expect(placements.map((p: { id: string }) => p.id).sort()).toEqual(['dashboard-hero', 'product-sidebar']);
     const mobile = await (await h.get('/v1/placements', { key: 'pk_demo_mobilebank' })).json();
-    expect(mobile.placements).toEqual([expect.objectContaining({ id: 'mobile-home-card', size: { width: 343, height: 180 } })]);
+    expect(mobile.placements).toEqual([
+      expect.objectContaining({ id: 'mobile-home-card', size: { width: 343, height: 180 } }),
+    ]);
   });
 });

@@ -1,21 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines, type Harness, startHarness } from '../support/harness.js';
+import { databaseFor, engines, type Harness, startHarness } from '../support/harness.js';
 
 describe('the API describes itself', () => {
+  const database = databaseFor(engines[0]!);
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(engines[0]!);
+    h = await startHarness(await database.open());
   });
   afterAll(async () => {
     await h.dispose();
+    await database.close();
   });
 
   it('serves an OpenAPI 3.1 document generated from the contract', async () => {
     const doc = await (await h.get('/openapi.json', { key: null })).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/touchpoints', '/v1/decisions', '/v1/placements', '/healthz']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/touchpoints', '/v1/decisions', '/v1/placements', '/healthz']),
+    );
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['Touchpoint', 'TouchpointBatch', 'TouchpointBatchResult', 'DecisionRequest', 'DecisionResponse', 'Problem']),
+      expect.arrayContaining([
+        'Touchpoint',
+        'TouchpointBatch',
+        'TouchpointBatchResult',
+        'DecisionRequest',
+        'DecisionResponse',
+        'Problem',
+      ]),
     );
     expect(doc.components.schemas.TouchpointType.enum).toContain('calculator_used');
     expect(doc.paths['/v1/touchpoints'].post.responses['422'].content['application/problem+json']).toBeDefined();

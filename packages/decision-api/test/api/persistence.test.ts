@@ -12,8 +12,17 @@ describe('the embedded store', () => {
   it('keeps touchpoints, profiles and the catalog across a restart', async () => {
     const first = await openStore({ dataDir });
     await first.saveCatalog(demoCatalog);
-    const touchpoint = { id: crypto.randomUUID(), type: 'page_view' as const, occurredAt: NOW.toISOString(), channel: 'netbank' as const, page: '/pension' };
-    const result = await first.ingest('c:c-persist', crypto.randomUUID(), [touchpoint], (profile) => ({ ...profile, touchpointCount: profile.touchpointCount + 1 }));
+    const touchpoint = {
+      id: crypto.randomUUID(),
+      type: 'page_view' as const,
+      occurredAt: NOW.toISOString(),
+      channel: 'netbank' as const,
+      page: '/pension',
+    };
+    const result = await first.ingest('c:c-persist', crypto.randomUUID(), [touchpoint], (profile) => ({
+      ...profile,
+      touchpointCount: profile.touchpointCount + 1,
+    }));
     expect(result.accepted).toEqual([touchpoint.id]);
     await first.close();
 

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   customerToken,
+  databaseFor,
   engines,
   type Harness,
   MOBILE_KEY,
@@ -11,20 +12,25 @@ import {
 } from '../support/harness.js';
 
 describe.each(engines)('ingesting touchpoints on $name', (engine) => {
+  const database = databaseFor(engine);
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness(engine);
+    h = await startHarness(await database.open());
   });
   afterEach(async () => {
     await h.dispose();
   });
+  afterAll(() => database.close());
 
   const anonymousId = '5b0c8c2e-3d0f-4a51-9a51-0d3f1b2c4d5e';
 
   it('stores a batch and acknowledges a repeated batch without storing it twice', async () => {
     const batch = {
       anonymousId,
-      touchpoints: [touchpointOf('page_view', { page: '/loans/car' }), touchpointOf('calculator_used', { product: 'car_loan', properties: { amount: 250000, years: 5 } })],
+      touchpoints: [
+        touchpointOf('page_view', { page: '/loans/car' }),
+        touchpointOf('calculator_used', { product: 'car_loan', properties: { amount: 250000, years: 5 } }),
+      ],
     };
     const first = await h.post('/v1/touchpoints', batch);
     expect(first.status).toBe(200);
@@ -60,7 +66,12 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
     expect(body.rejected.map((r: { index: number }) => r.index)).toEqual([0, 2, 3, 4, 5]);
     const paths = body.rejected.flatMap((r: { errors: Array<{ path: string }> }) => r.errors.map((e) => e.path));
     expect(paths).toEqual(
-      expect.arrayContaining(['/touchpoints/0/type', '/touchpoints/2/occurredAt', '/touchpoints/3/customerId', '/touchpoints/4/channel']),
+      expect.arrayContaining([
+        '/touchpoints/0/type',
+        '/touchpoints/2/occurredAt',
+        '/touchpoints/3/customerId',
+        '/touchpoints/4/channel',
+      ]),
     );
     expect(await h.store.countTouchpoints()).toBe(1);
   });
@@ -68,12 +79,19 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
   it('answers 422 naming each field when no item is valid, and stores nothing', async () => {
     const response = await h.post('/v1/touchpoints', {
       anonymousId,
-      touchpoints: [{ ...touchpointOf('page_view'), id: 'not-a-uuid' }, { ...touchpointOf('page_view'), page: 'javascript:alert(1)' }],
+      touchpoints: [
+        { ...touchpointOf('page_view'), id: 'not-a-uuid' },
+        { ...touchpointOf('page_view'), page: 'javascript:alert(1)' },
+      ],
     });
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const problem = await response.json();
-    expect(problem).toMatchObject({ status: 422, title: expect.any(String), type: expect.stringContaining('invalid-touchpoints') });
+    expect(problem).toMatchObject({
+      status: 422,
+      title: expect.any(String),
+      type: expect.stringContaining('invalid-touchpoints'),
+    });
     expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(['/touchpoints/0/id', '/touchpoints/1/page']);
     expect(await h.store.countTouchpoints()).toBe(0);
   });
@@ -91,8 +109,16 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
     ['a body that is not an object', [], '/'],
     ['a missing anonymous id', { touchpoints: [touchpointOf('page_view')] }, '/anonymousId'],
     ['an empty batch', { anonymousId, touchpoints: [] }, '/touchpoints'],
-    ['more than 500 touchpoints', { anonymousId, touchpoints: Array.from({ length: 501 }, () => touchpointOf('page_view')) }, '/touchpoints'],
-    ['a body naming a customer', { anonymousId, customerId: 'c-00002', touchpoints: [touchpointOf('page_view')] }, '/customerId'],
+    [
+      'more than 500 touchpoints',
+      { anonymousId, touchpoints: Array.from({ length: 501 }, () => touchpointOf('page_view')) },
+      '/touchpoints',
+    ],
+    [
+      'a body naming a customer',
+      { anonymousId, customerId: 'c-00002', touchpoints: [touchpointOf('page_view')] },
+      '/customerId',
+    ],
     ['wrong types', { anonymousId: 42, touchpoints: 'many' }, '/anonymousId'],
   ])('refuses %s with 422 and stores nothing', async (_, body, path) => {
     const response = await h.post('/v1/touchpoints', body);
@@ -107,11 +133,18 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).type).toContain('malformed-json');
 
-    const huge = JSON.stringify({ anonymousId, touchpoints: [touchpointOf('page_view', { properties: { note: 'x'.repeat(200) } })], pad: 'y'.repeat(600 * 1024) });
+    const huge = JSON.stringify({
+      anonymousId,
+      touchpoints: [touchpointOf('page_view', { properties: { note: 'x'.repeat(200) } })],
+      pad: 'y'.repeat(600 * 1024),
+    });
     const oversize = await h.post('/v1/touchpoints', undefined, { rawBody: huge });
     expect(oversize.status).toBe(413);
 
-    const form = await h.post('/v1/touchpoints', undefined, { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await h.post('/v1/touchpoints', undefined, {
+      rawBody: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect(await h.store.countTouchpoints()).toBe(0);
   });
@@ -128,7 +161,10 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
     it('refuses an origin the key does not allow, and allows the key’s own origin with CORS headers', async () => {
       const foreign = await h.post('/v1/touchpoints', batch(), { origin: 'https://evil.example' });
       expect(foreign.status).toBe(403);
-      const mobileKeyFromNetbank = await h.post('/v1/touchpoints', batch(), { key: MOBILE_KEY, origin: NETBANK_ORIGIN });
+      const mobileKeyFromNetbank = await h.post('/v1/touchpoints', batch(), {
+        key: MOBILE_KEY,
+        origin: NETBANK_ORIGIN,
+      });
       expect(mobileKeyFromNetbank.status).toBe(403);
       expect(mobileKeyFromNetbank.headers.get('access-control-allow-origin')).toBe(NETBANK_ORIGIN);
       const own = await h.post('/v1/touchpoints', batch(), { origin: NETBANK_ORIGIN });
@@ -141,7 +177,11 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
       const preflight = (origin: string) =>
         h.touchpoint.app.request('http://touchpoint.test/v1/touchpoints', {
           method: 'OPTIONS',
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-touchpoint-key' },
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type, x-touchpoint-key',
+          },
         });
       const allowed = await preflight(NETBANK_ORIGIN);
       expect(allowed.status).toBe(204);
@@ -150,7 +190,10 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
     });
 
     it('accepts the key as a query parameter for sendBeacon, with a text/plain body', async () => {
-      const response = await h.post('/v1/touchpoints?key=pk_demo_netbank', batch(), { key: null, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+      const response = await h.post('/v1/touchpoints?key=pk_demo_netbank', batch(), {
+        key: null,
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      });
       expect(response.status).toBe(200);
     });
   });
@@ -167,7 +210,11 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
 
     it.each([
       ['expired', () => customerToken('c-00042', { expiresAt: Math.floor(NOW.getTime() / 1000) - 3600 }), 'expired'],
-      ['forged (wrong secret)', () => customerToken('c-00042', { secret: 'an-attacker-chose-this-secret' }), 'signature'],
+      [
+        'forged (wrong secret)',
+        () => customerToken('c-00042', { secret: 'an-attacker-chose-this-secret' }),
+        'signature',
+      ],
       ['for another audience', () => customerToken('c-00042', { audience: 'someone-else' }), 'aud'],
       ['from another issuer', () => customerToken('c-00042', { issuer: 'evil' }), 'iss'],
       ['unsigned (alg none)', async () => `${b64({ alg: 'none' })}.${b64({ sub: 'c-00042', exp: 9999999999 })}.`, ''],

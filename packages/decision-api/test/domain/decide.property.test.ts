@@ -16,7 +16,10 @@ const isoWithin = (days: number) =>
   fc.integer({ min: 0, max: days * 86_400 }).map((seconds) => new Date(NOW.getTime() - seconds * 1000).toISOString());
 
 const profileArb: fc.Arbitrary<CustomerProfile> = fc.record({
-  journeys: fc.dictionary(fc.constantFrom(...productIds), fc.record({ stage: fc.constantFrom(...JOURNEY_STAGES), lastAt: isoWithin(90) })),
+  journeys: fc.dictionary(
+    fc.constantFrom(...productIds),
+    fc.record({ stage: fc.constantFrom(...JOURNEY_STAGES), lastAt: isoWithin(90) }),
+  ),
   productsHeld: fc.subarray(productIds),
   dismissed: fc.dictionary(fc.constantFrom(...offerIds), isoWithin(60)),
   converted: fc.dictionary(fc.constantFrom(...offerIds), isoWithin(60)),
@@ -80,7 +83,9 @@ describe('the decision, for any customer', () => {
   it('shows an offer at most once per page', () => {
     fc.assert(
       fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
-        const shown = decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW }).flatMap((o) => (o.offer ? [o.offer.id] : []));
+        const shown = decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW }).flatMap(
+          (o) => (o.offer ? [o.offer.id] : []),
+        );
         expect(new Set(shown).size).toBe(shown.length);
       }),
       { numRuns: 200 },

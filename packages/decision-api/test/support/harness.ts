@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
-import pg from 'pg';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
 import { DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import type { Catalog } from '../../src/contract/index.js';
-import { openStore } from '../../src/store/open.js';
-import type { Store } from '../../src/store/store.js';
+import { openPglite } from '../../src/store/drivers/pglite.js';
+import { openPostgres } from '../../src/store/drivers/postgres.js';
+import { migrate } from '../../src/store/migrations.js';
+import type { SqlDatabase } from '../../src/store/sql.js';
+import { createSqlStore, type Store } from '../../src/store/store.js';
 
 export const demoCatalog: Catalog = JSON.parse(
   readFileSync(new URL('../../seed/catalog.json', import.meta.url), 'utf8'),
@@ -13,42 +15,54 @@ export const demoCatalog: Catalog = JSON.parse(
 
 export interface Engine {
   readonly name: 'pglite' | 'postgresql';
-  open(): Promise<{ store: Store; dispose(): Promise<void> }>;
+  open(): Promise<SqlDatabase>;
 }
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
 /** The API suite runs on the embedded store always, and on PostgreSQL when TEST_DATABASE_URL is set. */
 export const engines: Engine[] = [
-  {
-    name: 'pglite',
-    open: async () => {
-      const store = await openStore({});
-      return { store, dispose: () => store.close() };
-    },
-  },
+  { name: 'pglite', open: () => openPglite() },
   ...(databaseUrl
     ? [
         {
           name: 'postgresql' as const,
-          open: async () => {
-            const schema = `tp_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-            const store = await openStore({ databaseUrl, schema });
-            return {
-              store,
-              dispose: async () => {
-                await store.close();
-                const admin = new pg.Client({ connectionString: databaseUrl });
-                await admin.connect();
-                await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-                await admin.end();
-              },
-            };
-          },
+          open: () =>
+            openPostgres({
+              connectionString: databaseUrl,
+              schema: `tp_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
+            }),
         },
       ]
     : []),
 ];
+
+/**
+ * One database per test file (the embedded one takes seconds to start), emptied between tests.
+ * A PostgreSQL test schema is dropped at the end.
+ */
+export function databaseFor(engine: Engine) {
+  let db: SqlDatabase | undefined;
+  return {
+    async open(): Promise<SqlDatabase> {
+      if (!db) {
+        db = await engine.open();
+        await migrate(db);
+      }
+      await db.exec('TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions');
+      return db;
+    },
+    async close(): Promise<void> {
+      if (!db) return;
+      if (db.engine === 'postgresql') {
+        const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+        if (row?.schema.startsWith('tp_test_')) await db.exec(`DROP SCHEMA ${row.schema} CASCADE`);
+      }
+      await db.close();
+      db = undefined;
+    },
+  };
+}
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
 export const NETBANK_KEY = 'pk_demo_netbank';
@@ -73,8 +87,8 @@ export interface RequestOptions {
   readonly rawBody?: string;
 }
 
-export async function startHarness(engine: Engine): Promise<Harness> {
-  const { store, dispose } = await engine.open();
+export async function startHarness(db: SqlDatabase): Promise<Harness> {
+  const store = createSqlStore(db);
   await store.saveCatalog(demoCatalog);
   let now = NOW;
   const touchpoint = await createTouchpointApp({ store, config: DEMO_CONFIG, now: () => now });
@@ -87,7 +101,11 @@ export async function startHarness(engine: Engine): Promise<Harness> {
     return touchpoint.app.request(`http://touchpoint.test${path}`, {
       method,
       headers,
-      ...(init.rawBody !== undefined ? { body: init.rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(init.rawBody !== undefined
+        ? { body: init.rawBody }
+        : body !== undefined
+          ? { body: JSON.stringify(body) }
+          : {}),
     });
   };
   return {
@@ -98,10 +116,8 @@ export async function startHarness(engine: Engine): Promise<Harness> {
     },
     post: (path, body, init) => request('POST', path, body, init),
     get: (path, init) => request('GET', path, undefined, init),
-    dispose: async () => {
-      await touchpoint.flush();
-      await dispose();
-    },
+    // The database outlives the harness (see databaseFor); only buffered writes are finished here.
+    dispose: () => touchpoint.flush(),
   };
 }
 

@@ -20,7 +20,10 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     security: securedBy,
     request: { body: { required: true, content: { 'application/json': { schema: DecisionRequest } } } },
     responses: {
-      200: { description: 'One decision per placement asked for', content: { 'application/json': { schema: DecisionResponse } } },
+      200: {
+        description: 'One decision per placement asked for',
+        content: { 'application/json': { schema: DecisionResponse } },
+      },
       ...problemResponses(400, 401, 403, 413, 415, 422),
     },
   });

@@ -32,9 +32,15 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     security: securedBy,
     request: { body: { required: true, content: { 'application/json': { schema: TouchpointBatch } } } },
     responses: {
-      200: { description: 'Stored, duplicates acknowledged, invalid items listed', content: { 'application/json': { schema: TouchpointBatchResult } } },
+      200: {
+        description: 'Stored, duplicates acknowledged, invalid items listed',
+        content: { 'application/json': { schema: TouchpointBatchResult } },
+      },
       ...problemResponses(400, 401, 403, 413, 415, 422),
-      503: { description: 'The store is unavailable; retry after Retry-After seconds with the same ids', content: { 'application/problem+json': { schema: Problem } } },
+      503: {
+        description: 'The store is unavailable; retry after Retry-After seconds with the same ids',
+        content: { 'application/problem+json': { schema: Problem } },
+      },
     },
   });
 
@@ -50,7 +56,8 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     const repeated: string[] = [];
     envelope.data.touchpoints.forEach((item, index) => {
       const parsed = Touchpoint.safeParse(item);
-      const id = typeof (item as { id?: unknown } | null)?.id === 'string' ? String((item as { id: string }).id) : undefined;
+      const id =
+        typeof (item as { id?: unknown } | null)?.id === 'string' ? String((item as { id: string }).id) : undefined;
       if (!parsed.success) {
         rejected.push({ index, ...(id ? { id } : {}), errors: fieldErrors(parsed.error, `/touchpoints/${index}`) });
       } else if (parsed.data.channel !== channel) {
@@ -81,6 +88,8 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     const result = await services.store.ingest(subject, anonymousId, valid, (profile, stored) =>
       applyTouchpoints(profile, stored, catalog.productOfPage),
     );
-    return c.json(TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }));
+    return c.json(
+      TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),
+    );
   });
 }

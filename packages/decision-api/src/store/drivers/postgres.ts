@@ -13,7 +13,8 @@ export interface PostgresOptions {
 
 export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
   const { connectionString, schema, maxConnections = 10 } = options;
-  if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`[touchpoint] invalid schema name "${schema}"`);
+  if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`[touchpoint] invalid schema name "${schema}"`);
   if (schema) {
     const admin = new pg.Client({ connectionString });
     await admin.connect();
