@@ -1,0 +1,42 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decisionCases, touchpointsOf } from '../../../../test/cases/index.js';
+import { databaseFor, engines, type Harness, MOBILE_KEY, NETBANK_KEY, startHarness } from '../support/harness.js';
+
+const now = new Date(decisionCases.now);
+
+describe.each(engines)('decision cases, through the API on $name', (engine) => {
+  const database = databaseFor(engine);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness(await database.open());
+    h.setNow(now);
+  });
+  afterEach(() => h.dispose());
+  afterAll(() => database.close());
+
+  it.each(decisionCases.cases)('$story', async (testCase) => {
+    const key = testCase.channel === 'netbank' ? NETBANK_KEY : MOBILE_KEY;
+    const anonymousId = crypto.randomUUID();
+    const touchpoints = touchpointsOf(testCase, now);
+    if (touchpoints.length > 0) {
+      const ingest = await h.post('/v1/touchpoints', { anonymousId, touchpoints }, { key });
+      expect((await ingest.json()).accepted).toHaveLength(touchpoints.length);
+    }
+    const response = await h.post(
+      '/v1/decisions',
+      { anonymousId, context: { channel: testCase.channel, page: testCase.page, locale: 'en' }, placements: testCase.placements },
+      { key },
+    );
+    const { decisions } = (await response.json()) as { decisions: Array<{ placement: string; decisionId: string; offer: { offerId: string } | null }> };
+    expect(Object.fromEntries(decisions.map((d) => [d.placement, d.offer?.offerId ?? null]))).toEqual(testCase.expect);
+
+    await h.touchpoint.flush();
+    for (const [offerId, rule] of Object.entries(testCase.excluded ?? {})) {
+      const traces = await Promise.all(decisions.map((d) => h.store.decision(d.decisionId)));
+      const candidate = traces
+        .flatMap((t) => (t?.trace as { candidates: Array<{ offerId: string; excludedBy?: { rule: string } }> }).candidates)
+        .find((c) => c.offerId === offerId);
+      expect(candidate?.excludedBy?.rule, offerId).toBe(rule);
+    }
+  });
+});
