@@ -72,6 +72,8 @@ export const NETBANK_ORIGIN = 'http://localhost:5173';
 export interface Harness {
   readonly touchpoint: TouchpointApp;
   readonly store: Store;
+  /** Rows in each table that requests write to, after buffered writes are flushed. */
+  rowCounts(): Promise<{ touchpoints: number; profiles: number; decisions: number; identityLinks: number }>;
   /** Advances the harness clock. */
   setNow(date: Date): void;
   post(path: string, body: unknown, init?: RequestOptions): Promise<Response>;
@@ -111,6 +113,14 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
   return {
     touchpoint,
     store,
+    rowCounts: async () => {
+      await touchpoint.flush();
+      const [row] = await db.query<{ touchpoints: number; profiles: number; decisions: number; identity_links: number }>(
+        `SELECT (SELECT count(*)::int FROM touchpoints) AS touchpoints, (SELECT count(*)::int FROM profiles) AS profiles,
+                (SELECT count(*)::int FROM decisions) AS decisions, (SELECT count(*)::int FROM identity_links) AS identity_links`,
+      );
+      return { touchpoints: row?.touchpoints ?? 0, profiles: row?.profiles ?? 0, decisions: row?.decisions ?? 0, identityLinks: row?.identity_links ?? 0 };
+    },
     setNow: (date) => {
       now = date;
     },
