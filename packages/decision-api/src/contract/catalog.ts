@@ -70,7 +70,11 @@ export const Catalog = z
       }
       offer.placements.forEach((placement, j) => {
         if (!placements.has(placement)) {
-          ctx.addIssue({ code: 'custom', path: ['offers', i, 'placements', j], message: `unknown placement "${placement}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['offers', i, 'placements', j],
+            message: `unknown placement "${placement}"`,
+          });
         }
       });
     });

@@ -44,16 +44,16 @@ export const PlacementDecision = z
     placement: Slug,
     decisionId: z.uuid(),
     offer: OfferContent.nullable(),
-    size: PlacementSize.nullable().openapi({ description: 'The placement’s size from the catalog; null for an unknown placement.' }),
+    size: PlacementSize.nullable().openapi({
+      description: 'The placement’s size from the catalog; null for an unknown placement.',
+    }),
     ttlSeconds: z.number().int().nonnegative().openapi({ description: 'How long the SDK may reuse this decision.' }),
     reason: z.string().openapi({ description: 'A short, customer-facing reason for this content.' }),
   })
   .openapi('PlacementDecision');
 export type PlacementDecision = z.infer<typeof PlacementDecision>;
 
-export const DecisionResponse = z
-  .object({ decisions: z.array(PlacementDecision) })
-  .openapi('DecisionResponse');
+export const DecisionResponse = z.object({ decisions: z.array(PlacementDecision) }).openapi('DecisionResponse');
 export type DecisionResponse = z.infer<typeof DecisionResponse>;
 
 export const PlacementInfo = z

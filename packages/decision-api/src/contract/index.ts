@@ -2,7 +2,8 @@
  * The wire contract of the decision API: zod schemas are the single source of truth;
  * the OpenAPI document is generated from them. Browsers import the types only.
  */
+
+export * from './catalog.js';
 export * from './common.js';
 export * from './decisions.js';
 export * from './touchpoints.js';
-export * from './catalog.js';

@@ -35,10 +35,7 @@ export const Touchpoint = z
     offer: Slug.optional(),
     decisionId: z.uuid().optional(),
     properties: z
-      .record(
-        z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/),
-        z.union([z.string().max(200), z.number(), z.boolean()]),
-      )
+      .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/), z.union([z.string().max(200), z.number(), z.boolean()]))
       .refine((value) => Object.keys(value).length <= 20, 'at most 20 properties')
       .optional()
       .openapi({ description: 'A few non-identifying facts, e.g. the amount priced in a calculator.' }),
@@ -66,7 +63,9 @@ export type RejectedTouchpoint = z.infer<typeof RejectedTouchpoint>;
 export const TouchpointBatchResult = z
   .object({
     accepted: z.array(z.uuid()).openapi({ description: 'Ids stored by this request.' }),
-    duplicates: z.array(z.uuid()).openapi({ description: 'Ids already stored earlier; acknowledged, not stored again.' }),
+    duplicates: z
+      .array(z.uuid())
+      .openapi({ description: 'Ids already stored earlier; acknowledged, not stored again.' }),
     rejected: z.array(RejectedTouchpoint).openapi({ description: 'Invalid items with their reasons; never retried.' }),
   })
   .openapi('TouchpointBatchResult');
