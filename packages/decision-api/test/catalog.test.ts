@@ -134,11 +134,14 @@ describe('the demo bank’s catalog', () => {
     expect(value(null)).toBe(1);
   });
 
-  it('links each call to action to a page of the bank itself, on the offer’s own product', () => {
+  it('links each call to action to a page of the example net bank: the offer’s own product page, or the start page', () => {
+    const pages = new Set(['/', '/dashboard', ...catalog.products.map((p) => p.page)]);
     for (const offer of catalog.offers) {
       const url = offer.content.en.ctaUrl;
       expect(url, offer.id).toMatch(/^\/(?!\/)[\w\-/.]*(\?[\w=&-]*)?$/);
-      if (offer.product !== null) expect(productOfPage(url.split('?')[0] as string), offer.id).toBe(offer.product);
+      const [path = ''] = url.split('?');
+      expect(pages.has(path), offer.id).toBe(true);
+      if (offer.product !== null) expect(productOfPage(path), offer.id).toBe(offer.product);
     }
   });
 
@@ -193,5 +196,28 @@ describe('the well-formedness check for offer images', () => {
     expect(
       xmlProblem('<?xml version="1.0"?>\n<svg viewBox="0 0 1 1"><!-- a dot --><circle r="1"/></svg>\n'),
     ).toBeNull();
+  });
+});
+
+describe('content links in a catalog', () => {
+  const withCta = (ctaUrl: string) => {
+    const offer = catalog.offers[0]!;
+    return { ...catalog, offers: [{ ...offer, content: { ...offer.content, en: { ...offer.content.en, ctaUrl } } }] };
+  };
+
+  it.each([
+    'javascript:alert(1)',
+    '//evil.example/x',
+    'data:text/html,hi',
+    'http://bank.example/',
+    'JAVASCRIPT:alert(1)',
+  ])('refuses a call to action to %s', (url) => {
+    const result = Catalog.safeParse(withCta(url));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['offers', 0, 'content', 'en', 'ctaUrl']);
+  });
+
+  it.each(['/loans/car?apply=1', 'https://www.bank.example/loans'])('accepts a call to action to %s', (url) => {
+    expect(Catalog.safeParse(withCta(url)).success).toBe(true);
   });
 });

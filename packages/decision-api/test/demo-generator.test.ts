@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Catalog, Touchpoint } from '../src/contract/index.js';
+import { Catalog, TOUCHPOINT_TYPES, Touchpoint, type TouchpointType } from '../src/contract/index.js';
 import {
   createRandom,
   DEMO_PRODUCTS,
@@ -21,15 +21,8 @@ const SIX_MONTHS_BEFORE = Date.parse('2026-05-22T12:00:00Z');
 const catalog = compileCatalog(
   Catalog.parse(JSON.parse(readFileSync(new URL('../seed/catalog.json', import.meta.url), 'utf8'))),
 );
-const STEPS = TOUCHPOINT_TYPES.slice(0, 6) as readonly TouchpointStep[];
-const STEPS_OLD = [
-  'page_view',
-  'product_view',
-  'calculator_used',
-  'application_started',
-  'application_submitted',
-  'application_completed',
-] as const;
+/** The journey steps, in order, as the contract lists them. */
+const STEPS: readonly TouchpointType[] = TOUCHPOINT_TYPES.slice(0, 6);
 
 /** The product a touchpoint is about, as the decision API resolves it. */
 const productOf = (touchpoint: DemoTouchpoint) =>
@@ -155,14 +148,14 @@ describe('the demo bank', () => {
     const firstAt = new Map<string, number>();
     for (const t of bank.touchpoints) {
       const product = productOf(t);
-      if (!product || !STEPS.includes(t.type as (typeof STEPS)[number])) continue;
+      if (!product || !STEPS.includes(t.type)) continue;
       const key = `${t.customerId} ${product} ${t.type}`;
       firstAt.set(key, Math.min(firstAt.get(key) ?? Number.POSITIVE_INFINITY, Date.parse(t.occurredAt)));
     }
     let checked = 0;
     for (const [key, at] of firstAt) {
       const [customer, product, type] = key.split(' ');
-      const step = STEPS.indexOf(type as (typeof STEPS)[number]);
+      const step = STEPS.indexOf(type as TouchpointType);
       for (const earlier of STEPS.slice(0, step)) {
         const earlierAt = firstAt.get(`${customer} ${product} ${earlier}`);
         expect(earlierAt, `${key} without ${earlier}`).toBeDefined();

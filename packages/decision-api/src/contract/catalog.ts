@@ -24,13 +24,25 @@ export const Placement = z
   .openapi('Placement');
 export type Placement = z.infer<typeof Placement>;
 
+/**
+ * Links and images in content are a path on the bank's own site or an https URL: never `javascript:`,
+ * `data:` or a protocol-relative `//host` that would leave the bank's site unnoticed.
+ */
+export const SafeUrl = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine((url) => (url.startsWith('/') && !url.startsWith('//')) || /^https:\/\/[a-z0-9.-]+(:\d+)?(\/|$)/i.test(url), {
+    message: 'must be a root-relative path or an https URL',
+  });
+
 export const ContentVariant = z
   .strictObject({
     headline: z.string().min(1).max(120),
     body: z.string().min(1).max(400),
     ctaLabel: z.string().min(1).max(40),
-    ctaUrl: z.string().min(1).max(300),
-    image: z.strictObject({ url: z.string().min(1).max(300), alt: z.string().max(200) }).optional(),
+    ctaUrl: SafeUrl,
+    image: z.strictObject({ url: SafeUrl, alt: z.string().max(200) }).optional(),
   })
   .openapi('ContentVariant');
 export type ContentVariant = z.infer<typeof ContentVariant>;

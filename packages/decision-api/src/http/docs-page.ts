@@ -31,7 +31,10 @@ export function renderDocsPage(doc: OpenApiDocument): string {
     .map(({ path, method, operation }) => {
       const body = schemaName(operation.requestBody?.content?.['application/json']?.schema);
       const responses = Object.entries(operation.responses ?? {})
-        .map(([status, response]) => `<li><code>${escapeHtml(status)}</code> ${escapeHtml(response.description ?? '')}</li>`)
+        .map(
+          ([status, response]) =>
+            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(response.description ?? '')}</li>`,
+        )
         .join('');
       return `<section id="${escapeHtml(`${method}-${path}`)}"><h2><code>${method} ${escapeHtml(path)}</code></h2>
 <p><strong>${escapeHtml(operation.summary ?? '')}</strong></p>${operation.description ? `<p>${escapeHtml(operation.description)}</p>` : ''}

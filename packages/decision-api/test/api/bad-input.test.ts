@@ -14,8 +14,16 @@ const anonymousId = '0e4b7b0a-8f3e-4d3c-9a8e-2f1d5c6b7a81';
 
 /** Every body-taking route with a valid body of its own, so each bad variant changes one thing. */
 const routes = [
-  { path: '/v1/touchpoints', valid: () => ({ anonymousId, touchpoints: [touchpointOf('page_view', { page: '/pension' })] }), limit: 512 * 1024 },
-  { path: '/v1/decisions', valid: () => decisionRequest(['dashboard-hero'], '/dashboard', anonymousId), limit: 16 * 1024 },
+  {
+    path: '/v1/touchpoints',
+    valid: () => ({ anonymousId, touchpoints: [touchpointOf('page_view', { page: '/pension' })] }),
+    limit: 512 * 1024,
+  },
+  {
+    path: '/v1/decisions',
+    valid: () => decisionRequest(['dashboard-hero'], '/dashboard', anonymousId),
+    limit: 16 * 1024,
+  },
 ] as const;
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -25,11 +33,18 @@ const badTokens: Array<[string, () => Promise<string>]> = [
   ['expired', () => customerToken('c-victim', { expiresAt: Math.floor(NOW.getTime() / 1000) - 600 })],
   ['signed with another secret', () => customerToken('c-victim', { secret: 'guessed-secret-guessed-secret' })],
   ['for another audience', () => customerToken('c-victim', { audience: 'another-service' })],
-  ['with alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'c-victim', exp: 4102444800, iss: 'demo-bank', aud: 'touchpoint' })}.`],
-  ['with a tampered subject', async () => {
-    const [header, , signature] = (await customerToken('c-attacker')).split('.');
-    return `${header}.${b64({ sub: 'c-victim', exp: 4102444800, iss: 'demo-bank', aud: 'touchpoint' })}.${signature}`;
-  }],
+  [
+    'with alg none',
+    async () =>
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'c-victim', exp: 4102444800, iss: 'demo-bank', aud: 'touchpoint' })}.`,
+  ],
+  [
+    'with a tampered subject',
+    async () => {
+      const [header, , signature] = (await customerToken('c-attacker')).split('.');
+      return `${header}.${b64({ sub: 'c-victim', exp: 4102444800, iss: 'demo-bank', aud: 'touchpoint' })}.${signature}`;
+    },
+  ],
   ['that is not a JWT', async () => 'opaque-session-id'],
 ];
 
@@ -70,14 +85,20 @@ describe.each(engines)('bad input on every route, on $name: a clear 4xx, nothing
     });
 
     it('refuses unknown fields (no mass assignment) with 422 naming them', async () => {
-      const problem = await expectProblem(await h.post(route.path, { ...route.valid(), subject: 'c:c-victim', isStaff: true }), 422);
+      const problem = await expectProblem(
+        await h.post(route.path, { ...route.valid(), subject: 'c:c-victim', isStaff: true }),
+        422,
+      );
       expect(problem.errors?.map((e) => e.path).sort()).toEqual(['/isStaff', '/subject']);
       await expectNothingStored();
     });
 
     it('refuses a body that names another customer, even with a valid token of one’s own', async () => {
       const token = await customerToken('c-attacker');
-      const problem = await expectProblem(await h.post(route.path, { ...route.valid(), customerId: 'c-victim' }, { token }), 422);
+      const problem = await expectProblem(
+        await h.post(route.path, { ...route.valid(), customerId: 'c-victim' }, { token }),
+        422,
+      );
       expect(problem.errors?.map((e) => e.path)).toEqual(['/customerId']);
       await expectNothingStored();
     });

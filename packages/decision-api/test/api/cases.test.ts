@@ -24,17 +24,25 @@ describe.each(engines)('decision cases, through the API on $name', (engine) => {
     }
     const response = await h.post(
       '/v1/decisions',
-      { anonymousId, context: { channel: testCase.channel, page: testCase.page, locale: 'en' }, placements: testCase.placements },
+      {
+        anonymousId,
+        context: { channel: testCase.channel, page: testCase.page, locale: 'en' },
+        placements: testCase.placements,
+      },
       { key },
     );
-    const { decisions } = (await response.json()) as { decisions: Array<{ placement: string; decisionId: string; offer: { offerId: string } | null }> };
+    const { decisions } = (await response.json()) as {
+      decisions: Array<{ placement: string; decisionId: string; offer: { offerId: string } | null }>;
+    };
     expect(Object.fromEntries(decisions.map((d) => [d.placement, d.offer?.offerId ?? null]))).toEqual(testCase.expect);
 
     await h.touchpoint.flush();
     for (const [offerId, rule] of Object.entries(testCase.excluded ?? {})) {
       const traces = await Promise.all(decisions.map((d) => h.store.decision(d.decisionId)));
       const candidate = traces
-        .flatMap((t) => (t?.trace as { candidates: Array<{ offerId: string; excludedBy?: { rule: string } }> }).candidates)
+        .flatMap(
+          (t) => (t?.trace as { candidates: Array<{ offerId: string; excludedBy?: { rule: string } }> }).candidates,
+        )
         .find((c) => c.offerId === offerId);
       expect(candidate?.excludedBy?.rule, offerId).toBe(rule);
     }

@@ -11,8 +11,18 @@ const now = new Date(decisionCases.now);
 
 describe('decision cases, in the domain', () => {
   it.each(decisionCases.cases)('$story', (testCase) => {
-    const profile = applyTouchpoints(EMPTY_PROFILE, touchpointsOf(testCase, now) as Touchpoint[], catalog.productOfPage);
-    const outcomes = decide({ catalog, profile, context: { channel: testCase.channel, page: testCase.page, locale: 'en' }, placements: testCase.placements, now });
+    const profile = applyTouchpoints(
+      EMPTY_PROFILE,
+      touchpointsOf(testCase, now) as Touchpoint[],
+      catalog.productOfPage,
+    );
+    const outcomes = decide({
+      catalog,
+      profile,
+      context: { channel: testCase.channel, page: testCase.page, locale: 'en' },
+      placements: testCase.placements,
+      now,
+    });
     expect(Object.fromEntries(outcomes.map((o) => [o.placement, o.offer?.id ?? null]))).toEqual(testCase.expect);
     for (const [offerId, rule] of Object.entries(testCase.excluded ?? {})) {
       const candidate = outcomes.flatMap((o) => o.trace.candidates).find((c) => c.offerId === offerId);

@@ -115,11 +115,21 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
     store,
     rowCounts: async () => {
       await touchpoint.flush();
-      const [row] = await db.query<{ touchpoints: number; profiles: number; decisions: number; identity_links: number }>(
+      const [row] = await db.query<{
+        touchpoints: number;
+        profiles: number;
+        decisions: number;
+        identity_links: number;
+      }>(
         `SELECT (SELECT count(*)::int FROM touchpoints) AS touchpoints, (SELECT count(*)::int FROM profiles) AS profiles,
                 (SELECT count(*)::int FROM decisions) AS decisions, (SELECT count(*)::int FROM identity_links) AS identity_links`,
       );
-      return { touchpoints: row?.touchpoints ?? 0, profiles: row?.profiles ?? 0, decisions: row?.decisions ?? 0, identityLinks: row?.identity_links ?? 0 };
+      return {
+        touchpoints: row?.touchpoints ?? 0,
+        profiles: row?.profiles ?? 0,
+        decisions: row?.decisions ?? 0,
+        identityLinks: row?.identity_links ?? 0,
+      };
     },
     setNow: (date) => {
       now = date;
