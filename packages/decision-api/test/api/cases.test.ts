@@ -41,7 +41,9 @@ describe.each(engines)('decision cases, through the API on $name', (engine) => {
       const traces = await Promise.all(decisions.map((d) => h.store.decision(d.decisionId)));
       const candidate = traces
         .flatMap(
-          (t) => (t?.trace as { candidates: Array<{ offerId: string; excludedBy?: { rule: string } }> }).candidates,
+          (t) =>
+            (t?.trace as { candidates: Array<{ offerId: string; excludedBy?: { rule: string } }> } | undefined)
+              ?.candidates ?? [],
         )
         .find((c) => c.offerId === offerId);
       expect(candidate?.excludedBy?.rule, offerId).toBe(rule);
