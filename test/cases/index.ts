@@ -6,7 +6,14 @@ export interface DecisionCase {
   readonly channel: 'netbank' | 'mobilebank';
   readonly page: string;
   readonly placements: string[];
-  readonly touchpoints: Array<{ type: string; minutesAgo: number; product?: string; page?: string; offer?: string; placement?: string }>;
+  readonly touchpoints: Array<{
+    type: string;
+    minutesAgo: number;
+    product?: string;
+    page?: string;
+    offer?: string;
+    placement?: string;
+  }>;
   /** Placement → the offer id expected to win, or null for no offer. */
   readonly expect: Record<string, string | null>;
   /** Offer id → the eligibility rule expected to exclude it. */
@@ -19,7 +26,9 @@ export interface DecisionCases {
   readonly cases: DecisionCase[];
 }
 
-export const decisionCases: DecisionCases = JSON.parse(readFileSync(new URL('./decisions.json', import.meta.url), 'utf8'));
+export const decisionCases: DecisionCases = JSON.parse(
+  readFileSync(new URL('./decisions.json', import.meta.url), 'utf8'),
+);
 
 /** A case's touchpoints with ids and times, as the SDK would send them. */
 export function touchpointsOf(testCase: DecisionCase, now: Date) {

@@ -61,14 +61,41 @@ export const Offer = z
     value: z.number().positive().openapi({ description: 'Business value of a conversion, relative units.' }),
     lever: z.number().positive().default(1).openapi({ description: 'Business lever set by staff (1 = neutral).' }),
     credit: z.boolean().default(false),
+    caps: z
+      .strictObject({
+        perDay: z.number().int().positive(),
+        perWeek: z.number().int().positive(),
+      })
+      .default({ perDay: 2, perWeek: 3 })
+      .openapi({
+        description: 'At most this many viewable impressions of the offer per customer per day and per week.',
+      }),
     content: z.strictObject({ da: ContentVariant, en: ContentVariant }),
   })
   .openapi('Offer');
 export type Offer = z.infer<typeof Offer>;
 
+export const ContactPolicy = z
+  .strictObject({
+    weeklyContactsPerCustomer: z
+      .number()
+      .int()
+      .positive()
+      .openapi({
+        description:
+          'Personalized contacts (viewable impressions of product offers) per customer per rolling week, across all placements.',
+      }),
+    dismissalCoolDownDays: z.number().int().nonnegative(),
+  })
+  .openapi('ContactPolicy');
+export type ContactPolicy = z.infer<typeof ContactPolicy>;
+
+export const DEFAULT_CONTACT_POLICY: ContactPolicy = { weeklyContactsPerCustomer: 6, dismissalCoolDownDays: 30 };
+
 export const Catalog = z
   .strictObject({
     version: z.string().min(1).max(64),
+    contactPolicy: ContactPolicy.default(DEFAULT_CONTACT_POLICY),
     products: z.array(Product).min(1),
     placements: z.array(Placement).min(1),
     offers: z.array(Offer).min(1),

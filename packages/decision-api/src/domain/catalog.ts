@@ -5,6 +5,7 @@ export interface CompiledCatalog {
   readonly version: string;
   readonly products: ReadonlyMap<string, Product>;
   readonly placements: ReadonlyMap<string, Placement>;
+  readonly offers: ReadonlyMap<string, Offer>;
   readonly offersByPlacement: ReadonlyMap<string, readonly Offer[]>;
   readonly productOfPage: (page: string) => string | undefined;
   readonly source: Catalog;
@@ -27,7 +28,8 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
     .sort((a, b) => b[0].length - a[0].length);
   const productOfPage = (page: string) =>
     pages.find(([prefix]) => page === prefix || page.startsWith(`${prefix}/`))?.[1];
-  return { version: catalog.version, products, placements, offersByPlacement, productOfPage, source: catalog };
+  const offers = new Map(catalog.offers.map((offer) => [offer.id, offer]));
+  return { version: catalog.version, products, placements, offers, offersByPlacement, productOfPage, source: catalog };
 }
 
 export function placementServesChannel(placement: Placement, channel: Channel): boolean {

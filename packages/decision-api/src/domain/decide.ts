@@ -1,7 +1,7 @@
 import type { DecisionContext, JourneyStage, Offer, OfferContent } from '../contract/index.js';
 import { type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
-import { checkEligibility, type Exclusion } from './eligibility.js';
+import { checkEligibility, type Exclusion, impressionsWithin } from './eligibility.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
 
@@ -26,6 +26,8 @@ export interface DecisionTrace {
   readonly productsHeld: readonly string[];
   readonly candidates: readonly CandidateTrace[];
   readonly winner: string | null;
+  /** The contact-policy state the decision saw. */
+  readonly contactPolicy: { readonly weeklyContacts: number; readonly weeklyCap: number };
   readonly note?: string;
 }
 
@@ -56,6 +58,11 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const shown = new Map<string, string>();
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
+  const policy = catalog.source.contactPolicy;
+  const weeklyContacts = [...catalog.offers.values()]
+    .filter((offer) => offer.product !== null)
+    .reduce((sum, offer) => sum + impressionsWithin(profile, offer.id, now, 7), 0);
+  let creditShownOn: string | undefined;
 
   return input.placements.map((placementId) => {
     const placement = catalog.placements.get(placementId);
@@ -66,6 +73,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       context,
       stages,
       productsHeld: profile.productsHeld,
+      contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
     };
     if (!placement || !placement.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';
@@ -75,7 +83,11 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     const candidates: CandidateTrace[] = [];
     let best: { offer: Offer; score: Score } | null = null;
     for (const offer of catalog.offersByPlacement.get(placementId) ?? []) {
-      const excludedBy = checkEligibility({ offer, profile, channel: context.channel, now });
+      const excludedBy =
+        checkEligibility({ offer, profile, channel: context.channel, now, policy, weeklyContacts }) ??
+        (offer.credit && creditShownOn
+          ? { rule: 'one-credit-offer', detail: `a credit offer is already shown on ${creditShownOn}` }
+          : null);
       if (excludedBy) {
         candidates.push({ offerId: offer.id, product: offer.product, excludedBy });
         continue;
@@ -99,6 +111,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     const trace: DecisionTrace = { ...baseTrace, candidates, winner: best?.offer.id ?? null };
     if (!best) return none(placementId, placement.size, context, trace);
     shown.set(best.offer.id, placementId);
+    if (best.offer.credit) creditShownOn = placementId;
     const { offer } = best;
     const product = offer.product === null ? undefined : catalog.products.get(offer.product);
     return {

@@ -1,8 +1,6 @@
-import type { Channel, Offer } from '../contract/index.js';
+import { type Channel, type ContactPolicy, DEFAULT_CONTACT_POLICY, type Offer } from '../contract/index.js';
 import type { CustomerProfile } from './profile.js';
 
-/** After a dismissal the offer rests this long before it may be shown again. */
-export const DISMISSAL_COOL_DOWN_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 export interface EligibilityInput {
@@ -10,6 +8,21 @@ export interface EligibilityInput {
   readonly profile: CustomerProfile;
   readonly channel: Channel;
   readonly now: Date;
+  readonly policy?: ContactPolicy;
+  /** Personalized contacts (impressions of product offers) in the last seven days, across all placements. */
+  readonly weeklyContacts?: number;
+}
+
+/**
+ * Contact caps count impressions of product offers. A house offer is generic content, not a contact, and is
+ * never capped, so a placement always has something to show.
+ */
+export function impressionsWithin(profile: CustomerProfile, offerId: string, now: Date, days: number): number {
+  const since = now.getTime() - days * DAY_MS;
+  return (profile.impressions?.[offerId] ?? []).filter((at) => {
+    const t = Date.parse(at);
+    return t > since && t <= now.getTime();
+  }).length;
 }
 
 export interface Exclusion {
@@ -62,13 +75,36 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'dismissed',
-    check: ({ offer, profile, now }) => {
+    check: ({ offer, profile, now, policy = DEFAULT_CONTACT_POLICY }) => {
       const at = profile.dismissed[offer.id];
       if (!at) return null;
-      return now.getTime() - Date.parse(at) < DISMISSAL_COOL_DOWN_DAYS * DAY_MS
-        ? `dismissed ${at}; resting ${DISMISSAL_COOL_DOWN_DAYS} days`
+      return now.getTime() - Date.parse(at) < policy.dismissalCoolDownDays * DAY_MS
+        ? `dismissed ${at}; resting ${policy.dismissalCoolDownDays} days`
         : null;
     },
+  },
+  {
+    name: 'offer-daily-cap',
+    check: ({ offer, profile, now }) => {
+      if (offer.product === null) return null;
+      const seen = impressionsWithin(profile, offer.id, now, 1);
+      return seen >= offer.caps.perDay ? `seen ${seen} times today; cap ${offer.caps.perDay} a day` : null;
+    },
+  },
+  {
+    name: 'offer-weekly-cap',
+    check: ({ offer, profile, now }) => {
+      if (offer.product === null) return null;
+      const seen = impressionsWithin(profile, offer.id, now, 7);
+      return seen >= offer.caps.perWeek ? `seen ${seen} times this week; cap ${offer.caps.perWeek} a week` : null;
+    },
+  },
+  {
+    name: 'weekly-contact-cap',
+    check: ({ offer, weeklyContacts = 0, policy = DEFAULT_CONTACT_POLICY }) =>
+      offer.product !== null && weeklyContacts >= policy.weeklyContactsPerCustomer
+        ? `${weeklyContacts} contacts this week; cap ${policy.weeklyContactsPerCustomer} a week per customer`
+        : null,
   },
 ];
 

@@ -29,6 +29,8 @@ export interface CustomerProfile {
   readonly dismissed: Readonly<Record<string, string>>;
   /** Offer id → time of the conversion. */
   readonly converted: Readonly<Record<string, string>>;
+  /** Offer id → times of its viewable impressions within the last week: what contact caps count. */
+  readonly impressions: Readonly<Record<string, readonly string[]>>;
   readonly touchpointCount: number;
   readonly lastSeenAt: string | null;
 }
@@ -38,6 +40,7 @@ export const EMPTY_PROFILE: CustomerProfile = {
   productsHeld: [],
   dismissed: {},
   converted: {},
+  impressions: {},
   touchpointCount: 0,
   lastSeenAt: null,
 };
@@ -54,6 +57,9 @@ export function applyTouchpoints(
   const journeys: Record<string, JourneyState> = { ...profile.journeys };
   const dismissed: Record<string, string> = { ...profile.dismissed };
   const converted: Record<string, string> = { ...profile.converted };
+  const impressions: Record<string, string[]> = Object.fromEntries(
+    Object.entries(profile.impressions ?? {}).map(([offer, times]) => [offer, [...times]]),
+  );
   const held = new Set(profile.productsHeld);
   let lastSeenAt = profile.lastSeenAt;
 
@@ -63,6 +69,9 @@ export function applyTouchpoints(
     const product = touchpoint.product ?? (touchpoint.page ? productOfPage(touchpoint.page) : undefined);
     if (touchpoint.type === 'offer_dismiss' && touchpoint.offer)
       dismissed[touchpoint.offer] = later(dismissed[touchpoint.offer], at);
+    if (touchpoint.type === 'offer_impression' && touchpoint.offer) {
+      impressions[touchpoint.offer] = [...(impressions[touchpoint.offer] ?? []), at];
+    }
     if (touchpoint.type === 'conversion' && touchpoint.offer)
       converted[touchpoint.offer] = later(converted[touchpoint.offer], at);
     if (touchpoint.type === 'application_completed' && product) held.add(product);
@@ -81,9 +90,26 @@ export function applyTouchpoints(
     productsHeld: [...held].sort(),
     dismissed,
     converted,
+    impressions: recentImpressions(impressions, lastSeenAt),
     touchpointCount: profile.touchpointCount + touchpoints.length,
     lastSeenAt,
   };
+}
+
+/** Contact caps look back one week; older impressions are dropped so the profile row stays small. */
+export const IMPRESSION_MEMORY_MS = 8 * 86_400_000;
+
+function recentImpressions(
+  impressions: Readonly<Record<string, readonly string[]>>,
+  latest: string | null,
+): Record<string, string[]> {
+  const since = latest === null ? Number.NEGATIVE_INFINITY : Date.parse(latest) - IMPRESSION_MEMORY_MS;
+  const kept: Record<string, string[]> = {};
+  for (const [offer, times] of Object.entries(impressions)) {
+    const recent = times.filter((at) => Date.parse(at) >= since).sort();
+    if (recent.length > 0) kept[offer] = recent;
+  }
+  return kept;
 }
 
 /** Joins an anonymous device's profile into the customer's when the customer logs in. */
@@ -100,6 +126,16 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
     productsHeld: [...new Set([...customer.productsHeld, ...anonymous.productsHeld])].sort(),
     dismissed: mergeLatest(customer.dismissed, anonymous.dismissed),
     converted: mergeLatest(customer.converted, anonymous.converted),
+    impressions: recentImpressions(
+      Object.fromEntries(
+        [...new Set([...Object.keys(customer.impressions ?? {}), ...Object.keys(anonymous.impressions ?? {})])].map(
+          (offer) => [offer, [...(customer.impressions?.[offer] ?? []), ...(anonymous.impressions?.[offer] ?? [])]],
+        ),
+      ),
+      customer.lastSeenAt && anonymous.lastSeenAt
+        ? later(customer.lastSeenAt, anonymous.lastSeenAt)
+        : (customer.lastSeenAt ?? anonymous.lastSeenAt),
+    ),
     touchpointCount: customer.touchpointCount + anonymous.touchpointCount,
     lastSeenAt:
       customer.lastSeenAt && anonymous.lastSeenAt

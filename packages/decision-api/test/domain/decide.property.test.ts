@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JOURNEY_STAGES } from '../../src/contract/index.js';
 import { compileCatalog } from '../../src/domain/catalog.js';
 import { decide } from '../../src/domain/decide.js';
-import { checkEligibility } from '../../src/domain/eligibility.js';
+import { checkEligibility, impressionsWithin } from '../../src/domain/eligibility.js';
 import type { CustomerProfile } from '../../src/domain/profile.js';
 import { demoCatalog } from '../support/harness.js';
 
@@ -23,6 +23,7 @@ const profileArb: fc.Arbitrary<CustomerProfile> = fc.record({
   productsHeld: fc.subarray(productIds),
   dismissed: fc.dictionary(fc.constantFrom(...offerIds), isoWithin(60)),
   converted: fc.dictionary(fc.constantFrom(...offerIds), isoWithin(60)),
+  impressions: fc.dictionary(fc.constantFrom(...offerIds), fc.array(isoWithin(9), { maxLength: 4 })),
   touchpointCount: fc.nat(500),
   lastSeenAt: fc.option(isoWithin(90), { nil: null }),
 });
@@ -40,7 +41,16 @@ describe('the decision, for any customer', () => {
       fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
         for (const outcome of decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW })) {
           if (!outcome.offer) continue;
-          expect(checkEligibility({ offer: outcome.offer, profile, channel, now: NOW })).toBeNull();
+          expect(
+            checkEligibility({
+              offer: outcome.offer,
+              profile,
+              channel,
+              now: NOW,
+              policy: demoCatalog.contactPolicy,
+              weeklyContacts: outcome.trace.contactPolicy.weeklyContacts,
+            }),
+          ).toBeNull();
           expect(outcome.offer.placements).toContain(outcome.placement);
         }
       }),
@@ -77,6 +87,25 @@ describe('the decision, for any customer', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('never exceeds a contact cap, and shows at most one credit offer per page', () => {
+    fc.assert(
+      fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
+        const outcomes = decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW });
+        const weekly = [...catalog.offers.values()]
+          .filter((o) => o.product !== null)
+          .reduce((sum, o) => sum + impressionsWithin(profile, o.id, NOW, 7), 0);
+        for (const { offer } of outcomes) {
+          if (!offer || offer.product === null) continue;
+          expect(impressionsWithin(profile, offer.id, NOW, 1)).toBeLessThan(offer.caps.perDay);
+          expect(impressionsWithin(profile, offer.id, NOW, 7)).toBeLessThan(offer.caps.perWeek);
+          expect(weekly).toBeLessThan(demoCatalog.contactPolicy.weeklyContactsPerCustomer);
+        }
+        expect(outcomes.filter((o) => o.offer?.credit).length).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
 import { DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
-import type { Catalog } from '../../src/contract/index.js';
+import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import { openPostgres } from '../../src/store/drivers/postgres.js';
 import { migrate } from '../../src/store/migrations.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { createSqlStore, type Store } from '../../src/store/store.js';
 
-export const demoCatalog: Catalog = JSON.parse(
-  readFileSync(new URL('../../seed/catalog.json', import.meta.url), 'utf8'),
+export const demoCatalog: Catalog = CatalogSchema.parse(
+  JSON.parse(readFileSync(new URL('../../seed/catalog.json', import.meta.url), 'utf8')),
 );
 
 export interface Engine {
