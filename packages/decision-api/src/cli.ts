@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { trainClustersFromStore } from './cluster-job.js';
+import { summariseClusterModel } from './cluster-summary.js';
+import { createRandom } from './demo/random.js';
 import { readSeedCatalog, startNodeServer } from './runtime/node.js';
 import { seedDemoBank } from './seed.js';
 import { openStore } from './store/open.js';
@@ -10,6 +13,7 @@ Commands:
   serve     start the decision API (default port 8787)
   migrate   bring the store's schema up to date
   seed      load the demo bank's catalog and generated customers
+  cluster   train the behavioural clusters on the stored customers and print them
 
 Options:
   --port <n>          port to listen on (serve)
@@ -17,7 +21,12 @@ Options:
   --data-dir <path>   embedded store folder (default ./.data/touchpoint)
   --database-url <u>  PostgreSQL instead of the embedded store (or DATABASE_URL)
   --seed              seed the demo bank on start when the store is empty (serve)
-  --customers <n>     number of demo customers (seed; default 5000)`;
+  --customers <n>     number of demo customers (seed; default 5000)
+  --k <n>             number of clusters (cluster; default: chosen by silhouette from 2 to 10)
+  --min-size <n>      smallest cluster kept, smaller ones are merged (cluster; default 100)`;
+
+/** Training draws from a fixed seed, so the same store gives the same clusters. */
+const CLUSTER_SEED = 1;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -30,6 +39,8 @@ async function main(argv: string[]): Promise<void> {
       'database-url': { type: 'string' },
       seed: { type: 'boolean' },
       customers: { type: 'string' },
+      k: { type: 'string' },
+      'min-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,6 +80,14 @@ async function main(argv: string[]): Promise<void> {
         ...(values.customers ? { customers: Number(values.customers) } : {}),
       });
       console.log(`[touchpoint] seeded ${result.customers} customers and ${result.touchpoints} touchpoints`);
+    } else if (command === 'cluster') {
+      const { model, tried } = await trainClustersFromStore(store, {
+        now: new Date(),
+        random: createRandom(CLUSTER_SEED).next,
+        ...(values.k !== undefined ? { k: Number(values.k) } : {}),
+        ...(values['min-size'] !== undefined ? { minClusterSize: Number(values['min-size']) } : {}),
+      });
+      console.log(summariseClusterModel(model, tried));
     } else {
       console.error(`[touchpoint] unknown command "${command}"\n\n${USAGE}`);
       process.exitCode = 2;

@@ -44,10 +44,12 @@ const BAND_OF_STAGE: Readonly<Record<JourneyStage, StageBand>> = {
 };
 
 /**
- * Half-life of a touchpoint's weight in the product × band features: a visit 30 days ago counts half, 60 days ago a
- * quarter. Product interest in a bank moves over weeks (a car or a home is bought within a season), not days.
+ * Half-life of a touchpoint's weight in the `interest.*` and `focus.*` features: a visit 90 days ago counts half,
+ * 180 days ago a quarter. Clusters describe how a customer uses the bank over a season; the journey stage in the
+ * profile already follows this week's moves. Measured on the demo bank, a 30-day half-life let customers with a
+ * long-standing but quiet interest (a pension read up on now and then) fall in with the dormant.
  */
-export const HALF_LIFE_DAYS = 30;
+export const HALF_LIFE_DAYS = 90;
 /** Recency of a customer never seen, and the most it counts: a year without a visit is as cold as it gets. */
 export const RECENCY_CAP_DAYS = 365;
 
@@ -56,23 +58,30 @@ const DAY_MS = 86_400_000;
 /**
  * The features, in vector order. Names are `group.detail`:
  * - `interest.<product>.<band>`: log(1 + time-decayed count) of the product's touchpoints in that stage band;
+ * - `focus.<product>`: the product's share of the customer's time-decayed product touchpoints (all 0 with none), so a
+ *   customer who looks mostly at pensions looks alike whether they visit twice or twenty times;
  * - `activity.recency`: log(1 + days since the last touchpoint), capped at a year;
  * - `activity.touchpoints_30d`, `activity.touchpoints_90d`: log(1 + touchpoints in the last 30 / 90 days);
+ * - `activity.active_days_90d`: log(1 + distinct UTC days with a touchpoint in the last 90 days), visits rather
+ *   than clicks;
  * - `channel.mobile_share`: share of touchpoints in the mobile bank (0.5, no preference, for a customer never seen);
  * - `held.<product>`: 1 when the customer holds the product, else 0.
  */
 export const FEATURE_NAMES: readonly string[] = [
   ...FEATURE_PRODUCTS.flatMap((product) => STAGE_BANDS.map((band) => `interest.${product}.${band}`)),
+  ...FEATURE_PRODUCTS.map((product) => `focus.${product}`),
   'activity.recency',
   'activity.touchpoints_30d',
   'activity.touchpoints_90d',
+  'activity.active_days_90d',
   'channel.mobile_share',
   ...FEATURE_PRODUCTS.map((product) => `held.${product}`),
 ];
 
 const INTEREST_OFFSET = 0;
-const ACTIVITY_OFFSET = FEATURE_PRODUCTS.length * STAGE_BANDS.length;
-const HELD_OFFSET = ACTIVITY_OFFSET + 4;
+const FOCUS_OFFSET = FEATURE_PRODUCTS.length * STAGE_BANDS.length;
+const ACTIVITY_OFFSET = FOCUS_OFFSET + FEATURE_PRODUCTS.length;
+const HELD_OFFSET = ACTIVITY_OFFSET + 5;
 const PRODUCT_INDEX = new Map<string, number>(FEATURE_PRODUCTS.map((product, i) => [product, i]));
 const BAND_INDEX = new Map<StageBand, number>(STAGE_BANDS.map((band, i) => [band, i]));
 
@@ -86,11 +95,13 @@ export function featuresOf(
   const nowMs = now.getTime();
   if (Number.isNaN(nowMs)) throw new RangeError('[touchpoint] now must be a valid date');
   const vector = new Array<number>(FEATURE_NAMES.length).fill(0);
+  const activeDays = new Set<number>();
   let last = Number.NEGATIVE_INFINITY;
   let seen = 0;
   let mobile = 0;
   let in30 = 0;
   let in90 = 0;
+  let productWeight = 0;
 
   for (const touchpoint of touchpoints) {
     const at = Date.parse(touchpoint.occurredAt);
@@ -99,23 +110,34 @@ export function featuresOf(
     seen++;
     if (touchpoint.channel === 'mobilebank') mobile++;
     if (ageDays <= 30) in30++;
-    if (ageDays <= 90) in90++;
+    if (ageDays <= 90) {
+      in90++;
+      activeDays.add(Math.floor(at / DAY_MS));
+    }
     if (at > last) last = at;
 
     const stage = stageForTouchpoint(touchpoint.type);
     const product = touchpoint.product ?? (touchpoint.page ? productOfPage(touchpoint.page) : undefined);
     const productIndex = product === undefined ? undefined : PRODUCT_INDEX.get(product);
     if (stage === undefined || productIndex === undefined) continue;
+    const weight = 0.5 ** (ageDays / HALF_LIFE_DAYS);
     const bandIndex = BAND_INDEX.get(BAND_OF_STAGE[stage]) as number;
-    vector[INTEREST_OFFSET + productIndex * STAGE_BANDS.length + bandIndex] += 0.5 ** (ageDays / HALF_LIFE_DAYS);
+    const interest = INTEREST_OFFSET + productIndex * STAGE_BANDS.length + bandIndex;
+    vector[interest] = (vector[interest] as number) + weight;
+    vector[FOCUS_OFFSET + productIndex] = (vector[FOCUS_OFFSET + productIndex] as number) + weight;
+    productWeight += weight;
   }
 
-  for (let i = INTEREST_OFFSET; i < ACTIVITY_OFFSET; i++) vector[i] = Math.log1p(vector[i] as number);
+  for (let i = INTEREST_OFFSET; i < FOCUS_OFFSET; i++) vector[i] = Math.log1p(vector[i] as number);
+  for (let i = FOCUS_OFFSET; i < ACTIVITY_OFFSET; i++) {
+    vector[i] = productWeight > 0 ? (vector[i] as number) / productWeight : 0;
+  }
   const recencyDays = seen === 0 ? RECENCY_CAP_DAYS : Math.min(RECENCY_CAP_DAYS, (nowMs - last) / DAY_MS);
   vector[ACTIVITY_OFFSET] = Math.log1p(recencyDays);
   vector[ACTIVITY_OFFSET + 1] = Math.log1p(in30);
   vector[ACTIVITY_OFFSET + 2] = Math.log1p(in90);
-  vector[ACTIVITY_OFFSET + 3] = seen === 0 ? 0.5 : mobile / seen;
+  vector[ACTIVITY_OFFSET + 3] = Math.log1p(activeDays.size);
+  vector[ACTIVITY_OFFSET + 4] = seen === 0 ? 0.5 : mobile / seen;
   for (const product of productsHeld) {
     const productIndex = PRODUCT_INDEX.get(product);
     if (productIndex !== undefined) vector[HELD_OFFSET + productIndex] = 1;

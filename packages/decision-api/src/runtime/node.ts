@@ -58,6 +58,9 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       onFound: (_path, c) => {
         c.header('cache-control', 'public, max-age=86400');
         c.header('cross-origin-resource-policy', 'cross-origin');
+        // An SVG opened on its own is a document: it may run nothing and load nothing.
+        c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+        c.header('x-content-type-options', 'nosniff');
       },
     }),
   );
@@ -72,7 +75,10 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     url: `http://${host}:${boundPort}`,
     touchpoint,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, let requests in flight finish, then write what is buffered and close the store.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      await closed;
       await touchpoint.close();
     },
   };

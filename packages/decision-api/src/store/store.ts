@@ -1,5 +1,5 @@
 import type { Catalog, Touchpoint } from '../contract/index.js';
-import { type CustomerProfile, EMPTY_PROFILE } from '../domain/profile.js';
+import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
@@ -27,6 +27,22 @@ export interface IngestResult {
 /** Updates a profile from touchpoints that were stored for the first time. */
 export type ProfileUpdate = (profile: CustomerProfile, stored: readonly Touchpoint[]) => CustomerProfile;
 export type ProfileMerge = (customer: CustomerProfile, anonymous: CustomerProfile) => CustomerProfile;
+
+/** One subject's stored history, as batch jobs (cluster training) read it. */
+export interface SubjectTouchpoints {
+  readonly subject: Subject;
+  /** Oldest first. */
+  readonly touchpoints: ProfileTouchpoint[];
+  /** From the subject's profile; empty when it has none. */
+  readonly productsHeld: string[];
+}
+
+export interface TouchpointsBySubjectOptions {
+  /** Logged-in customers only (the default), or anonymous devices too. */
+  readonly subjects?: 'customers' | 'all';
+  /** Subjects read per page. */
+  readonly pageSize?: number;
+}
 
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
 export interface Store {
@@ -67,6 +83,13 @@ export interface Store {
     rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: Touchpoint }>,
   ): Promise<number>;
   countTouchpoints(subject?: Subject): Promise<number>;
+  /** How many of these touchpoint ids are stored (each at most once: the id is the key). */
+  countTouchpointsWithIds(ids: readonly string[]): Promise<number>;
+  /**
+   * Every subject with touchpoints, one at a time in subject order, with its whole history: read a page of subjects
+   * at a time by keyset pagination on subject, so memory holds one page however large the bank.
+   */
+  touchpointsBySubject(options?: TouchpointsBySubjectOptions): AsyncIterable<SubjectTouchpoints>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -216,12 +239,77 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows[0]?.n ?? 0;
     },
 
+    touchpointsBySubject: (options) => readTouchpointsBySubject(db, options),
+
+    async countTouchpointsWithIds(ids) {
+      if (ids.length === 0) return 0;
+      const rows = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM touchpoints WHERE id = ANY($1::uuid[])',
+        [ids],
+      );
+      return rows[0]?.n ?? 0;
+    },
+
     async ping() {
       await db.query('SELECT 1');
     },
 
     close: () => db.close(),
   };
+}
+
+async function* readTouchpointsBySubject(
+  db: SqlClient,
+  { subjects = 'customers', pageSize = 500 }: TouchpointsBySubjectOptions = {},
+): AsyncGenerator<SubjectTouchpoints> {
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new RangeError(`[touchpoint] pageSize must be a whole number >= 1, got ${pageSize}`);
+  }
+  const only = subjects === 'customers' ? "AND subject LIKE 'c:%'" : '';
+  // Every subject is longer than '', so the first page starts at the beginning.
+  let after = '';
+  while (true) {
+    const page: Array<{ subject: Subject; products_held: string[] | null }> = await db.query(
+      `SELECT s.subject, p.body->'productsHeld' AS products_held
+       FROM (SELECT DISTINCT subject FROM touchpoints WHERE subject > $1 ${only}
+             ORDER BY subject LIMIT $2) AS s
+       LEFT JOIN profiles p ON p.subject = s.subject
+       ORDER BY s.subject`,
+      [after, pageSize],
+    );
+    if (page.length === 0) return;
+    const rows = await db.query<{
+      subject: Subject;
+      type: ProfileTouchpoint['type'];
+      occurred_at: Date | string;
+      channel: ProfileTouchpoint['channel'];
+      product: string | null;
+      page: string | null;
+      offer: string | null;
+    }>(
+      `SELECT subject, type, occurred_at, channel, product, page, offer FROM touchpoints
+       WHERE subject = ANY($1::text[]) ORDER BY subject, occurred_at, id`,
+      [page.map((row) => row.subject)],
+    );
+    const history = new Map<string, ProfileTouchpoint[]>();
+    for (const row of rows) {
+      const touchpoint: { -readonly [K in keyof ProfileTouchpoint]: ProfileTouchpoint[K] } = {
+        type: row.type,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        channel: row.channel,
+      };
+      if (row.product !== null) touchpoint.product = row.product;
+      if (row.page !== null) touchpoint.page = row.page;
+      if (row.offer !== null) touchpoint.offer = row.offer;
+      const list = history.get(row.subject) ?? [];
+      list.push(touchpoint);
+      history.set(row.subject, list);
+    }
+    for (const { subject, products_held } of page) {
+      yield { subject, touchpoints: history.get(subject) ?? [], productsHeld: products_held ?? [] };
+    }
+    after = (page[page.length - 1] as { subject: string }).subject;
+  }
 }
 
 async function lockProfile(tx: SqlClient, subject: Subject): Promise<CustomerProfile | null> {

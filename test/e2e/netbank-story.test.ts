@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../packages/decision-api/src/store/open.js';
+import { launchChromium } from '../support/browser.js';
+import { type Stack, startStack } from '../support/stack.js';
+
+const catalog: { offers: Array<{ id: string; product: string | null }> } = JSON.parse(
+  readFileSync(new URL('../../packages/decision-api/seed/catalog.json', import.meta.url), 'utf8'),
+);
+const productOf = (offerId: string | null) => catalog.offers.find((offer) => offer.id === offerId)?.product ?? null;
+
+interface FeaturedCustomer {
+  id: string;
+  displayName: string;
+}
+
+describe('a customer in the net bank, in Chromium, against the demo started as the README starts it', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let customers: FeaturedCustomer[];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    ({ browser, close: closeBrowser } = await launchChromium());
+    customers = (await (await fetch(`${stack.netbankUrl}/api/customers`)).json()).customers;
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await stack?.dispose();
+  });
+
+  async function logIn(context: BrowserContext, customer: FeaturedCustomer): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(stack.netbankUrl);
+    await page.getByTestId(`login-${customer.id}`).click();
+    await page.getByTestId('consent-accept').click();
+    await page.waitForURL(/\/dashboard$/);
+    return page;
+  }
+
+  const hero = (page: Page) => page.locator('.hero-slot [role="region"][data-offer-id]');
+  const heroOffer = async (page: Page) => {
+    await hero(page).waitFor({ state: 'visible' });
+    return hero(page).getAttribute('data-offer-id');
+  };
+  const waitForHeroOffer = async (page: Page, accept: (offerId: string | null) => boolean, what: string) => {
+    await expect
+      .poll(
+        async () => {
+          const offerId = await hero(page)
+            .getAttribute('data-offer-id', { timeout: 2_000 })
+            .catch(() => null);
+          return accept(offerId) ? 'ok' : offerId;
+        },
+        { timeout: 20_000, message: what },
+      )
+      .toBe('ok');
+    return hero(page).getAttribute('data-offer-id');
+  };
+
+  it('shows a car-loan offer after a car-loan price check, and never again once dismissed', async () => {
+    const customer = customers[0]!;
+    const context = await browser.newContext();
+    const page = await logIn(context, customer);
+
+    // The hero keeps its box before and after the decision: no layout shift.
+    const box = await page.locator('.hero-slot').boundingBox();
+    const first = await heroOffer(page);
+    expect(productOf(first)).not.toBe('car_loan');
+    expect((await page.locator('.hero-slot').boundingBox())?.height).toBe(box?.height);
+
+    await page.getByTestId('nav-car-loan').click();
+    await page.waitForURL(/\/loans\/car/);
+    await page.getByTestId('price').fill('250000');
+    await page.getByTestId('down-payment').fill('50000');
+    await page.getByTestId('years').fill('5');
+    await page.getByTestId('calculate').click();
+    await expect.poll(() => page.getByTestId('calculator-result').textContent()).toMatch(/\d/);
+
+    await page.getByTestId('nav-dashboard').click();
+    const carLoanOffer = await waitForHeroOffer(
+      page,
+      (id) => productOf(id) === 'car_loan',
+      'a car-loan offer on the hero',
+    );
+    await expect.poll(() => hero(page).locator('.tp-cta').getAttribute('href')).toMatch(/^\/loans\/car/);
+
+    await hero(page).locator('.tp-dismiss').click();
+    await waitForHeroOffer(page, (id) => id !== null && id !== carLoanOffer, 'another offer after the dismissal');
+
+    await page.reload();
+    const afterReload = await heroOffer(page);
+    expect(afterReload).not.toBe(carLoanOffer);
+    await page.getByTestId('nav-car-loan').click();
+    await page.getByTestId('nav-dashboard').click();
+    expect(await heroOffer(page)).not.toBe(carLoanOffer);
+
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps touchpoints made offline on the device and delivers each exactly once after a reload', async () => {
+    const customer = customers[1] ?? customers[0]!;
+    const context = await browser.newContext();
+    const page = await logIn(context, customer);
+    await heroOffer(page);
+
+    const sent = new Map<string, number>();
+    page.on('request', (request) => {
+      if (!request.url().startsWith(`${stack.apiUrl}/v1/touchpoints`) || request.method() !== 'POST') return;
+      const body = JSON.parse(request.postData() ?? '{}') as { touchpoints?: Array<{ id: string }> };
+      for (const { id } of body.touchpoints ?? []) sent.set(id, (sent.get(id) ?? 0) + 1);
+    });
+
+    // Offline: the customer keeps using the net bank (client-side navigation), touchpoints pile up on the device.
+    await context.setOffline(true);
+    await page.getByTestId('nav-car-loan').click();
+    await page.getByTestId('calculate').click();
+    await page.getByTestId('nav-pension').click();
+    await page.getByTestId('nav-mortgage').click();
+    // page views of three pages, a product view each, the price check
+    await expect.poll(async () => (await readQueuedIds(page)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
+    const queued = await readQueuedIds(page);
+
+    // Reload while the decision API is still unreachable, then come back online.
+    await page.route(`${stack.apiUrl}/v1/touchpoints**`, (route) => route.abort('internetdisconnected'));
+    await context.setOffline(false);
+    await page.reload();
+    expect(await readQueuedIds(page)).toEqual(expect.arrayContaining(queued));
+    await page.unroute(`${stack.apiUrl}/v1/touchpoints**`);
+    await page.getByTestId('nav-dashboard').click();
+    await expect.poll(() => readQueuedIds(page), { timeout: 30_000 }).toEqual([]);
+
+    // The server holds each of them exactly once: read the store itself after a graceful stop.
+    await context.close();
+    await stack.stop();
+    const store = await openStore({ dataDir: stack.dataDir });
+    try {
+      expect(await store.countTouchpointsWithIds(queued)).toBe(new Set(queued).size);
+      expect(await store.countTouchpointsWithIds([...sent.keys()])).toBe(sent.size);
+    } finally {
+      await store.close();
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+/** The ids waiting in the SDK's device queue (IndexedDB database "touchpoint", store "queue", key "queue:v1"). */
+async function readQueuedIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        // Opening a database that does not exist would create it without the SDK's store; look first.
+        indexedDB.databases().then((databases) => {
+          if (!databases.some((d) => d.name === 'touchpoint')) {
+            resolve([]);
+            return;
+          }
+          readQueue();
+        }, reject);
+        const readQueue = () => {
+          const open = indexedDB.open('touchpoint');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains('queue')) {
+              db.close();
+              resolve([]);
+              return;
+            }
+            const get = db.transaction('queue', 'readonly').objectStore('queue').get('queue:v1');
+            get.onerror = () => reject(get.error);
+            get.onsuccess = () => {
+              db.close();
+              const value = get.result as Array<{ id: string }> | undefined;
+              resolve(Array.isArray(value) ? value.map((t) => t.id) : []);
+            };
+          };
+        };
+      }),
+  );
+}
