@@ -98,6 +98,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error('[touchpoint]', error instanceof Error ? error.message : error);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(message.startsWith('[touchpoint]') ? message : `[touchpoint] ${message}`);
   process.exit(1);
 });
