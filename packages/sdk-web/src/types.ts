@@ -42,6 +42,8 @@ export interface ClientOptions {
   readonly decisionTimeoutMs?: number;
   /** Touchpoints are sent at most this long after being tracked. Default 2000 ms. */
   readonly flushIntervalMs?: number;
+  /** At most this many touchpoints wait on the device; the oldest are dropped (and reported) beyond it. Default 1000. */
+  readonly maxQueueSize?: number;
   /** Log to the console with a [touchpoint] prefix. */
   readonly debug?: boolean;
 }

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  test: {
+    name: 'sdk-react',
+    environment: 'happy-dom',
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+  },
+});

@@ -1,0 +1,61 @@
+/**
+ * The only place the core reaches for browser globals, each behind a typeof check, so the SDK can be imported and
+ * created during server rendering without a window.
+ */
+
+export function currentPath(): string {
+  return typeof location === 'undefined' ? '/' : location.pathname;
+}
+
+/**
+ * A random UUID v4. crypto.randomUUID exists only in secure contexts (https, localhost); elsewhere a Math.random one
+ * still serves as a touchpoint id (the API only needs it unique).
+ */
+export function randomId(): string {
+  return (
+    globalThis.crypto?.randomUUID?.() ??
+    '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (digit) =>
+      (Number(digit) ^ ((Math.random() * 16) >> (Number(digit) / 4))).toString(16),
+    )
+  );
+}
+
+/**
+ * Reads localStorage or sessionStorage (`value` undefined), writes a value, or removes it (`value` null). Storage can
+ * throw (blocked cookies, sandboxed frames, quota): then nothing is stored and null is read.
+ */
+export function webStorage(
+  kind: 'localStorage' | 'sessionStorage',
+  key: string,
+  value?: string | null,
+): string | null | undefined {
+  try {
+    const storage = globalThis[kind];
+    if (value === undefined) return storage?.getItem(key);
+    if (value === null) storage?.removeItem(key);
+    else storage?.setItem(key, value);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls back once when the page is hidden (tab switch, app to background) or unloaded: the last moment a send may
+ * still leave. `visibilitychange` is the reliable signal on mobile, `pagehide` where it does not fire (Safari on
+ * unload); when both fire, the second is ignored. Returns the unsubscribe.
+ */
+export function onPageHide(callback: () => void): () => void {
+  if (typeof document === 'undefined') return () => {};
+  let hidden = false;
+  const listener = (event: Event) => {
+    const hiding = event.type === 'pagehide' || document.visibilityState === 'hidden';
+    if (hiding && !hidden) callback();
+    hidden = hiding;
+  };
+  document.addEventListener('visibilitychange', listener);
+  addEventListener('pagehide', listener);
+  return () => {
+    document.removeEventListener('visibilitychange', listener);
+    removeEventListener('pagehide', listener);
+  };
+}

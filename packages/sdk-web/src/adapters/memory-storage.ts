@@ -1,0 +1,10 @@
+import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import type { QueueStorage } from '../ports.js';
+
+/** A queue that lives as long as the page: used before consent, and when IndexedDB is missing or failing. */
+export function createMemoryStorage(): QueueStorage {
+  let queue: Touchpoint[] = [];
+  return {
+    update: async (change) => (queue = change(queue)),
+  };
+}

@@ -1,0 +1,244 @@
+import type { Locale, PlacementDecision } from '@touchpoint/decision-api/contract';
+import { currentPath, onPageHide, randomId, webStorage } from './adapters/browser.js';
+import { createFetchTransport } from './adapters/fetch-transport.js';
+import { createIndexedDbStorage, deleteIndexedDbStorage } from './adapters/indexeddb-storage.js';
+import {
+  cacheDecision,
+  cachedDecision,
+  cacheKey,
+  type DecisionCache,
+  readDecisionCache,
+} from './core/decision-cache.js';
+import { fallbackDecision, readDecisions } from './core/decision-response.js';
+import { isString, isText } from './core/guards.js';
+import { buildTouchpoint, toPagePath } from './core/touchpoint.js';
+import { createDelivery } from './delivery.js';
+import type { QueueStorage } from './ports.js';
+import type { ClientOptions, ConsentState, DecideOptions, TouchpointClient, TouchpointErrorInfo } from './types.js';
+
+const ANONYMOUS_ID_KEY = 'touchpoint:anonymous-id:v1';
+const DECISIONS_KEY = 'touchpoint:decisions:v1';
+/** A customer token that takes longer than this is not waited for: the touchpoints go with the anonymous id. */
+const TOKEN_TIMEOUT_MS = 5000;
+
+const isLocale = (value: unknown): value is Locale => value === 'da' || value === 'en';
+const isConsent = (value: unknown): value is ConsentState =>
+  value === 'pending' || value === 'granted' || value === 'denied';
+const positive = (value: unknown, fallback: number): number =>
+  typeof value === 'number' && value > 0 && value < 1e9 ? value : fallback;
+
+/** The promise's value, or undefined when it takes longer than `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Creates the Touchpoint client of a page. Throws only for a missing endpoint, siteKey or channel; everything after
+ * that reports failures to `onError` and never throws or rejects into the host page.
+ */
+export function createClient(options: ClientOptions): TouchpointClient {
+  const { endpoint, siteKey, channel, getCustomerToken, onError, debug } = options ?? {};
+  for (const [name, value, hint] of [
+    ['endpoint', endpoint, "the decision API's base URL"],
+    ['siteKey', siteKey, "the channel's publishable key"],
+    ['channel', channel, '"netbank" or "mobilebank"'],
+  ]) {
+    if (!isText(value)) throw new Error(`[touchpoint] createClient: "${name}" is required (${hint})`);
+  }
+
+  const timeoutMs = positive(options.decisionTimeoutMs, 800);
+  const defaultLocale = isLocale(options.locale) ? options.locale : 'da';
+  const transport = createFetchTransport(endpoint, siteKey);
+  let consent: ConsentState = 'pending';
+  let anonymousId = randomId();
+  let lastToken: string | null = null;
+  let cache: DecisionCache = {};
+  /** Bumped whenever the cache is invalidated, so answers to older requests are not cached. */
+  let generation = 0;
+  let destroyed = false;
+  let deviceQueue: QueueStorage | undefined;
+
+  function report(error: TouchpointErrorInfo): void {
+    if (debug) console.warn('[touchpoint]', error.message, error);
+    try {
+      onError?.(error);
+    } catch {
+      // The host's error handler failing must not become the host's problem either.
+    }
+  }
+
+  /** A host call with a value the SDK cannot use: reported, and the call does nothing. */
+  function misuse(what: string, value: unknown): null {
+    report({ kind: 'config', message: `invalid ${what}: ${JSON.stringify(value)}` });
+    return null;
+  }
+
+  /** The customer token, or null; one that takes too long is not waited for (the anonymous id goes alone). */
+  async function token(): Promise<string | null> {
+    try {
+      const value = await within(Promise.resolve(getCustomerToken?.()), TOKEN_TIMEOUT_MS);
+      lastToken = isText(value) ? value : null;
+    } catch (cause) {
+      report({ kind: 'callback', message: 'getCustomerToken failed', cause });
+      lastToken = null;
+    }
+    return lastToken;
+  }
+
+  const delivery = createDelivery({
+    transport,
+    cap: positive(options.maxQueueSize, 1000),
+    intervalMs: positive(options.flushIntervalMs, 2000),
+    anonymousId: () => anonymousId,
+    token,
+    lastToken: () => lastToken,
+    canSend: () => consent === 'granted' && !destroyed,
+    report,
+  });
+
+  function setCache(next: DecisionCache): void {
+    cache = next;
+    if (consent === 'granted') webStorage('sessionStorage', DECISIONS_KEY, JSON.stringify(cache));
+  }
+
+  function clearCache(): void {
+    generation++;
+    cache = {};
+    webStorage('sessionStorage', DECISIONS_KEY, null);
+  }
+
+  function applyConsent(next: ConsentState): void {
+    consent = next;
+    if (next === 'granted') {
+      const stored = webStorage('localStorage', ANONYMOUS_ID_KEY);
+      if (stored && /^[\da-f-]{36}$/i.test(stored)) anonymousId = stored;
+      else webStorage('localStorage', ANONYMOUS_ID_KEY, anonymousId);
+      deviceQueue ??= createIndexedDbStorage();
+      delivery.persistIn(deviceQueue);
+      return;
+    }
+    // Pending keeps this page's touchpoints in memory; denied discards them. Neither leaves anything on the device.
+    if (next === 'denied') delivery.clear();
+    delivery.persistIn(null);
+    webStorage('localStorage', ANONYMOUS_ID_KEY, null);
+    if (deviceQueue) deviceQueue.update(() => []).catch(() => {});
+    else if (next === 'denied') deleteIndexedDbStorage();
+  }
+
+  async function decide(placements: unknown, decideOptions?: DecideOptions): Promise<PlacementDecision[]> {
+    const names = Array.isArray(placements) ? [...new Set(placements.filter(isString))] : [];
+    const page = toPagePath(decideOptions?.page ?? currentPath());
+    const locale = isLocale(decideOptions?.locale) ? decideOptions.locale : defaultLocale;
+    const key = (name: string) => cacheKey(name, page, locale);
+    const found = new Map<string, PlacementDecision>();
+    // Unknown or malformed placement ids, or more than ten, are the API's to refuse: its problem details name them.
+    const ask = names.filter((name) => !cachedDecision(cache, key(name), Date.now(), false));
+    if (ask.length && !destroyed) {
+      const started = generation;
+      const abort = new AbortController();
+      try {
+        const response = await within(
+          (async () => {
+            // Touchpoints first (a dismissal, a calculator use), so this decision already knows about them.
+            await delivery.flush();
+            const body = { anonymousId, context: { channel, page, locale }, placements: ask };
+            return transport.post('/v1/decisions', body, { token: await token(), signal: abort.signal });
+          })(),
+          timeoutMs,
+        );
+        if (!response) throw new Error(`no decision within ${timeoutMs} ms`);
+        for (const decision of response.status === 200 ? readDecisions(response.body) : []) {
+          if (!ask.includes(decision.placement)) continue;
+          found.set(decision.placement, decision);
+          if (started === generation) setCache(cacheDecision(cache, key(decision.placement), decision, Date.now()));
+        }
+        // A refusal, or an answer without a well-formed decision for every placement asked for.
+        if (found.size < ask.length) throw response;
+      } catch (cause) {
+        const status = (cause as { status?: number } | undefined)?.status;
+        report({ kind: 'decision', status, message: 'no decision; showing cached or no content', cause });
+      } finally {
+        abort.abort();
+      }
+    }
+    return names.map((name) => found.get(name) ?? cachedDecision(cache, key(name), 0, true) ?? fallbackDecision(name));
+  }
+
+  function guard<Args extends unknown[], Result>(
+    name: string,
+    fallback: Result,
+    call: (...args: Args) => Result,
+  ): (...args: Args) => Result {
+    return (...args) => {
+      try {
+        return call(...args);
+      } catch (cause) {
+        report({ kind: 'internal', message: `${name} failed`, cause });
+        return fallback;
+      }
+    };
+  }
+
+  const initial = isConsent(options.consent) ? options.consent : 'pending';
+  if (initial !== options.consent) misuse('consent', options.consent);
+  applyConsent(initial);
+  if (initial === 'granted') cache = readDecisionCache(webStorage('sessionStorage', DECISIONS_KEY));
+  const stopHideListener = onPageHide(guard('hide', undefined, delivery.sendOnHide));
+
+  return {
+    channel,
+
+    track: guard('track', null, (type, fields) => {
+      if (destroyed || consent === 'denied') return null;
+      const touchpoint = buildTouchpoint(type, fields, {
+        id: randomId(),
+        occurredAt: new Date().toISOString(),
+        channel,
+        page: currentPath(),
+      });
+      if (!touchpoint) return misuse('touchpoint type', type);
+      delivery.add(touchpoint);
+      // What the customer did may change the next decision; impressions and clicks of the current one do not.
+      if (type !== 'offer_impression' && type !== 'offer_click') clearCache();
+      return touchpoint.id;
+    }),
+
+    decide: (placements, decideOptions) =>
+      decide(placements, decideOptions).catch((cause: unknown) => {
+        report({ kind: 'internal', message: 'decide failed', cause });
+        return Array.isArray(placements) ? placements.filter(isString).map(fallbackDecision) : [];
+      }),
+
+    flush: () => delivery.flush(),
+
+    setConsent: guard('setConsent', undefined, (state) => {
+      if (!isConsent(state)) return misuse('consent', state);
+      if (destroyed || state === consent) return;
+      clearCache();
+      applyConsent(state);
+    }),
+
+    identify: guard('identify', undefined, (state) => {
+      if (state !== 'logged-in' && state !== 'logged-out') return misuse('identify state', state);
+      clearCache();
+      if (state === 'logged-out') {
+        // The next customer on this device must not inherit the previous one's touchpoints or anonymous history.
+        delivery.clear();
+        anonymousId = randomId();
+        if (consent === 'granted') webStorage('localStorage', ANONYMOUS_ID_KEY, anonymousId);
+      }
+    }),
+
+    destroy: guard('destroy', undefined, () => {
+      destroyed = true;
+      stopHideListener();
+      delivery.dispose();
+    }),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import { isObject, isString } from './guards.js';
+
+const TYPE = /^[a-z][a-z_]{0,39}$/;
+
+/** A page path the API accepts: the path only (no query or fragment), other characters replaced, at most 200 long. */
+export function toPagePath(path: unknown): string {
+  return `/${isString(path) ? path.split(/[?#]/)[0] : ''}`
+    .replace(/^\/+/, '/')
+    .replace(/[^\w/.-]/g, '-')
+    .slice(0, 200);
+}
+
+/**
+ * A touchpoint from a host call, or null when the type cannot be a touchpoint type. The known fields are copied
+ * through JSON, so later changes by the host do not reach the queue and what is queued can always be sent (a BigInt
+ * or a cycle throws here, not in every later batch). The API checks field values and refuses invalid items one by one.
+ */
+export function buildTouchpoint(
+  type: unknown,
+  fields: unknown,
+  base: Pick<Touchpoint, 'id' | 'occurredAt' | 'channel' | 'page'>,
+): Touchpoint | null {
+  if (!isString(type) || !TYPE.test(type)) return null;
+  const input = isObject(fields) ? fields : {};
+  const touchpoint: Record<string, unknown> = { ...base, type };
+  for (const key of ['page', 'product', 'placement', 'offer', 'decisionId', 'properties']) {
+    if (input[key] != null) touchpoint[key] = input[key];
+  }
+  touchpoint.page = toPagePath(touchpoint.page);
+  return JSON.parse(JSON.stringify(touchpoint));
+}

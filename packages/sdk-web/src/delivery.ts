@@ -1,0 +1,210 @@
+import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import { createMemoryStorage } from './adapters/memory-storage.js';
+import { retryDelay } from './core/backoff.js';
+import { isObject, isString } from './core/guards.js';
+import { acknowledge, enqueue, takeBatch } from './core/queue.js';
+import { parseRetryAfter, retryPolicy } from './core/retry-policy.js';
+import type { QueueStorage, Transport, TransportResponse } from './ports.js';
+import type { TouchpointErrorInfo } from './types.js';
+
+const PATH = '/v1/touchpoints';
+const MAX_ITEMS = 500;
+/** Characters of JSON: below the API's 512 KB even where every character takes two bytes. */
+const MAX_CHARS = 250_000;
+/** Browsers allow 64 KB of keepalive requests and beacons in flight per page. */
+const KEEPALIVE_CHARS = 30_000;
+
+export interface DeliveryOptions {
+  readonly transport: Transport;
+  readonly cap: number;
+  readonly intervalMs: number;
+  readonly anonymousId: () => string;
+  readonly token: () => Promise<string | null>;
+  /** The token last obtained, for sends that cannot wait (the page is going away). */
+  readonly lastToken: () => string | null;
+  readonly canSend: () => boolean;
+  readonly report: (error: TouchpointErrorInfo) => void;
+}
+
+/** Sending queued touchpoints: the page's queue, its durable copy, batching, retries and the last send on page hide. */
+export interface Delivery {
+  add(touchpoint: Touchpoint): void;
+  /** Sends everything queued unless backing off; resolves when done or waiting to retry. */
+  flush(): Promise<void>;
+  sendOnHide(): void;
+  /** Keeps the queue in `storage` from now on, merged with what it holds; in memory only when null. */
+  persistIn(storage: QueueStorage | null): void;
+  /** Discards every queued touchpoint, here and in the storage in use. */
+  clear(): void;
+  dispose(): void;
+}
+
+/** The server's Retry-After in ms (null when it gave none) when a batch should be tried again; undefined once settled. */
+type Retry = number | null | undefined;
+
+const ids = (list: unknown): string[] => (Array.isArray(list) ? list.filter(isString) : []);
+
+export function createDelivery(options: DeliveryOptions): Delivery {
+  const { transport, cap, report } = options;
+  /** This page's unacknowledged touchpoints, oldest first: what is sent. The storage is its durable copy. */
+  let queue: Touchpoint[] = [];
+  let storage = createMemoryStorage();
+  /** The last storage change; a flush waits for it so nothing is sent before it is stored. */
+  let stored: Promise<unknown> = Promise.resolve();
+  /** The batch to send again, with the same ids: the API acknowledges a repeated id as a duplicate. */
+  let retrying: Touchpoint[] | null = null;
+  let attempt = 0;
+  let retryAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: Promise<void> | undefined;
+  /** Bumped when the queue is discarded, so answers to earlier requests change nothing. */
+  let epoch = 0;
+  const failed = (cause: unknown) => report({ kind: 'internal', message: 'send failed', cause });
+
+  function store(change: (storage: QueueStorage) => Promise<unknown>) {
+    const target = storage;
+    stored = stored
+      .then(() => change(target))
+      .catch((cause: unknown) => {
+        if (storage === target) storage = createMemoryStorage();
+        report({ kind: 'storage', message: 'device storage failed; the queue is kept in memory', cause });
+      });
+  }
+
+  function stop() {
+    clearTimeout(timer);
+    timer = undefined;
+  }
+
+  function schedule(delayMs: number) {
+    if (timer || !queue.length || !options.canSend()) return;
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void flush();
+      },
+      Math.max(delayMs, retryAt - Date.now()),
+    );
+  }
+
+  const envelope = (touchpoints: Touchpoint[]) => ({ anonymousId: options.anonymousId(), touchpoints });
+
+  function remove(settled: ReadonlySet<string>) {
+    queue = acknowledge(queue, settled);
+    store((target) => target.update((items) => acknowledge(items, settled)));
+  }
+
+  /** Takes the API's answer to a batch: removes what it acknowledged or refused for good; says when to retry. */
+  function settle(batch: readonly Touchpoint[], { status, body, retryAfter }: TransportResponse): Retry {
+    if (status < 200 || status > 299) {
+      if (retryPolicy(status) === 'retry') return parseRetryAfter(retryAfter, Date.now());
+      const dropped = batch.map((item) => item.id);
+      remove(new Set(dropped));
+      report({ kind: 'delivery', status, message: 'batch refused', dropped, cause: body });
+      return;
+    }
+    const result = isObject(body) ? body : {};
+    const invalid = Array.isArray(result.rejected) ? result.rejected : [];
+    const rejected = invalid
+      .map((item) => (isString(item?.id) ? item.id : batch[Number(item?.index)]?.id))
+      .filter(isString);
+    const settled = new Set([...ids(result.accepted), ...ids(result.duplicates), ...rejected]);
+    // An answer that settles nothing is retried with backoff rather than at once, so it cannot loop hot.
+    if (!batch.some((item) => settled.has(item.id))) return null;
+    remove(settled);
+    if (rejected.length)
+      report({ kind: 'delivery', status, message: 'touchpoints rejected', dropped: rejected, cause: invalid });
+  }
+
+  async function drain(): Promise<void> {
+    await stored;
+    while (options.canSend() && Date.now() >= retryAt) {
+      const batch = retrying ?? takeBatch(queue, MAX_ITEMS, MAX_CHARS);
+      if (!batch.length) return;
+      const started = epoch;
+      let retry: Retry;
+      let status: number | undefined;
+      let cause: unknown;
+      try {
+        const token = await options.token();
+        const response = await transport.post(PATH, envelope(batch), { token });
+        if (started !== epoch) return;
+        retry = settle(batch, response);
+        ({ status, body: cause } = response);
+      } catch (error) {
+        if (started !== epoch) return;
+        retry = null;
+        cause = error;
+      }
+      if (retry === undefined) {
+        retrying = null;
+        attempt = 0;
+        continue;
+      }
+      retrying = batch;
+      const delay = retryDelay(attempt++, retry, Math.random());
+      retryAt = Date.now() + delay;
+      report({ kind: 'delivery', message: `send failed; retry in ${Math.ceil(delay / 1000)} s`, status, cause });
+      stop();
+      schedule(delay);
+      return;
+    }
+  }
+
+  function flush(): Promise<void> {
+    inFlight ??= drain()
+      .catch(failed)
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  }
+
+  return {
+    add(touchpoint) {
+      const result = enqueue(queue, [touchpoint], cap);
+      queue = result.queue;
+      if (result.dropped.length) report({ kind: 'storage', message: 'queue full', dropped: result.dropped });
+      store((target) => target.update((items) => enqueue(items, [touchpoint], cap).queue));
+      schedule(options.intervalMs);
+    },
+
+    flush,
+
+    sendOnHide() {
+      const batch = takeBatch(queue, MAX_ITEMS, KEEPALIVE_CHARS);
+      if (!options.canSend() || !batch.length) return;
+      // What leaves now stays queued: the next send (this page's, if it survives, or the next page load's) repeats
+      // it and the API counts each id once. So a browser that cancels the request on unload loses nothing either.
+      const body = envelope(batch);
+      // A keepalive fetch that is refused at once (over the browser's keepalive quota, say) goes as a beacon.
+      transport
+        .post(PATH, body, { token: options.lastToken(), keepalive: true })
+        .catch(() => transport.beacon(PATH, body));
+    },
+
+    persistIn(next) {
+      storage = next ?? createMemoryStorage();
+      const mine = queue;
+      store(async (target) => {
+        const all = await target.update((items) => enqueue(items, mine, cap).queue);
+        queue = enqueue(all, queue, cap).queue;
+        schedule(options.intervalMs);
+      });
+    },
+
+    clear() {
+      epoch++;
+      queue = [];
+      retrying = null;
+      attempt = retryAt = 0;
+      stop();
+      store((target) => target.update(() => []));
+    },
+
+    dispose() {
+      epoch++;
+      stop();
+    },
+  };
+}

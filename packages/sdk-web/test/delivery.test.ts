@@ -1,0 +1,279 @@
+import { HttpResponse } from 'msw';
+import { describe, expect, it, vi } from 'vitest';
+import { acceptAll, SITE_KEY, settle, testDevice } from './support/api.js';
+
+const device = testDevice();
+const { api, errors } = device;
+
+describe('sending touchpoints', () => {
+  it('a customer’s touchpoints reach the API in one batch, with the device’s anonymous id and the site key', async () => {
+    const client = device.client();
+    const first = client.track('page_view', { page: '/loans/car' });
+    const second = client.track('calculator_used', { product: 'car_loan', properties: { amount: 250000, years: 5 } });
+    await client.flush();
+
+    expect(api.batches).toHaveLength(1);
+    const [batch] = api.batches;
+    expect(batch?.headers.get('x-touchpoint-key')).toBe(SITE_KEY);
+    expect(batch?.body.anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(batch?.body.touchpoints).toEqual([
+      { id: first, type: 'page_view', occurredAt: expect.any(String), channel: 'netbank', page: '/loans/car' },
+      {
+        id: second,
+        type: 'calculator_used',
+        occurredAt: expect.any(String),
+        channel: 'netbank',
+        page: '/',
+        product: 'car_loan',
+        properties: { amount: 250000, years: 5 },
+      },
+    ]);
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Date.parse(batch?.body.touchpoints[0]?.occurredAt ?? '')).not.toBeNaN();
+    expect(errors).toEqual([]);
+  });
+
+  it('nothing is sent twice once the API acknowledged it', async () => {
+    const client = device.client();
+    client.track('page_view');
+    await client.flush();
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+  });
+
+  it('touchpoints go by themselves after the flush interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client({ flushIntervalMs: 2000 });
+    client.track('page_view');
+    await vi.advanceTimersByTimeAsync(1900);
+    expect(api.batches).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(200);
+    await vi.waitFor(() => expect(api.batches).toHaveLength(1));
+  });
+
+  it('a long offline backlog goes in batches of at most 500, oldest first', async () => {
+    const client = device.client({ maxQueueSize: 5000 });
+    const ids = Array.from({ length: 1203 }, () => client.track('page_view'));
+    await client.flush();
+    expect(api.batches.map((batch) => batch.body.touchpoints.length)).toEqual([500, 500, 203]);
+    expect(api.sentIds()).toEqual(ids);
+  });
+
+  it('a full queue gives up its oldest touchpoints and reports which', () => {
+    const client = device.client({ maxQueueSize: 3 });
+    const ids = Array.from({ length: 5 }, () => client.track('page_view'));
+    const dropped = errors.flatMap((error) => error.dropped ?? []);
+    expect(dropped).toEqual(ids.slice(0, 2));
+    expect(errors[0]).toMatchObject({ kind: 'storage' });
+  });
+
+  it('a logged-in customer’s touchpoints carry the bank backend’s token, fetched when sending', async () => {
+    let token: string | null = null;
+    const client = device.client({ getCustomerToken: async () => token });
+    client.track('page_view');
+    await client.flush();
+    token = 'header.payload.signature';
+    client.track('page_view');
+    await client.flush();
+    expect(api.batches.map((batch) => batch.headers.get('authorization'))).toEqual([
+      null,
+      'Bearer header.payload.signature',
+    ]);
+  });
+
+  it('a failing token callback is reported and the touchpoints still go, anonymously', async () => {
+    const client = device.client({
+      getCustomerToken: () => {
+        throw new Error('session expired');
+      },
+    });
+    client.track('page_view');
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+    expect(api.batches[0]?.headers.get('authorization')).toBeNull();
+    expect(errors).toContainEqual(expect.objectContaining({ kind: 'callback' }));
+  });
+});
+
+describe('when the API cannot take a batch', () => {
+  it.each([
+    ['the network fails', () => HttpResponse.error()],
+    ['it times out (408)', () => new HttpResponse(null, { status: 408 })],
+    ['it is rate limited (429)', () => new HttpResponse(null, { status: 429 })],
+    ['it fails (500)', () => new HttpResponse(null, { status: 500 })],
+    ['it is unavailable (503)', () => new HttpResponse(null, { status: 503 })],
+  ])('after %s the same batch, with the same ids, is sent again later', async (_, failure) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    const ids = [client.track('page_view'), client.track('product_view', { product: 'car_loan' })];
+    api.nextTouchpoints(failure);
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+    expect(errors.at(-1)).toMatchObject({ kind: 'delivery' });
+
+    client.track('page_view');
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.waitFor(() => expect(api.batches.length).toBeGreaterThanOrEqual(2));
+    expect(api.batches[1]?.body.touchpoints.map((item) => item.id)).toEqual(ids);
+    await client.flush();
+    expect(new Set(api.sentIds()).size).toBe(3);
+  });
+
+  it('a 429 with Retry-After is not retried before the server asked', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    client.track('page_view');
+    api.nextTouchpoints(() => new HttpResponse(null, { status: 429, headers: { 'retry-after': '30' } }));
+    await client.flush();
+
+    await client.flush();
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(api.batches).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_500);
+    await vi.waitFor(() => expect(api.batches).toHaveLength(2));
+  });
+
+  it('retries back off: each wait is random but below a doubling ceiling', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    const client = device.client();
+    client.track('page_view');
+    api.nextTouchpoints(
+      () => HttpResponse.error(),
+      () => HttpResponse.error(),
+      () => HttpResponse.error(),
+    );
+    await client.flush();
+    const sentAt: number[] = [Date.now()];
+    for (let attempt = 2; attempt <= 4; attempt++) {
+      while (api.batches.length < attempt) await vi.advanceTimersByTimeAsync(100);
+      sentAt.push(Date.now());
+    }
+    const waits = sentAt.slice(1).map((at, i) => at - (sentAt[i] ?? 0));
+    expect(waits[0]).toBeGreaterThanOrEqual(900);
+    expect(waits[0]).toBeLessThanOrEqual(1100);
+    expect(waits[1]).toBeGreaterThanOrEqual(1900);
+    expect(waits[2]).toBeGreaterThanOrEqual(3900);
+  });
+
+  it.each([400, 413, 422])('a batch refused with %i is dropped and reported with its ids', async (status) => {
+    const client = device.client();
+    const ids = [client.track('page_view'), client.track('page_view')];
+    api.nextTouchpoints(() =>
+      HttpResponse.json(
+        { type: 'about:blank', title: 'Refused', status },
+        { status, headers: { 'content-type': 'application/problem+json' } },
+      ),
+    );
+    await client.flush();
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+    expect(errors).toEqual([
+      expect.objectContaining({ kind: 'delivery', status, dropped: ids, cause: expect.objectContaining({ status }) }),
+    ]);
+  });
+
+  it('touchpoints the API rejects as invalid are dropped and reported; the rest of the batch counts', async () => {
+    const client = device.client();
+    const good = client.track('page_view');
+    const bad = client.track('product_view', { product: 'Car Loan!' });
+    const rejected = [{ index: 1, id: bad, errors: [{ path: '/touchpoints/1/product', message: 'must be a slug' }] }];
+    api.nextTouchpoints(() => HttpResponse.json({ accepted: [good], duplicates: [], rejected }));
+    await client.flush();
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+    expect(errors).toEqual([
+      expect.objectContaining({ kind: 'delivery', status: 200, dropped: [bad], cause: rejected }),
+    ]);
+  });
+
+  it('a rejected item named only by its index is still dropped', async () => {
+    const client = device.client();
+    const [first, second] = [client.track('page_view'), client.track('page_view')];
+    api.nextTouchpoints(() =>
+      HttpResponse.json({ accepted: [first], duplicates: [], rejected: [{ index: 1, errors: [] }] }),
+    );
+    await client.flush();
+    expect(errors[0]?.dropped).toEqual([second]);
+  });
+
+  it('only what the API acknowledged leaves the queue: a touchpoint it did not mention is sent again', async () => {
+    const client = device.client();
+    const [first, second, third] = [client.track('page_view'), client.track('page_view'), client.track('page_view')];
+    api.nextTouchpoints(() => HttpResponse.json({ accepted: [first], duplicates: [second], rejected: [] }));
+    await client.flush();
+    expect(api.batches.map((batch) => batch.body.touchpoints.map((item) => item.id))).toEqual([
+      [first, second, third],
+      [third],
+    ]);
+  });
+
+  it('an answer that is not a batch result acknowledges nothing and is retried later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    const id = client.track('page_view');
+    api.nextTouchpoints(() => new HttpResponse('<html>proxy</html>', { status: 200 }));
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.waitFor(() => expect(api.sentIds()).toEqual([id, id]));
+  });
+});
+
+describe('when the page goes away', () => {
+  function hide() {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
+
+  function show() {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
+
+  it('what is queued leaves with a keepalive request, once, even when pagehide follows', async () => {
+    const fetching = vi.spyOn(globalThis, 'fetch');
+    const client = device.client();
+    const id = client.track('offer_click', { placement: 'dashboard-hero', offer: 'car-loan-calculator' });
+    hide();
+    window.dispatchEvent(new Event('pagehide'));
+    await vi.waitFor(() => expect(api.batches).toHaveLength(1));
+    expect(fetching).toHaveBeenCalledTimes(1);
+    expect(fetching.mock.calls[0]?.[1]).toMatchObject({ keepalive: true });
+    expect(api.sentIds()).toEqual([id]);
+    show();
+  });
+
+  it('falls back to sendBeacon with the site key in the query when the keepalive request fails', async () => {
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    const client = device.client();
+    const id = client.track('offer_click');
+    api.nextTouchpoints(() => HttpResponse.error());
+    window.dispatchEvent(new Event('pagehide'));
+    await vi.waitFor(() => expect(beacon).toHaveBeenCalledTimes(1));
+    const [url, body] = beacon.mock.calls[0] ?? [];
+    expect(url).toBe(`https://touchpoint.bank.test/v1/touchpoints?key=${SITE_KEY}`);
+    expect(JSON.parse(String(body)).touchpoints.map((item: { id: string }) => item.id)).toEqual([id]);
+    show();
+  });
+
+  it('nothing is sent on hide without consent', async () => {
+    const client = device.client({ consent: 'pending' });
+    client.track('page_view');
+    window.dispatchEvent(new Event('pagehide'));
+    await settle();
+    expect(api.batches).toHaveLength(0);
+    show();
+  });
+
+  it('accepts the API’s acknowledgement of everything, duplicates included', async () => {
+    const client = device.client();
+    client.track('page_view');
+    api.nextTouchpoints((batch) =>
+      HttpResponse.json({ ...acceptAll(batch), accepted: [], duplicates: acceptAll(batch).accepted }),
+    );
+    await client.flush();
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+  });
+});

@@ -1,0 +1,88 @@
+// @vitest-environment node
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import { createTouchpointApp, DEMO_CONFIG, openStore, type TouchpointApp } from '@touchpoint/decision-api';
+import { Catalog } from '@touchpoint/decision-api/contract';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, createPlacementController } from '../src/index.js';
+import type { TouchpointClient, TouchpointErrorInfo } from '../src/types.js';
+
+// The real decision API (embedded store, the demo bank's catalog) answers the SDK's requests; msw only carries them.
+const ENDPOINT = 'https://touchpoint.bank.test';
+let touchpoint: TouchpointApp;
+const server = setupServer(http.all(`${ENDPOINT}/*`, ({ request }) => touchpoint.app.fetch(request)));
+
+beforeAll(async () => {
+  const store = await openStore({});
+  const catalog = JSON.parse(readFileSync(new URL('../../decision-api/seed/catalog.json', import.meta.url), 'utf8'));
+  await store.saveCatalog(Catalog.parse(catalog));
+  touchpoint = await createTouchpointApp({ store, config: DEMO_CONFIG });
+  server.listen({ onUnhandledRequest: 'error' });
+}, 120_000);
+
+afterAll(async () => {
+  server.close();
+  await touchpoint?.close();
+});
+
+function visitor(errors: TouchpointErrorInfo[]): TouchpointClient {
+  return createClient({
+    endpoint: ENDPOINT,
+    siteKey: 'pk_demo_netbank',
+    channel: 'netbank',
+    consent: 'granted',
+    locale: 'en',
+    decisionTimeoutMs: 10_000,
+    onError: (error) => errors.push(error),
+  });
+}
+
+async function shown(client: TouchpointClient, name = 'dashboard-hero') {
+  const controller = createPlacementController(client, { name, page: '/' });
+  controller.subscribe(() => {});
+  while (controller.getState().status === 'loading') await new Promise((resolve) => setTimeout(resolve, 10));
+  return controller;
+}
+
+describe('with the decision API', () => {
+  it('a customer who priced a car loan is offered a car loan on the dashboard', async () => {
+    const errors: TouchpointErrorInfo[] = [];
+    const client = visitor(errors);
+    client.track('page_view', { page: '/loans/car', product: 'car_loan' });
+    client.track('calculator_used', { page: '/loans/car', product: 'car_loan', properties: { amount: 250000 } });
+    const hero = await shown(client);
+    expect(hero.getState().offer?.product).toBe('car_loan');
+    expect(errors).toEqual([]);
+    client.destroy();
+  });
+
+  it('a customer who dismissed an offer does not see it again', async () => {
+    const errors: TouchpointErrorInfo[] = [];
+    const client = visitor(errors);
+    client.track('calculator_used', { page: '/loans/car', product: 'car_loan' });
+    const hero = await shown(client);
+    const dismissed = hero.getState().offer?.offerId;
+    expect(dismissed).toBeDefined();
+
+    hero.dismiss();
+    while (hero.getState().status === 'loading') await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(hero.getState().offer?.offerId).not.toBe(dismissed);
+    const again = await shown(client);
+    expect(again.getState().offer?.offerId).not.toBe(dismissed);
+    expect(errors).toEqual([]);
+    client.destroy();
+  });
+
+  it('touchpoints the API refuses are reported, and the valid ones of the batch are kept', async () => {
+    const errors: TouchpointErrorInfo[] = [];
+    const client = visitor(errors);
+    const valid = client.track('product_view', { product: 'mortgage' });
+    const invalid = client.track('product_view', { product: 'Mortgage!' });
+    await client.flush();
+    expect(valid).not.toBeNull();
+    expect(errors).toEqual([expect.objectContaining({ kind: 'delivery', status: 200, dropped: [invalid] })]);
+    client.destroy();
+  });
+});
