@@ -43,7 +43,9 @@ for (const [index, { check, limit }] of checks.entries()) {
   const size = results[index]?.size ?? Number.NaN;
   const over = !(size <= limit);
   failed ||= over;
-  console.log(`${over ? '✗' : '✓'} ${check.name.padEnd(width)}  ${kB(size).padStart(8)} gzip  (budget ${kB(limit)})`);
+  console.log(
+    `${over ? "✗" : "✓"} ${check.name.padEnd(width)}  ${kB(size).padStart(8)} gzip  (${size} B; budget ${kB(limit)}, ${((100 * size) / limit).toFixed(1)} %)`,
+  );
 }
 if (failed) {
   console.error('size: over budget. Trim the bundle, or raise the limit in .size-limit.json with a measured reason.');

@@ -77,7 +77,7 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     await page.waitForURL(/\/loans\/car/);
     await page.getByTestId('price').fill('250000');
     await page.getByTestId('down-payment').fill('50000');
-    await page.getByTestId('years').fill('5');
+    await page.getByTestId('years').selectOption('5');
     await page.getByTestId('calculate').click();
     await expect.poll(() => page.getByTestId('calculator-result').textContent()).toMatch(/\d/);
 

@@ -62,6 +62,10 @@ export function createClient(options: ClientOptions): TouchpointClient {
   /** Bumped whenever the cache is invalidated, so answers to older requests are not cached. */
   let generation = 0;
   let destroyed = false;
+  const changeListeners = new Set<() => void>();
+  const changed = () => {
+    for (const listener of [...changeListeners]) guard('subscriber', undefined, listener)();
+  };
   let deviceQueue: QueueStorage | undefined;
 
   function report(error: TouchpointErrorInfo): void {
@@ -147,7 +151,8 @@ export function createClient(options: ClientOptions): TouchpointClient {
           (async () => {
             // Touchpoints first (a dismissal, a calculator use), so this decision already knows about them.
             await delivery.flush();
-            const body = { anonymousId, context: { channel, page, locale }, placements: ask };
+            // Only with consent granted may the decision use what is known about the customer.
+            const body = { anonymousId, context: { channel, page, locale, consent }, placements: ask };
             return transport.post('/v1/decisions', body, { token: await token(), signal: abort.signal });
           })(),
           timeoutMs,
@@ -162,7 +167,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
         if (found.size < ask.length) throw response;
       } catch (cause) {
         const status = (cause as { status?: number } | undefined)?.status;
-        report({ kind: 'decision', status, message: 'no decision; showing cached or no content', cause });
+        report({ kind: 'decision', status, message: 'no decision; cached or no content shown', cause });
       } finally {
         abort.abort();
       }
@@ -222,6 +227,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
       if (destroyed || state === consent) return;
       clearCache();
       applyConsent(state);
+      changed();
     }),
 
     identify: guard('identify', undefined, (state) => {
@@ -233,10 +239,17 @@ export function createClient(options: ClientOptions): TouchpointClient {
         anonymousId = randomId();
         if (consent === 'granted') webStorage('localStorage', ANONYMOUS_ID_KEY, anonymousId);
       }
+      changed();
     }),
+
+    subscribe: (listener) => {
+      changeListeners.add(listener);
+      return () => void changeListeners.delete(listener);
+    },
 
     destroy: guard('destroy', undefined, () => {
       destroyed = true;
+      changeListeners.clear();
       stopHideListener();
       delivery.dispose();
     }),

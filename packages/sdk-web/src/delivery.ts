@@ -67,7 +67,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       .then(() => change(target))
       .catch((cause: unknown) => {
         if (storage === target) storage = createMemoryStorage();
-        report({ kind: 'storage', message: 'device storage failed; the queue is kept in memory', cause });
+        report({ kind: 'storage', message: 'storage failed; queue kept in memory', cause });
       });
   }
 

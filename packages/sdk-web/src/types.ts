@@ -75,5 +75,10 @@ export interface TouchpointClient {
   setConsent(state: ConsentState): void;
   /** Call after login or logout: drops cached decisions; on logout also the device queue and anonymous id. */
   identify(state: 'logged-in' | 'logged-out'): void;
+  /**
+   * Calls `listener` when the customer's consent or identity changes, after cached decisions were dropped:
+   * what a placement shows should then be decided again. Returns the unsubscribe.
+   */
+  subscribe(listener: () => void): () => void;
   destroy(): void;
 }

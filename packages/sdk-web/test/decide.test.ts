@@ -14,7 +14,7 @@ describe('deciding', () => {
     expect(decisions[0]?.offer?.offerId).toBe('car-loan-calculator');
     expect(api.decisionRequests[0]?.body).toEqual({
       anonymousId: expect.any(String),
-      context: { channel: 'netbank', page: '/loans/car', locale: 'da' },
+      context: { channel: 'netbank', page: '/loans/car', locale: 'da', consent: 'granted' },
       placements: ['dashboard-hero', 'product-sidebar'],
     });
   });

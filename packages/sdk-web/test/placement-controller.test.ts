@@ -41,7 +41,7 @@ describe('the placement controller renderers share', () => {
     expect(failed.getState().offer).toBeNull();
   });
 
-  it('load() keeps the current offer on screen until the new answer arrives', async () => {
+  it('after a login it asks again, keeping the current offer on screen until the new answer arrives', async () => {
     const client = device.client();
     const controller = createPlacementController(client, { name: 'dashboard-hero' });
     controller.subscribe(() => {});
@@ -54,10 +54,20 @@ describe('the placement controller renderers share', () => {
       });
     });
     client.identify('logged-in');
-    const loading = controller.load();
     expect(controller.getState()).toBe(shown);
-    await loading;
-    expect(controller.getState().offer?.offerId).toBe('savings-goal');
+    await vi.waitFor(() => expect(controller.getState().offer?.offerId).toBe('savings-goal'));
+    expect(api.decisionRequests).toHaveLength(2);
+  });
+
+  it('when the customer grants consent, it asks again so the offer can be personal', async () => {
+    const client = device.client({ consent: 'pending' });
+    const controller = createPlacementController(client, { name: 'dashboard-hero' });
+    controller.subscribe(() => {});
+    await vi.waitFor(() => expect(controller.getState().status).toBe('ready'));
+    expect(api.decisionRequests[0]?.body.context.consent).toBe('pending');
+    client.setConsent('granted');
+    await vi.waitFor(() => expect(api.decisionRequests).toHaveLength(2));
+    expect(api.decisionRequests[1]?.body.context.consent).toBe('granted');
   });
 
   it('only the latest answer is shown when answers cross', async () => {

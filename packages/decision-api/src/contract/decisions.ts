@@ -1,11 +1,18 @@
 import { z } from '@hono/zod-openapi';
 import { Channel, Locale, PagePath, Slug } from './common.js';
 
+export const Consent = z.enum(['granted', 'pending', 'denied']).openapi('Consent', {
+  description:
+    'The customer’s choice about personalization on this device. Only `granted` lets the decision use what is known about the customer; otherwise the content is generic and nothing about the request is stored.',
+});
+export type Consent = z.infer<typeof Consent>;
+
 export const DecisionContext = z
   .strictObject({
     channel: Channel,
     page: PagePath,
     locale: Locale,
+    consent: Consent.default('pending'),
   })
   .openapi('DecisionContext');
 export type DecisionContext = z.infer<typeof DecisionContext>;

@@ -26,7 +26,7 @@ describe.each(engines)('decision cases, through the API on $name', (engine) => {
       '/v1/decisions',
       {
         anonymousId,
-        context: { channel: testCase.channel, page: testCase.page, locale: 'en' },
+        context: { channel: testCase.channel, page: testCase.page, locale: 'en', consent: 'granted' },
         placements: testCase.placements,
       },
       { key },

@@ -118,7 +118,7 @@ describe.each(engines)('deciding on $name', (engine) => {
   it('answers in the locale asked for', async () => {
     const response = await h.post('/v1/decisions', {
       ...decisionRequest(['dashboard-hero']),
-      context: { channel: 'netbank', page: '/dashboard', locale: 'da' },
+      context: { channel: 'netbank', page: '/dashboard', locale: 'da', consent: 'granted' },
     });
     const { decisions } = (await response.json()) as { decisions: Decision[] };
     expect(decisions[0]?.offer?.locale).toBe('da');
@@ -180,6 +180,38 @@ describe.each(engines)('deciding on $name', (engine) => {
     expect((await h.post('/v1/decisions', decisionRequest(['dashboard-hero']), { token: expired })).status).toBe(401);
     const forged = await customerToken('c-00001', { secret: 'not-the-bank-secret-at-all' });
     expect((await h.post('/v1/decisions', decisionRequest(['dashboard-hero']), { token: forged })).status).toBe(401);
+  });
+
+  it.each(['denied', 'pending'] as const)(
+    'gives generic content when consent is %s: nothing about the customer is read, linked or kept',
+    async (consent) => {
+      const token = await customerToken('c-private');
+      const device = crypto.randomUUID();
+      await track(device, [touchpointOf('calculator_used', { product: 'car_loan' })], token);
+      const personalized = await decideFor(device, ['dashboard-hero'], { token });
+      expect(personalized[0]?.offer?.product).toBe('car_loan');
+      const before = await h.rowCounts();
+
+      const other = crypto.randomUUID();
+      const response = await h.post(
+        '/v1/decisions',
+        { anonymousId: other, context: { channel: 'netbank', page: '/dashboard', locale: 'en', consent }, placements: ['dashboard-hero'] },
+        { token },
+      );
+      const [hero] = ((await response.json()) as { decisions: Decision[] }).decisions;
+      expect(hero?.offer?.product).toBeNull();
+      expect(hero?.reason).toMatch(/not based on your activity/);
+      expect(await h.rowCounts()).toEqual(before);
+    },
+  );
+
+  it('treats a request that states no consent as not consented (privacy by default)', async () => {
+    const device = crypto.randomUUID();
+    await track(device, [touchpointOf('calculator_used', { product: 'car_loan' })]);
+    const { context, ...request } = decisionRequest(['dashboard-hero'], '/dashboard', device);
+    const response = await h.post('/v1/decisions', { ...request, context: { channel: context.channel, page: context.page, locale: context.locale } });
+    const [hero] = ((await response.json()) as { decisions: Decision[] }).decisions;
+    expect(hero?.offer?.product).toBeNull();
   });
 
   it('lists the channel’s placements with their sizes', async () => {

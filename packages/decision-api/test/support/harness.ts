@@ -175,5 +175,5 @@ export function touchpointOf(type: string, fields: Record<string, unknown> = {})
 }
 
 export function decisionRequest(placements: string[], page = '/dashboard', anonymousId: string = crypto.randomUUID()) {
-  return { anonymousId, context: { channel: 'netbank', page, locale: 'en' }, placements };
+  return { anonymousId, context: { channel: 'netbank', page, locale: 'en', consent: 'granted' }, placements };
 }

@@ -53,6 +53,7 @@ export function createPlacementController(client: TouchpointClient, options: Pla
   let state = LOADING;
   /** Numbers decision requests: only the latest one's answer is shown. */
   let request = 0;
+  let stopFollowingClient = () => {};
   let element: Element | null = null;
   let stopObserving = () => {};
 
@@ -117,10 +118,13 @@ export function createPlacementController(client: TouchpointClient, options: Pla
     getState: () => state,
     subscribe(listener) {
       listeners.add(listener);
+      // A change of consent or identity may change what this placement should show.
+      if (listeners.size === 1) stopFollowingClient = client.subscribe(() => void load());
       watch();
       if (!request) void load();
       return () => {
         listeners.delete(listener);
+        if (!listeners.size) stopFollowingClient();
         watch();
       };
     },
@@ -141,6 +145,7 @@ export function createPlacementController(client: TouchpointClient, options: Pla
     destroy() {
       // An answer still on its way is then ignored.
       request++;
+      stopFollowingClient();
       listeners.clear();
       element = null;
       watch();

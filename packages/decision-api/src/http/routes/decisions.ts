@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
 import { decide } from '../../domain/decide.js';
+import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody } from '../problem.js';
@@ -40,7 +41,11 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       throw invalidBody([{ path: '/placements', message: 'each placement at most once' }]);
     }
 
-    const { subject, profile } = await services.profileFor(c.get('customerId'), request.anonymousId);
+    // Without consent, generic content: no profile is read, nothing is linked, and the decision is not kept.
+    const personalized = request.context.consent === 'granted';
+    const { subject, profile } = personalized
+      ? await services.profileFor(c.get('customerId'), request.anonymousId)
+      : { subject: null, profile: EMPTY_PROFILE };
     const now = services.now();
     const outcomes = decide({
       catalog: services.catalog.current(),
@@ -51,7 +56,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
-    services.recorder.record(
+    if (subject) services.recorder.record(
       decided.map(({ outcome, decisionId }) => ({
         id: decisionId,
         subject,
