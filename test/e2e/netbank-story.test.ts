@@ -103,6 +103,64 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     await context.close();
   });
 
+  it('a customer who declines personalization sees generic content, and nothing about them is sent', async () => {
+    const customer = customers[1] ?? customers[0]!;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const touchpointRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/v1/touchpoints')) touchpointRequests.push(request.url());
+    });
+    await page.goto(stack.netbankUrl);
+    await page.getByTestId(`login-${customer.id}`).click();
+    await page.getByTestId('consent-decline').click();
+    await page.waitForURL(/\/dashboard$/);
+    expect(productOf(await heroOffer(page))).toBeNull();
+
+    await page.getByTestId('nav-car-loan').click();
+    await page.getByTestId('calculate').click();
+    await page.getByTestId('nav-dashboard').click();
+    expect(productOf(await heroOffer(page))).toBeNull();
+    await page.waitForTimeout(500);
+    expect(touchpointRequests).toEqual([]);
+    expect(await page.evaluate(() => indexedDB.databases().then((dbs) => dbs.map((db) => db.name)))).not.toContain(
+      'touchpoint',
+    );
+    await context.close();
+  });
+
+  it('the mobile-bank web view shows the card in its reserved box, and a car-loan price check there brings the car-loan offer', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(stack.mobileUrl);
+    await page.getByTestId('consent-accept').click();
+    // Someone other than the net-bank story's customer, who has dismissed the car-loan offer by now.
+    const customer = customers.at(-1)!;
+    await page.getByTestId('customer-picker').selectOption(customer.id);
+    const card = page.locator('tp-placement[name="mobile-home-card"]');
+    await card.waitFor();
+    const reserved = await card.boundingBox();
+    expect(reserved?.height).toBe(180);
+    const banner = card.locator('[role="region"][data-offer-id]');
+    await banner.waitFor();
+    expect(productOf(await banner.getAttribute('data-offer-id'))).not.toBe('car_loan');
+    expect((await card.boundingBox())?.height).toBe(180);
+
+    await page.getByTestId('action-car-loan').click();
+    await page.getByTestId('calculate').click();
+    await expect.poll(() => page.getByTestId('calculator-result').textContent()).toMatch(/\d/);
+    await page.getByTestId('back').click();
+    await expect
+      .poll(async () => productOf(await banner.getAttribute('data-offer-id', { timeout: 2_000 }).catch(() => null)), {
+        timeout: 20_000,
+      })
+      .toBe('car_loan');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it('keeps touchpoints made offline on the device and delivers each exactly once after a reload', async () => {
     const customer = customers[1] ?? customers[0]!;
     const context = await browser.newContext();

@@ -133,6 +133,8 @@ function showScreen({ navigated }: { navigated: boolean }): void {
   renderScreen();
   touchpoint.track('page_view', { page: window.location.pathname });
   if (product) touchpoint.track('product_view', { product });
+  // Back on the home screen, the card decides again: what the customer just did may change the next best offer.
+  if (navigated && screen === 'home') refreshPlacements();
   if (navigated) {
     byId('main').focus({ preventScroll: true });
     window.scrollTo(0, 0);
