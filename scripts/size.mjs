@@ -44,7 +44,7 @@ for (const [index, { check, limit }] of checks.entries()) {
   const over = !(size <= limit);
   failed ||= over;
   console.log(
-    `${over ? "✗" : "✓"} ${check.name.padEnd(width)}  ${kB(size).padStart(8)} gzip  (${size} B; budget ${kB(limit)}, ${((100 * size) / limit).toFixed(1)} %)`,
+    `${over ? '✗' : '✓'} ${check.name.padEnd(width)}  ${kB(size).padStart(8)} gzip  (${size} B; budget ${kB(limit)}, ${((100 * size) / limit).toFixed(1)} %)`,
   );
 }
 if (failed) {

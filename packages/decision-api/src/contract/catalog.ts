@@ -77,14 +77,10 @@ export type Offer = z.infer<typeof Offer>;
 
 export const ContactPolicy = z
   .strictObject({
-    weeklyContactsPerCustomer: z
-      .number()
-      .int()
-      .positive()
-      .openapi({
-        description:
-          'Personalized contacts (viewable impressions of product offers) per customer per rolling week, across all placements.',
-      }),
+    weeklyContactsPerCustomer: z.number().int().positive().openapi({
+      description:
+        'Personalized contacts (viewable impressions of product offers) per customer per rolling week, across all placements.',
+    }),
     dismissalCoolDownDays: z.number().int().nonnegative(),
   })
   .openapi('ContactPolicy');

@@ -1,7 +1,8 @@
-import type { DecisionContext as RequestContext, JourneyStage, Offer, OfferContent } from '../contract/index.js';
+import type { JourneyStage, Offer, OfferContent, DecisionContext as RequestContext } from '../contract/index.js';
 
 /** Where the decision is shown: the channel, the page and the customer's language. */
 export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'>;
+
 import { type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import { checkEligibility, type Exclusion, impressionsWithin } from './eligibility.js';

@@ -195,7 +195,11 @@ describe.each(engines)('deciding on $name', (engine) => {
       const other = crypto.randomUUID();
       const response = await h.post(
         '/v1/decisions',
-        { anonymousId: other, context: { channel: 'netbank', page: '/dashboard', locale: 'en', consent }, placements: ['dashboard-hero'] },
+        {
+          anonymousId: other,
+          context: { channel: 'netbank', page: '/dashboard', locale: 'en', consent },
+          placements: ['dashboard-hero'],
+        },
         { token },
       );
       const [hero] = ((await response.json()) as { decisions: Decision[] }).decisions;
@@ -209,7 +213,10 @@ describe.each(engines)('deciding on $name', (engine) => {
     const device = crypto.randomUUID();
     await track(device, [touchpointOf('calculator_used', { product: 'car_loan' })]);
     const { context, ...request } = decisionRequest(['dashboard-hero'], '/dashboard', device);
-    const response = await h.post('/v1/decisions', { ...request, context: { channel: context.channel, page: context.page, locale: context.locale } });
+    const response = await h.post('/v1/decisions', {
+      ...request,
+      context: { channel: context.channel, page: context.page, locale: context.locale },
+    });
     const [hero] = ((await response.json()) as { decisions: Decision[] }).decisions;
     expect(hero?.offer?.product).toBeNull();
   });

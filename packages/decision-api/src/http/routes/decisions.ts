@@ -56,20 +56,21 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
-    if (subject) services.recorder.record(
-      decided.map(({ outcome, decisionId }) => ({
-        id: decisionId,
-        subject,
-        placement: outcome.placement,
-        offerId: outcome.offer?.id ?? null,
-        channel: request.context.channel,
-        page: request.context.page,
-        locale: request.context.locale,
-        reason: outcome.reason,
-        trace: outcome.trace,
-        createdAt: now,
-      })),
-    );
+    if (subject)
+      services.recorder.record(
+        decided.map(({ outcome, decisionId }) => ({
+          id: decisionId,
+          subject,
+          placement: outcome.placement,
+          offerId: outcome.offer?.id ?? null,
+          channel: request.context.channel,
+          page: request.context.page,
+          locale: request.context.locale,
+          reason: outcome.reason,
+          trace: outcome.trace,
+          createdAt: now,
+        })),
+      );
     const decisions = decided.map(({ outcome, decisionId }) => ({
       placement: outcome.placement,
       decisionId,
