@@ -1,14 +1,5 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  customerToken,
-  databaseFor,
-  decisionRequest,
-  engines,
-  type Harness,
-  NOW,
-  startHarness,
-  touchpointOf,
-} from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { customerToken, decisionRequest, engines, NOW, touchpointOf, useHarness } from '../support/harness.js';
 
 const anonymousId = '0e4b7b0a-8f3e-4d3c-9a8e-2f1d5c6b7a81';
 
@@ -49,13 +40,7 @@ const badTokens: Array<[string, () => Promise<string>]> = [
 ];
 
 describe.each(engines)('bad input on every route, on $name: a clear 4xx, nothing stored', (engine) => {
-  const database = databaseFor(engine);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness(await database.open());
-  });
-  afterEach(() => h.dispose());
-  afterAll(() => database.close());
+  const h = useHarness(engine);
 
   const expectNothingStored = async () =>
     expect(await h.rowCounts()).toEqual({ touchpoints: 0, profiles: 0, decisions: 0, identityLinks: 0 });

@@ -1,18 +1,12 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { decisionCases, touchpointsOf } from '../../../../test/cases/index.js';
-import { databaseFor, engines, type Harness, MOBILE_KEY, NETBANK_KEY, startHarness } from '../support/harness.js';
+import { engines, MOBILE_KEY, NETBANK_KEY, useHarness } from '../support/harness.js';
 
 const now = new Date(decisionCases.now);
 
 describe.each(engines)('decision cases, through the API on $name', (engine) => {
-  const database = databaseFor(engine);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness(await database.open());
-    h.setNow(now);
-  });
-  afterEach(() => h.dispose());
-  afterAll(() => database.close());
+  const h = useHarness(engine);
+  beforeEach(() => h.setNow(now));
 
   it.each(decisionCases.cases)('$story', async (testCase) => {
     const key = testCase.channel === 'netbank' ? NETBANK_KEY : MOBILE_KEY;

@@ -1,14 +1,5 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  customerToken,
-  databaseFor,
-  decisionRequest,
-  engines,
-  type Harness,
-  NOW,
-  startHarness,
-  touchpointOf,
-} from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { customerToken, decisionRequest, engines, NOW, touchpointOf, useHarness } from '../support/harness.js';
 
 interface Decision {
   placement: string;
@@ -20,15 +11,7 @@ interface Decision {
 }
 
 describe.each(engines)('deciding on $name', (engine) => {
-  const database = databaseFor(engine);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness(await database.open());
-  });
-  afterEach(async () => {
-    await h.dispose();
-  });
-  afterAll(() => database.close());
+  const h = useHarness(engine);
 
   const decideFor = async (
     anonymousId: string,

@@ -1,26 +1,16 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   customerToken,
-  databaseFor,
   engines,
-  type Harness,
   MOBILE_KEY,
   NETBANK_ORIGIN,
   NOW,
-  startHarness,
   touchpointOf,
+  useHarness,
 } from '../support/harness.js';
 
 describe.each(engines)('ingesting touchpoints on $name', (engine) => {
-  const database = databaseFor(engine);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness(await database.open());
-  });
-  afterEach(async () => {
-    await h.dispose();
-  });
-  afterAll(() => database.close());
+  const h = useHarness(engine);
 
   const anonymousId = '5b0c8c2e-3d0f-4a51-9a51-0d3f1b2c4d5e';
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
 import { DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
@@ -176,4 +177,35 @@ export function touchpointOf(type: string, fields: Record<string, unknown> = {})
 
 export function decisionRequest(placements: string[], page = '/dashboard', anonymousId: string = crypto.randomUUID()) {
   return { anonymousId, context: { channel: 'netbank', page, locale: 'en', consent: 'granted' }, placements };
+}
+
+/**
+ * A fresh harness for every test of the enclosing describe block, on one database per block.
+ * The object returned always speaks for the current test's harness.
+ */
+export function useHarness(engine: Engine): Harness {
+  const database = databaseFor(engine);
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(await database.open());
+  });
+  afterEach(() => current?.dispose());
+  afterAll(() => database.close());
+  const now = (): Harness => {
+    if (!current) throw new Error('the harness is only there inside a test');
+    return current;
+  };
+  return {
+    get touchpoint() {
+      return now().touchpoint;
+    },
+    get store() {
+      return now().store;
+    },
+    rowCounts: () => now().rowCounts(),
+    setNow: (date) => now().setNow(date),
+    post: (path, body, init) => now().post(path, body, init),
+    get: (path, init) => now().get(path, init),
+    dispose: () => now().dispose(),
+  };
 }
