@@ -139,13 +139,13 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     // Someone other than the net-bank story's customer, who has dismissed the car-loan offer by now.
     const customer = customers.at(-1)!;
     await page.getByTestId('customer-picker').selectOption(customer.id);
+    const firstName = customer.displayName.split(' ')[0] ?? '';
+    await expect.poll(() => page.getByTestId('greeting').textContent()).toContain(firstName);
     const card = page.locator('tp-placement[name="mobile-home-card"]');
-    await card.waitFor();
-    const reserved = await card.boundingBox();
-    expect(reserved?.height).toBe(180);
     const banner = card.locator('[role="region"][data-offer-id]');
     await banner.waitFor();
     expect(productOf(await banner.getAttribute('data-offer-id'))).not.toBe('car_loan');
+    // The element holds the placement's reserved size with its content in it.
     expect((await card.boundingBox())?.height).toBe(180);
 
     await page.getByTestId('action-car-loan').click();
@@ -158,6 +158,33 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
       })
       .toBe('car_loan');
     expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('the banner is accessible: axe finds nothing serious, and a keyboard alone can dismiss it', async () => {
+    const customer = customers[2] ?? customers[0]!;
+    // axe is injected as a script, which the pages' strict CSP would rightly refuse.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await logIn(context, customer);
+    await heroOffer(page);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    let focused = '';
+    for (let tab = 0; tab < 40 && focused !== 'tp-dismiss'; tab++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.className ?? '');
+    }
+    expect(focused).toBe('tp-dismiss');
+    // The hero may have been decided again once consent was given: dismiss what is on screen now.
+    const dismissed = await hero(page).getAttribute('data-offer-id');
+    await page.keyboard.press('Enter');
+    await waitForHeroOffer(page, (id) => id !== dismissed, 'the offer gone after a keyboard dismissal');
+
+    const mobile = await context.newPage();
+    await mobile.goto(stack.mobileUrl);
+    await mobile.getByTestId('consent-accept').click();
+    await mobile.locator('tp-placement [role="region"][data-offer-id]').waitFor();
+    expect(await seriousViolations(mobile)).toEqual([]);
     await context.close();
   });
 
@@ -206,6 +233,26 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     expect(pageErrors).toEqual([]);
   });
 });
+
+const AXE = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+/** axe-core's serious and critical findings on the page as it is now (open shadow roots included). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }>;
+        };
+      }
+    ).axe;
+    const { violations } = await axe.run();
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+}
 
 /** The ids waiting in the SDK's device queue (IndexedDB database "touchpoint", store "queue", key "queue:v1"). */
 async function readQueuedIds(page: Page): Promise<string[]> {
