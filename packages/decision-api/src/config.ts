@@ -8,6 +8,14 @@ export const SiteKey = z.strictObject({
 });
 export type SiteKey = z.infer<typeof SiteKey>;
 
+/** A partner reporting touchpoints from external sites, server to server: its id and the secret it signs with. */
+export const Partner = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/),
+  /** HMAC-SHA256 key; shared with this partner only. */
+  secret: z.string().min(32),
+});
+export type Partner = z.infer<typeof Partner>;
+
 export const ApiConfig = z.strictObject({
   siteKeys: z.array(SiteKey).min(1),
   customerToken: z.strictObject({
@@ -17,26 +25,34 @@ export const ApiConfig = z.strictObject({
     audience: z.string().optional(),
     clockToleranceSeconds: z.number().int().nonnegative().default(30),
   }),
+  partners: z
+    .array(Partner)
+    .default([])
+    .refine((partners) => new Set(partners.map((p) => p.id)).size === partners.length, 'partner ids must be unique'),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 export type ApiConfigInput = z.input<typeof ApiConfig>;
 
 export const DEMO_CUSTOMER_TOKEN_SECRET = 'touchpoint-demo-customer-token-secret';
+export const DEMO_PARTNER_SECRET = 'touchpoint-demo-partner-secret-car-marketplace';
 
-/** The demo bank's configuration: two channels with their local example origins. */
+/** The demo bank's configuration: two channels with their local example origins, and a car marketplace as partner. */
 export const DEMO_CONFIG: ApiConfigInput = {
   siteKeys: [
     { key: 'pk_demo_netbank', channel: 'netbank', origins: ['http://localhost:5173', 'http://127.0.0.1:5173'] },
     { key: 'pk_demo_mobilebank', channel: 'mobilebank', origins: ['http://localhost:5174', 'http://127.0.0.1:5174'] },
   ],
   customerToken: { secret: DEMO_CUSTOMER_TOKEN_SECRET, issuer: 'demo-bank', audience: 'touchpoint' },
+  partners: [{ id: 'car-marketplace', secret: DEMO_PARTNER_SECRET }],
 };
 
 /** Reads the configuration from the environment; falls back to the demo bank's where a variable is unset. */
 export function configFromEnv(env: Record<string, string | undefined>): ApiConfig {
   const siteKeys = env.TOUCHPOINT_SITE_KEYS ? JSON.parse(env.TOUCHPOINT_SITE_KEYS) : DEMO_CONFIG.siteKeys;
+  const partners = env.TOUCHPOINT_PARTNERS ? JSON.parse(env.TOUCHPOINT_PARTNERS) : DEMO_CONFIG.partners;
   return ApiConfig.parse({
     siteKeys,
+    partners,
     customerToken: {
       secret: env.TOUCHPOINT_CUSTOMER_TOKEN_SECRET ?? DEMO_CONFIG.customerToken.secret,
       issuer: env.TOUCHPOINT_CUSTOMER_TOKEN_ISSUER ?? DEMO_CONFIG.customerToken.issuer,

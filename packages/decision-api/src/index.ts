@@ -5,6 +5,7 @@ export {
   configFromEnv,
   DEMO_CONFIG,
   DEMO_CUSTOMER_TOKEN_SECRET,
+  DEMO_PARTNER_SECRET,
 } from './config.js';
 export * from './contract/index.js';
 export { featuredDemoCustomers, generateDemoBank } from './demo/index.js';

@@ -11,7 +11,8 @@ export interface SeedResult {
 
 /**
  * Loads the demo bank: its catalog, and the generated customers' history with the profiles it implies,
- * computed by the same domain function that ingest uses.
+ * computed by the same domain function that ingest uses. Birth year and credit flags come from the bank's records,
+ * as its backend would supply them.
  */
 export async function seedDemoBank(
   store: Store,
@@ -34,7 +35,11 @@ export async function seedDemoBank(
   const profiles: Array<{ subject: Subject; profile: CustomerProfile }> = bank.customers.map((customer) => ({
     subject: customerSubject(customer.id),
     profile: applyTouchpoints(
-      { ...EMPTY_PROFILE, productsHeld: [...customer.productsHeld].sort() },
+      {
+        ...EMPTY_PROFILE,
+        productsHeld: [...customer.productsHeld].sort(),
+        attributes: { birthYear: customer.birthYear, ...customer.flags },
+      },
       history.get(customer.id) ?? [],
       compiled.productOfPage,
     ),

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { Channel, Slug } from './common.js';
+import { protectedCategoryOf } from './protected-attributes.js';
 
 /** The six stages of every product journey, from first interest to use and growth. */
 export const JOURNEY_STAGES = ['aware', 'explore', 'compare', 'apply', 'sign', 'use'] as const;
@@ -47,6 +48,69 @@ export const ContentVariant = z
   .openapi('ContentVariant');
 export type ContentVariant = z.infer<typeof ContentVariant>;
 
+/** A behavioural cluster as clustering names it. Staff never name one, so a cluster id cannot label a protected group. */
+export const ClusterId = z
+  .string()
+  .regex(/^cluster-[1-9][0-9]{0,5}$/, 'must be a cluster id as clustering assigns it, such as "cluster-3"')
+  .openapi({ example: 'cluster-3' });
+
+const Age = z.number().int().min(0).max(120);
+
+const OfferRulesShape = z
+  .strictObject({
+    minAge: Age.optional().openapi({
+      description:
+        'Youngest age the offer is for. The bank knows the birth year only, so a customer who may not have had this birthday yet is excluded. An unknown age (an anonymous visitor) passes.',
+    }),
+    maxAge: Age.optional().openapi({
+      description:
+        'Oldest age the offer is for; a customer who may already be older is excluded. An unknown age passes.',
+    }),
+    requiresProducts: z.array(Slug).max(10).optional().openapi({
+      description: 'Products the customer must all hold at the bank (such as a savings account for an add-on).',
+    }),
+    excludesProducts: z.array(Slug).max(10).optional().openapi({
+      description: 'Products that rule the offer out when the customer holds any of them.',
+    }),
+    clusters: z.array(ClusterId).max(50).optional().openapi({
+      description:
+        'Behavioural clusters the offer is for; empty or absent means any. A customer whose cluster is unknown is excluded from a targeted offer.',
+    }),
+  })
+  .refine((rules) => rules.minAge === undefined || rules.maxAge === undefined || rules.minAge <= rules.maxAge, {
+    path: ['maxAge'],
+    message: 'must not be below minAge',
+  });
+
+/**
+ * Offer rules refuse any key but the named rules. A key naming a protected category (health, religion, ethnicity,
+ * and the rest of PROTECTED_ATTRIBUTES) is refused as such, so the message says why the law forbids it.
+ */
+export const OfferRules = z
+  .preprocess<unknown, typeof OfferRulesShape, z.input<typeof OfferRulesShape>>((raw, ctx) => {
+    const value: unknown = raw;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const kept: Record<string, unknown> = {};
+    for (const [key, rule] of Object.entries(value)) {
+      const category = Object.hasOwn(OfferRulesShape.shape, key) ? undefined : protectedCategoryOf(key);
+      if (category) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          input: rule,
+          continue: true,
+          message: `"${key}" targets ${category.description}, a protected category: the law (GDPR art. 9) forbids targeting offers on it`,
+        });
+      } else kept[key] = rule;
+    }
+    return kept;
+  }, OfferRulesShape)
+  .openapi('OfferRules', {
+    description:
+      'Whom an offer is for, each rule named in the decision trace: age, products held, behavioural clusters. Targeting on a protected category of personal data (health, ethnic origin, religion or belief, political opinion, trade-union membership, sex life or sexual orientation, genetic or biometric data) is refused.',
+  });
+export type OfferRules = z.infer<typeof OfferRules>;
+
 export const Offer = z
   .strictObject({
     id: Slug,
@@ -60,7 +124,11 @@ export const Offer = z
       .openapi({ description: 'Journey stages of the offer’s product this offer fits; empty means any stage.' }),
     value: z.number().positive().openapi({ description: 'Business value of a conversion, relative units.' }),
     lever: z.number().positive().default(1).openapi({ description: 'Business lever set by staff (1 = neutral).' }),
-    credit: z.boolean().default(false),
+    credit: z.boolean().default(false).openapi({
+      description:
+        'A credit product (a loan). Never shown to a customer flagged vulnerable or in arrears (rule credit-suitability), whatever the rules say.',
+    }),
+    rules: OfferRules.optional(),
     caps: z
       .strictObject({
         perDay: z.number().int().positive(),
@@ -103,6 +171,7 @@ export const Catalog = z
       if (offer.product !== null && !products.has(offer.product)) {
         ctx.addIssue({ code: 'custom', path: ['offers', i, 'product'], message: `unknown product "${offer.product}"` });
       }
+      checkRuleProducts(offer, i, products, ctx);
       offer.placements.forEach((placement, j) => {
         if (!placements.has(placement)) {
           ctx.addIssue({
@@ -117,3 +186,27 @@ export const Catalog = z
   .openapi('Catalog');
 export type Catalog = z.infer<typeof Catalog>;
 export type CatalogInput = z.input<typeof Catalog>;
+
+function checkRuleProducts(offer: Offer, index: number, products: ReadonlySet<string>, ctx: z.RefinementCtx): void {
+  const { requiresProducts = [], excludesProducts = [] } = offer.rules ?? {};
+  const lists = { requiresProducts, excludesProducts };
+  for (const [name, list] of Object.entries(lists)) {
+    list.forEach((product, j) => {
+      const path = ['offers', index, 'rules', name, j];
+      if (!products.has(product)) ctx.addIssue({ code: 'custom', path, message: `unknown product "${product}"` });
+      else if (name === 'requiresProducts' && product === offer.product) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: 'an offer cannot require its own product: holders never see it',
+        });
+      } else if (name === 'excludesProducts' && requiresProducts.includes(product)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `"${product}" is also required: no customer could see the offer`,
+        });
+      }
+    });
+  }
+}

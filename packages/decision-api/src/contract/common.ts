@@ -21,6 +21,15 @@ export const PagePath = z
   .regex(/^\/[A-Za-z0-9/_\-.]*$/, 'must be a path starting with "/" (letters, digits, "/", "_", "-", ".")')
   .openapi({ example: '/loans/car' });
 
+/** A customer's pseudonymous id, as the bank's backend names the customer: the subject of customer tokens. */
+export const CustomerId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{1,64}$/,
+    'must be a pseudonymous customer id (letters, digits, _ and -), at most 64 characters',
+  )
+  .openapi({ example: 'c-00042' });
+
 export const ProblemFieldError = z
   .object({
     path: z.string().openapi({ description: 'JSON Pointer to the offending field', example: '/touchpoints/3/type' }),

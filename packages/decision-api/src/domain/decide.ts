@@ -51,6 +51,8 @@ export interface DecideInput {
   readonly context: DecisionContext;
   readonly placements: readonly string[];
   readonly now: Date;
+  /** The customer's behavioural cluster, for offers that target clusters; absent when not assigned. */
+  readonly cluster?: string | null;
 }
 
 /**
@@ -59,6 +61,7 @@ export interface DecideInput {
  */
 export function decide(input: DecideInput): PlacementOutcome[] {
   const { catalog, profile, context, now } = input;
+  const cluster = input.cluster ?? null;
   const shown = new Map<string, string>();
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
@@ -88,7 +91,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     let best: { offer: Offer; score: Score } | null = null;
     for (const offer of catalog.offersByPlacement.get(placementId) ?? []) {
       const excludedBy =
-        checkEligibility({ offer, profile, channel: context.channel, now, policy, weeklyContacts }) ??
+        checkEligibility({ offer, profile, channel: context.channel, now, policy, weeklyContacts, cluster }) ??
         (offer.credit && creditShownOn
           ? { rule: 'one-credit-offer', detail: `a credit offer is already shown on ${creditShownOn}` }
           : null);

@@ -1,4 +1,5 @@
 import { type Channel, type ContactPolicy, DEFAULT_CONTACT_POLICY, type Offer } from '../contract/index.js';
+import { possibleAges } from './age.js';
 import type { CustomerProfile } from './profile.js';
 
 const DAY_MS = 86_400_000;
@@ -11,6 +12,8 @@ export interface EligibilityInput {
   readonly policy?: ContactPolicy;
   /** Personalized contacts (impressions of product offers) in the last seven days, across all placements. */
   readonly weeklyContacts?: number;
+  /** The customer's behavioural cluster; null or absent when not assigned. */
+  readonly cluster?: string | null;
 }
 
 /**
@@ -36,7 +39,17 @@ interface Rule {
   readonly check: (input: EligibilityInput) => string | null;
 }
 
-/** Hard rules in the order they are checked; the first that fails names the exclusion. */
+/**
+ * Hard rules in the order they are checked; the first that fails names the exclusion in the trace. The order goes
+ * from the offer to the moment: where and when the offer runs (channel, validity); whether the law lets this customer
+ * see it (credit-suitability, age); whom it is for (product-held, requires-product, excludes-product, cluster); where
+ * the customer's journey is (journey-stage, converted); and contact policy (dismissed, the caps). So a credit offer
+ * kept from a customer in arrears is traced as credit-suitability even when a later rule would also exclude it.
+ *
+ * What the bank has not told is not held against a customer: an anonymous visitor has no known age or credit flags,
+ * and passes age and credit-suitability; the bank's backend supplies attributes for logged-in customers. Cluster
+ * targeting is the opposite: an offer meant for some clusters is not shown when the customer's cluster is unknown.
+ */
 export const ELIGIBILITY_RULES: readonly Rule[] = [
   {
     name: 'channel',
@@ -51,9 +64,57 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
     },
   },
   {
+    // Lending to a customer in financial difficulty, or to one the bank knows to be vulnerable, is not suitable advice.
+    name: 'credit-suitability',
+    check: ({ offer, profile }) => {
+      if (!offer.credit) return null;
+      const { vulnerable = false, arrears = false } = profile.attributes ?? {};
+      const flags = [...(vulnerable ? ['flagged vulnerable'] : []), ...(arrears ? ['in arrears'] : [])];
+      return flags.length > 0 ? `credit offer; the customer is ${flags.join(' and ')}` : null;
+    },
+  },
+  {
+    name: 'age',
+    check: ({ offer, profile, now }) => {
+      const { minAge, maxAge } = offer.rules ?? {};
+      const birthYear = profile.attributes?.birthYear;
+      if (birthYear === undefined || (minAge === undefined && maxAge === undefined)) return null;
+      const { youngest, oldest } = possibleAges(birthYear, now);
+      const aged = `born ${birthYear}, aged ${youngest} or ${oldest}`;
+      if (minAge !== undefined && youngest < minAge) return `${aged}; offer is for ${minAge} and older`;
+      if (maxAge !== undefined && oldest > maxAge) return `${aged}; offer is for ${maxAge} and younger`;
+      return null;
+    },
+  },
+  {
     name: 'product-held',
     check: ({ offer, profile }) =>
       offer.product !== null && profile.productsHeld.includes(offer.product) ? `already holds ${offer.product}` : null,
+  },
+  {
+    name: 'requires-product',
+    check: ({ offer, profile }) => {
+      const missing = (offer.rules?.requiresProducts ?? []).filter(
+        (product) => !profile.productsHeld.includes(product),
+      );
+      return missing.length > 0 ? `does not hold ${missing.join(', ')}; offer requires it` : null;
+    },
+  },
+  {
+    name: 'excludes-product',
+    check: ({ offer, profile }) => {
+      const held = (offer.rules?.excludesProducts ?? []).filter((product) => profile.productsHeld.includes(product));
+      return held.length > 0 ? `holds ${held.join(', ')}; offer excludes it` : null;
+    },
+  },
+  {
+    name: 'cluster',
+    check: ({ offer, cluster = null }) => {
+      const clusters = offer.rules?.clusters ?? [];
+      if (clusters.length === 0) return null;
+      if (cluster === null) return `cluster unknown; offer is for ${clusters.join(', ')}`;
+      return clusters.includes(cluster) ? null : `in ${cluster}; offer is for ${clusters.join(', ')}`;
+    },
   },
   {
     name: 'journey-stage',

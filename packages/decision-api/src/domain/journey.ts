@@ -1,9 +1,18 @@
-import { JOURNEY_STAGES, type JourneyStage, type TouchpointType } from '../contract/index.js';
+import {
+  JOURNEY_STAGES,
+  type JourneyStage,
+  type PartnerTouchpointType,
+  type TouchpointType,
+} from '../contract/index.js';
+
+/** The touchpoint types a journey understands: the SDK's, and the visits partners report from external sites. */
+export type JourneyTouchpointType = TouchpointType | PartnerTouchpointType;
 
 /** How far along a product's journey a touchpoint shows the customer to be. */
-const STAGE_OF_TOUCHPOINT: Partial<Record<TouchpointType, JourneyStage>> = {
+const STAGE_OF_TOUCHPOINT: Partial<Record<JourneyTouchpointType, JourneyStage>> = {
   page_view: 'aware',
   offer_click: 'aware',
+  external_visit: 'aware',
   product_view: 'explore',
   calculator_used: 'compare',
   application_started: 'apply',
@@ -11,7 +20,7 @@ const STAGE_OF_TOUCHPOINT: Partial<Record<TouchpointType, JourneyStage>> = {
   application_completed: 'use',
 };
 
-export function stageForTouchpoint(type: TouchpointType): JourneyStage | undefined {
+export function stageForTouchpoint(type: JourneyTouchpointType): JourneyStage | undefined {
   return STAGE_OF_TOUCHPOINT[type];
 }
 

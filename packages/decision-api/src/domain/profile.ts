@@ -18,6 +18,18 @@ export interface JourneyState {
 }
 
 /**
+ * What the bank's own systems know about a customer, supplied by its backend (never learnt from touchpoints): what
+ * legal suitability rules need. An anonymous visitor has none.
+ */
+export interface CustomerAttributes {
+  readonly birthYear?: number;
+  /** Flagged by the bank as a vulnerable customer: no credit offers. */
+  readonly vulnerable?: boolean;
+  /** Behind on payments to the bank: no credit offers. */
+  readonly arrears?: boolean;
+}
+
+/**
  * Everything a decision needs about one subject (a customer, or an anonymous device before login),
  * kept current on ingest so a decision reads one row.
  */
@@ -33,6 +45,8 @@ export interface CustomerProfile {
   readonly impressions: Readonly<Record<string, readonly string[]>>;
   readonly touchpointCount: number;
   readonly lastSeenAt: string | null;
+  /** Optional: profiles stored before the bank supplied attributes, and anonymous ones, have none. */
+  readonly attributes?: CustomerAttributes;
 }
 
 export const EMPTY_PROFILE: CustomerProfile = {
@@ -93,6 +107,7 @@ export function applyTouchpoints(
     impressions: recentImpressions(impressions, lastSeenAt),
     touchpointCount: profile.touchpointCount + touchpoints.length,
     lastSeenAt,
+    ...(profile.attributes ? { attributes: profile.attributes } : {}),
   };
 }
 
@@ -112,7 +127,10 @@ function recentImpressions(
   return kept;
 }
 
-/** Joins an anonymous device's profile into the customer's when the customer logs in. */
+/**
+ * Joins an anonymous device's profile into the customer's when the customer logs in. Attributes are the customer's:
+ * the bank knows them of the customer, never of a device.
+ */
 export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProfile): CustomerProfile {
   const journeys: Record<string, JourneyState> = { ...customer.journeys };
   for (const [product, state] of Object.entries(anonymous.journeys)) {
@@ -141,6 +159,7 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
       customer.lastSeenAt && anonymous.lastSeenAt
         ? later(customer.lastSeenAt, anonymous.lastSeenAt)
         : (customer.lastSeenAt ?? anonymous.lastSeenAt),
+    ...(customer.attributes ? { attributes: customer.attributes } : {}),
   };
 }
 

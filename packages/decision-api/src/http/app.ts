@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono } from 'hono';
+import type { Context, Hono, Next } from 'hono';
+import { except } from 'hono/combine';
 import { z } from 'zod';
 import type { ApiConfig } from '../config.js';
 import { customerTokenVerifier } from './customer-token.js';
@@ -7,6 +8,7 @@ import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
@@ -43,15 +45,20 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
     }
   });
 
-  app.use('/v1/*', siteKeys(config.siteKeys));
-  app.use('/v1/*', async function customerToken(c, next) {
-    c.set('customerId', await verifyCustomerToken(c.req.header('authorization')));
-    await next();
-  });
+  // Partner routes authenticate by their signature alone: a site key or a customer token never counts there.
+  app.use('/v1/*', except(PARTNER_PATHS, siteKeys(config.siteKeys)));
+  app.use(
+    '/v1/*',
+    except(PARTNER_PATHS, async function customerToken(c: Context<AppEnv>, next: Next) {
+      c.set('customerId', await verifyCustomerToken(c.req.header('authorization')));
+      await next();
+    }),
+  );
 
   touchpointRoutes(app, services);
   decisionRoutes(app, services);
   placementRoutes(app, services);
+  partnerRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

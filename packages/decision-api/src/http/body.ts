@@ -15,15 +15,21 @@ export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
       'Send the body as application/json.',
     );
   }
-  const declared = Number(c.req.header('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await c.req.arrayBuffer();
-  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readBody(c, maxBytes);
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new ProblemError(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
   }
+}
+
+/** The raw body within a byte limit; read once, later reads get the same bytes. */
+export async function readBody(c: Context, maxBytes: number): Promise<ArrayBuffer> {
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  return bytes;
 }
 
 function tooLarge(maxBytes: number): ProblemError {

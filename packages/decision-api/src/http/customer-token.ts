@@ -1,8 +1,7 @@
 import { errors, jwtVerify } from 'jose';
 import type { ApiConfig } from '../config.js';
+import { CustomerId } from '../contract/index.js';
 import { ProblemError } from './problem.js';
-
-const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Verifies the bank backend's customer token and returns its subject, the pseudonymous customer id.
@@ -23,7 +22,7 @@ export function customerTokenVerifier(options: ApiConfig['customerToken'], now: 
         currentDate: now(),
         requiredClaims: ['sub', 'exp'],
       });
-      if (typeof payload.sub !== 'string' || !CUSTOMER_ID.test(payload.sub)) {
+      if (typeof payload.sub !== 'string' || !CustomerId.safeParse(payload.sub).success) {
         throw invalidToken('The token subject is not a pseudonymous customer id.');
       }
       return payload.sub;

@@ -5,5 +5,7 @@ export interface AppEnv {
     siteKey: SiteKey;
     /** The verified customer token's subject, or null for an anonymous request. */
     customerId: string | null;
+    /** On partner routes: the partner whose signature the request carries. */
+    partnerId: string;
   };
 }

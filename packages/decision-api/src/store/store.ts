@@ -1,4 +1,5 @@
-import type { Catalog, Touchpoint } from '../contract/index.js';
+import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
+import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -17,6 +18,23 @@ export interface StoredDecision {
   readonly reason: string;
   readonly trace: unknown;
   readonly createdAt: Date;
+}
+
+/** The `channel` of touchpoints partners report from external sites, as opposed to the bank's own channels. */
+export const EXTERNAL_CHANNEL = 'external';
+
+/** A row of the touchpoints table: an SDK touchpoint, or one a partner reported from an external site. */
+export interface TouchpointRow {
+  readonly id: string;
+  readonly type: JourneyTouchpointType;
+  readonly occurredAt: string;
+  readonly channel: Channel | typeof EXTERNAL_CHANNEL;
+  readonly product?: string;
+  readonly page?: string;
+  readonly placement?: string;
+  readonly offer?: string;
+  readonly decisionId?: string;
+  readonly properties?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface IngestResult {
@@ -70,6 +88,14 @@ export interface Store {
     update: ProfileUpdate,
   ): Promise<IngestResult>;
   /**
+   * Stores touchpoints of many subjects at once (a partner's batch names many customers) and updates each subject's
+   * profile from its new ones, in one transaction; ids stored before are reported as duplicates and change nothing.
+   */
+  ingestForSubjects<T extends TouchpointRow>(
+    rows: ReadonlyArray<{ subject: Subject; touchpoint: T }>,
+    update: (profile: CustomerProfile, stored: readonly T[]) => CustomerProfile,
+  ): Promise<IngestResult>;
+  /**
    * Moves an anonymous device's history and profile to the customer (the first request with a token does it).
    * Returns the customer's profile after the move.
    */
@@ -86,8 +112,8 @@ export interface Store {
   /** How many of these touchpoint ids are stored (each at most once: the id is the key). */
   countTouchpointsWithIds(ids: readonly string[]): Promise<number>;
   /**
-   * Every subject with touchpoints, one at a time in subject order, with its whole history: read a page of subjects
-   * at a time by keyset pagination on subject, so memory holds one page however large the bank.
+   * Every subject with touchpoints, one at a time in subject order, with its whole history in the bank's own channels:
+   * read a page of subjects at a time by keyset pagination on subject, so memory holds one page however large the bank.
    */
   touchpointsBySubject(options?: TouchpointsBySubjectOptions): AsyncIterable<SubjectTouchpoints>;
   ping(): Promise<void>;
@@ -147,6 +173,8 @@ export function createSqlStore(db: SqlDatabase): Store {
             .map((touchpoint) => touchpoint.id),
         };
       }),
+
+    ingestForSubjects: (rows, update) => ingestForSubjects(db, rows, update),
 
     linkAnonymous: (anonymousId, customerId, merge) =>
       db.transaction(async (tx) => {
@@ -218,15 +246,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       };
     },
 
-    async putProfiles(profiles) {
-      if (profiles.length === 0) return;
-      await db.query(
-        `INSERT INTO profiles (subject, body, updated_at)
-         SELECT subject, body, now() FROM unnest($1::text[], $2::jsonb[]) AS p(subject, body)
-         ON CONFLICT (subject) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
-        [profiles.map((p) => p.subject), profiles.map((p) => JSON.stringify(p.profile))],
-      );
-    },
+    putProfiles: (profiles) => writeProfiles(db, profiles),
 
     async insertTouchpoints(rows) {
       return (await insertTouchpointRows(db, rows)).length;
@@ -266,12 +286,14 @@ async function* readTouchpointsBySubject(
     throw new RangeError(`[touchpoint] pageSize must be a whole number >= 1, got ${pageSize}`);
   }
   const only = subjects === 'customers' ? "AND subject LIKE 'c:%'" : '';
+  // Clusters describe how customers use the bank, so what partners report from external sites is left out.
+  const own = `channel <> '${EXTERNAL_CHANNEL}'`;
   // Every subject is longer than '', so the first page starts at the beginning.
   let after = '';
   while (true) {
     const page: Array<{ subject: Subject; products_held: string[] | null }> = await db.query(
       `SELECT s.subject, p.body->'productsHeld' AS products_held
-       FROM (SELECT DISTINCT subject FROM touchpoints WHERE subject > $1 ${only}
+       FROM (SELECT DISTINCT subject FROM touchpoints WHERE subject > $1 AND ${own} ${only}
              ORDER BY subject LIMIT $2) AS s
        LEFT JOIN profiles p ON p.subject = s.subject
        ORDER BY s.subject`,
@@ -288,7 +310,7 @@ async function* readTouchpointsBySubject(
       offer: string | null;
     }>(
       `SELECT subject, type, occurred_at, channel, product, page, offer FROM touchpoints
-       WHERE subject = ANY($1::text[]) ORDER BY subject, occurred_at, id`,
+       WHERE subject = ANY($1::text[]) AND ${own} ORDER BY subject, occurred_at, id`,
       [page.map((row) => row.subject)],
     );
     const history = new Map<string, ProfileTouchpoint[]>();
@@ -319,6 +341,60 @@ async function lockProfile(tx: SqlClient, subject: Subject): Promise<CustomerPro
   return rows[0]?.body ?? null;
 }
 
+async function ingestForSubjects<T extends TouchpointRow>(
+  db: SqlDatabase,
+  rows: ReadonlyArray<{ subject: Subject; touchpoint: T }>,
+  update: (profile: CustomerProfile, stored: readonly T[]) => CustomerProfile,
+): Promise<IngestResult> {
+  return db.transaction(async (tx) => {
+    const insertedIds = new Set(
+      await insertTouchpointRows(
+        tx,
+        rows.map(({ subject, touchpoint }) => ({ subject, anonymousId: null, touchpoint })),
+      ),
+    );
+    const storedBySubject = new Map<Subject, T[]>();
+    for (const { subject, touchpoint } of rows) {
+      if (!insertedIds.has(touchpoint.id)) continue;
+      const stored = storedBySubject.get(subject);
+      if (stored) stored.push(touchpoint);
+      else storedBySubject.set(subject, [touchpoint]);
+    }
+    if (storedBySubject.size > 0) {
+      // Locked in subject order, so two batches naming the same customers cannot deadlock.
+      const current = await tx.query<{ subject: Subject; body: CustomerProfile }>(
+        'SELECT subject, body FROM profiles WHERE subject = ANY($1::text[]) ORDER BY subject FOR UPDATE',
+        [[...storedBySubject.keys()].sort()],
+      );
+      const bodies = new Map(current.map((row) => [row.subject, row.body]));
+      await writeProfiles(
+        tx,
+        [...storedBySubject].map(([subject, stored]) => ({
+          subject,
+          profile: update(bodies.get(subject) ?? EMPTY_PROFILE, stored),
+        })),
+      );
+    }
+    return {
+      accepted: rows.filter((row) => insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
+      duplicates: rows.filter((row) => !insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
+    };
+  });
+}
+
+async function writeProfiles(
+  client: SqlClient,
+  profiles: ReadonlyArray<{ subject: Subject; profile: CustomerProfile }>,
+): Promise<void> {
+  if (profiles.length === 0) return;
+  await client.query(
+    `INSERT INTO profiles (subject, body, updated_at)
+     SELECT subject, body, now() FROM unnest($1::text[], $2::jsonb[]) AS p(subject, body)
+     ON CONFLICT (subject) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
+    [profiles.map((p) => p.subject), profiles.map((p) => JSON.stringify(p.profile))],
+  );
+}
+
 async function writeProfile(tx: SqlClient, subject: Subject, profile: CustomerProfile): Promise<void> {
   await tx.query(
     `INSERT INTO profiles (subject, body, updated_at) VALUES ($1, $2, now())
@@ -330,10 +406,10 @@ async function writeProfile(tx: SqlClient, subject: Subject, profile: CustomerPr
 /** One statement for the whole batch (arrays unnested server-side); returns the ids stored for the first time. */
 async function insertTouchpointRows(
   client: SqlClient,
-  rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: Touchpoint }>,
+  rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: TouchpointRow }>,
 ): Promise<string[]> {
   if (rows.length === 0) return [];
-  const column = <T>(pick: (touchpoint: Touchpoint) => T) => rows.map((row) => pick(row.touchpoint));
+  const column = <T>(pick: (touchpoint: TouchpointRow) => T) => rows.map((row) => pick(row.touchpoint));
   const inserted = await client.query<{ id: string }>(
     `INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::jsonb[])

@@ -4,15 +4,15 @@ import {
   MAX_BATCH_BYTES,
   MAX_BATCH_ITEMS,
   Problem,
-  type RejectedTouchpoint,
   Touchpoint,
   TouchpointBatch,
   TouchpointBatchResult,
 } from '../../contract/index.js';
 import { applyTouchpoints } from '../../domain/profile.js';
+import { checkItems } from '../batch-items.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
+import { fieldErrors, invalidBody } from '../problem.js';
 import type { Services } from '../services.js';
 import { problemResponses, securedBy } from './openapi.js';
 
@@ -49,39 +49,11 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     if (!envelope.success) throw invalidBody(fieldErrors(envelope.error));
     const { anonymousId } = envelope.data;
     const channel = c.get('siteKey').channel;
-
-    const valid: Touchpoint[] = [];
-    const rejected: RejectedTouchpoint[] = [];
-    const seen = new Set<string>();
-    const repeated: string[] = [];
-    envelope.data.touchpoints.forEach((item, index) => {
-      const parsed = Touchpoint.safeParse(item);
-      const id =
-        typeof (item as { id?: unknown } | null)?.id === 'string' ? String((item as { id: string }).id) : undefined;
-      if (!parsed.success) {
-        rejected.push({ index, ...(id ? { id } : {}), errors: fieldErrors(parsed.error, `/touchpoints/${index}`) });
-      } else if (parsed.data.channel !== channel) {
-        rejected.push({
-          index,
-          id: parsed.data.id,
-          errors: [{ path: `/touchpoints/${index}/channel`, message: `the site key is for the ${channel}` }],
-        });
-      } else if (seen.has(parsed.data.id)) {
-        repeated.push(parsed.data.id);
-      } else {
-        seen.add(parsed.data.id);
-        valid.push(parsed.data);
-      }
-    });
-    if (valid.length === 0 && rejected.length > 0) {
-      throw new ProblemError(
-        422,
-        'invalid-touchpoints',
-        'No touchpoint in the batch is valid',
-        'See errors for each item.',
-        rejected.flatMap((item) => item.errors),
-      );
-    }
+    const { valid, rejected, repeated } = checkItems(envelope.data.touchpoints, Touchpoint, (touchpoint, path) =>
+      touchpoint.channel === channel
+        ? null
+        : { path: `${path}/channel`, message: `the site key is for the ${channel}` },
+    );
 
     const subject = await services.subjectFor(c.get('customerId'), anonymousId);
     const catalog = services.catalog.current();
