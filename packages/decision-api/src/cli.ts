@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { trainClustersFromStore } from './cluster-job.js';
 import { summariseClusterModel } from './cluster-summary.js';
+import { configFromEnv } from './config.js';
 import { createRandom } from './demo/random.js';
+import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
 import { readSeedCatalog, startNodeServer } from './runtime/node.js';
 import { seedDemoBank } from './seed.js';
 import { openStore } from './store/open.js';
@@ -14,6 +16,7 @@ Commands:
   migrate   bring the store's schema up to date
   seed      load the demo bank's catalog and generated customers
   cluster   train the behavioural clusters on the stored customers and print them
+  staff-token  print a staff token (--staff <id> --roles a,b [--branch <b>]) signed with the staff secret
 
 Options:
   --port <n>          port to listen on (serve)
@@ -23,7 +26,10 @@ Options:
   --seed              seed the demo bank on start when the store is empty (serve)
   --customers <n>     number of demo customers (seed; default 5000)
   --k <n>             number of clusters (cluster; default: chosen by silhouette from 2 to 10)
-  --min-size <n>      smallest cluster kept, smaller ones are merged (cluster; default 100)`;
+  --min-size <n>      smallest cluster kept, smaller ones are merged (cluster; default 100)
+  --staff <id>        staff member id (staff-token)
+  --roles <list>      comma-separated roles: viewer, marketer, approver, advisor, admin (staff-token)
+  --branch <b>        the advisor's branch (staff-token)`;
 
 /** Training draws from a fixed seed, so the same store gives the same clusters. */
 const CLUSTER_SEED = 1;
@@ -41,6 +47,9 @@ async function main(argv: string[]): Promise<void> {
       customers: { type: 'string' },
       k: { type: 'string' },
       'min-size': { type: 'string' },
+      staff: { type: 'string' },
+      roles: { type: 'string' },
+      branch: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,6 +76,21 @@ async function main(argv: string[]): Promise<void> {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    return;
+  }
+  if (command === 'staff-token') {
+    const roles = (values.roles ?? '').split(',').filter((role) => role !== '');
+    const unknown = roles.filter((role) => !(STAFF_ROLES as readonly string[]).includes(role));
+    if (!values.staff || roles.length === 0 || unknown.length > 0) {
+      throw new Error(`[touchpoint] staff-token needs --staff <id> and --roles from ${STAFF_ROLES.join(', ')}`);
+    }
+    const { staffToken } = configFromEnv(process.env);
+    const member = {
+      id: values.staff,
+      roles: roles as StaffRole[],
+      ...(values.branch ? { branch: values.branch } : {}),
+    };
+    console.log(await mintStaffToken(staffToken, member));
     return;
   }
   const store = await openStore(storeOptions);

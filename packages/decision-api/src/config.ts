@@ -16,24 +16,37 @@ export const Partner = z.strictObject({
 });
 export type Partner = z.infer<typeof Partner>;
 
-export const ApiConfig = z.strictObject({
-  siteKeys: z.array(SiteKey).min(1),
-  customerToken: z.strictObject({
-    /** HS256 secret shared with the bank's backend. */
-    secret: z.string().min(16),
-    issuer: z.string().optional(),
-    audience: z.string().optional(),
-    clockToleranceSeconds: z.number().int().nonnegative().default(30),
-  }),
-  partners: z
-    .array(Partner)
-    .default([])
-    .refine((partners) => new Set(partners.map((p) => p.id)).size === partners.length, 'partner ids must be unique'),
-});
+export const ApiConfig = z
+  .strictObject({
+    siteKeys: z.array(SiteKey).min(1),
+    customerToken: z.strictObject({
+      /** HS256 secret shared with the bank's backend. */
+      secret: z.string().min(16),
+      issuer: z.string().optional(),
+      audience: z.string().optional(),
+      clockToleranceSeconds: z.number().int().nonnegative().default(30),
+    }),
+    staffToken: z.strictObject({
+      /** HS256 secret of the bank's staff sign-in; never the customer-token secret. */
+      secret: z.string().min(16),
+      issuer: z.string().default('touchpoint-staff'),
+      audience: z.string().default('touchpoint-console'),
+      clockToleranceSeconds: z.number().int().nonnegative().default(30),
+    }),
+    partners: z
+      .array(Partner)
+      .default([])
+      .refine((partners) => new Set(partners.map((p) => p.id)).size === partners.length, 'partner ids must be unique'),
+  })
+  .refine((config) => config.staffToken.secret !== config.customerToken.secret, {
+    path: ['staffToken', 'secret'],
+    message: 'must differ from the customer-token secret, so a customer token can never act as staff',
+  });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 export type ApiConfigInput = z.input<typeof ApiConfig>;
 
 export const DEMO_CUSTOMER_TOKEN_SECRET = 'touchpoint-demo-customer-token-secret';
+export const DEMO_STAFF_TOKEN_SECRET = 'touchpoint-demo-staff-token-secret';
 export const DEMO_PARTNER_SECRET = 'touchpoint-demo-partner-secret-car-marketplace';
 
 /** The demo bank's configuration: two channels with their local example origins, and a car marketplace as partner. */
@@ -43,6 +56,7 @@ export const DEMO_CONFIG: ApiConfigInput = {
     { key: 'pk_demo_mobilebank', channel: 'mobilebank', origins: ['http://localhost:5174', 'http://127.0.0.1:5174'] },
   ],
   customerToken: { secret: DEMO_CUSTOMER_TOKEN_SECRET, issuer: 'demo-bank', audience: 'touchpoint' },
+  staffToken: { secret: DEMO_STAFF_TOKEN_SECRET },
   partners: [{ id: 'car-marketplace', secret: DEMO_PARTNER_SECRET }],
 };
 
@@ -58,5 +72,6 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
       issuer: env.TOUCHPOINT_CUSTOMER_TOKEN_ISSUER ?? DEMO_CONFIG.customerToken.issuer,
       audience: env.TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE ?? DEMO_CONFIG.customerToken.audience,
     },
+    staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
   });
 }

@@ -6,10 +6,12 @@ export {
   DEMO_CONFIG,
   DEMO_CUSTOMER_TOKEN_SECRET,
   DEMO_PARTNER_SECRET,
+  DEMO_STAFF_TOKEN_SECRET,
 } from './config.js';
 export * from './contract/index.js';
 export { featuredDemoCustomers, generateDemoBank } from './demo/index.js';
 export { type DecideInput, decide, type PlacementOutcome } from './domain/decide.js';
+export { mintStaffToken, STAFF_ROLES, type StaffMember, type StaffRole } from './http/staff-token.js';
 export { seedDemoBank } from './seed.js';
 export { type OpenStoreOptions, openStore } from './store/open.js';
 export type { Store } from './store/store.js';

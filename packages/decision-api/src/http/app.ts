@@ -10,9 +10,11 @@ import { ProblemError, problemResponse } from './problem.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
+import { staffRoutes } from './routes/staff.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
 import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
+import { STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -45,11 +47,16 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
     }
   });
 
-  // Partner routes authenticate by their signature alone: a site key or a customer token never counts there.
-  app.use('/v1/*', except(PARTNER_PATHS, siteKeys(config.siteKeys)));
+  // Partner routes authenticate by their signature alone, staff routes by a staff token alone: a site key or a
+  // customer token never counts there.
+  const notForCustomers = [...PARTNER_PATHS, ...STAFF_PATHS];
+  app.use('/v1/*', except(notForCustomers, siteKeys(config.siteKeys)));
+  for (const path of STAFF_PATHS) {
+    app.use(path, staffAuthentication(staffTokenVerifier(config.staffToken, services.now)));
+  }
   app.use(
     '/v1/*',
-    except(PARTNER_PATHS, async function customerToken(c: Context<AppEnv>, next: Next) {
+    except(notForCustomers, async function customerToken(c: Context<AppEnv>, next: Next) {
       c.set('customerId', await verifyCustomerToken(c.req.header('authorization')));
       await next();
     }),
@@ -59,6 +66,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   decisionRoutes(app, services);
   placementRoutes(app, services);
   partnerRoutes(app, services);
+  staffRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',
@@ -71,6 +79,13 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description: 'The bank backend’s signed customer token; its subject is the pseudonymous customer id.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'staffToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'A staff token from the bank’s staff sign-in (separate secret and audience from customer tokens), with the staff member’s roles: viewer, marketer, approver, advisor, admin.',
   });
   app.openAPIRegistry.registerPath({
     method: 'get',

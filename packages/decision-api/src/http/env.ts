@@ -1,4 +1,5 @@
 import type { SiteKey } from '../config.js';
+import type { StaffMember } from './staff-token.js';
 
 export interface AppEnv {
   Variables: {
@@ -7,5 +8,7 @@ export interface AppEnv {
     customerId: string | null;
     /** On partner routes: the partner whose signature the request carries. */
     partnerId: string;
+    /** On staff routes: the signed-in staff member. */
+    staff: StaffMember;
   };
 }

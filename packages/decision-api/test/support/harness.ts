@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
-import { DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import { ApiConfig, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
+import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import { openPostgres } from '../../src/store/drivers/postgres.js';
 import { migrate } from '../../src/store/migrations.js';
@@ -160,6 +161,15 @@ export async function customerToken(
     .setIssuedAt()
     .setExpirationTime(expiresAt)
     .sign(new TextEncoder().encode(secret));
+}
+
+/** A staff token as the bank's staff sign-in mints it, valid at the harness clock. */
+export function staffToken(roles: StaffRole[], { id = 'staff-1', branch }: { id?: string; branch?: string } = {}) {
+  return mintStaffToken(
+    ApiConfig.parse(DEMO_CONFIG).staffToken,
+    { id, roles, ...(branch ? { branch } : {}) },
+    { now: NOW },
+  );
 }
 
 let counter = 0;

@@ -1,0 +1,111 @@
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import type { ApiConfig } from '../config.js';
+import type { AppEnv } from './env.js';
+import { ProblemError } from './problem.js';
+
+/** What bank staff may do. A staff member holds one or more roles. */
+export const STAFF_ROLES = ['viewer', 'marketer', 'approver', 'advisor', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffMember {
+  /** The staff member's id, as the bank's staff directory names them. */
+  readonly id: string;
+  readonly roles: readonly StaffRole[];
+  /** The advisor's branch, when the member works at one. */
+  readonly branch: string | null;
+}
+
+const StaffClaims = z.object({
+  sub: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/),
+  roles: z.array(z.enum(STAFF_ROLES)).min(1),
+  branch: z.string().min(1).max(64).optional(),
+});
+
+/**
+ * Verifies a staff token: a JWT signed with the staff secret, which is never the customer-token secret, and whose
+ * audience is the staff audience. So a customer token can never act on a staff route.
+ */
+export function staffTokenVerifier(options: ApiConfig['staffToken'], now: () => Date) {
+  const secret = new TextEncoder().encode(options.secret);
+  return async function verifyStaffToken(token: string): Promise<StaffMember> {
+    try {
+      const { payload } = await jwtVerify(token, secret, {
+        algorithms: ['HS256'],
+        issuer: options.issuer,
+        audience: options.audience,
+        clockTolerance: options.clockToleranceSeconds,
+        currentDate: now(),
+        requiredClaims: ['sub', 'exp'],
+      });
+      const claims = StaffClaims.safeParse(payload);
+      if (!claims.success) throw unauthorized('The staff token does not name a staff member with roles.');
+      return { id: claims.data.sub, roles: claims.data.roles, branch: claims.data.branch ?? null };
+    } catch (error) {
+      if (error instanceof ProblemError) throw error;
+      if (error instanceof errors.JWTExpired) throw unauthorized('The staff token has expired.');
+      throw unauthorized('The staff token could not be verified.');
+    }
+  };
+}
+
+/** Paths only staff reach: neither a site key nor a customer token counts there. */
+export const STAFF_PATHS = ['/v1/admin/*', '/v1/advisor/*'];
+
+/** Authenticates staff by `Authorization: Bearer <staff token>` and puts the member on the context. */
+export function staffAuthentication(verify: (token: string) => Promise<StaffMember>): MiddlewareHandler<AppEnv> {
+  return async function staffAuth(c: Context<AppEnv>, next: Next) {
+    const authorization = c.req.header('authorization');
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization ?? '');
+    if (!match?.[1]) throw unauthorized('Staff routes need "Authorization: Bearer <staff token>".');
+    c.set('staff', await verify(match[1]));
+    await next();
+  };
+}
+
+/**
+ * Lets the request through when the staff member holds one of the roles; admin holds them all. A member without the
+ * role gets 403 and nothing changes.
+ */
+export function requireRole(...roles: StaffRole[]): MiddlewareHandler<AppEnv> {
+  return async function roleGuard(c: Context<AppEnv>, next: Next) {
+    const staff = c.get('staff');
+    if (!staff) throw unauthorized('Staff routes need a staff token.');
+    if (!staff.roles.includes('admin') && !staff.roles.some((role) => roles.includes(role))) {
+      throw new ProblemError(
+        403,
+        'forbidden',
+        'Forbidden',
+        `This needs the role ${roles.map((role) => `"${role}"`).join(' or ')}; the staff member holds ${staff.roles.join(', ')}.`,
+      );
+    }
+    await next();
+  };
+}
+
+function unauthorized(detail: string): ProblemError {
+  return new ProblemError(401, 'unauthorized', 'Unauthorized', detail, undefined, {
+    'www-authenticate': 'Bearer realm="touchpoint-staff"',
+  });
+}
+
+/**
+ * Mints a staff token as the bank's staff sign-in does: for the demo, the CLI and tests. In production the bank's
+ * identity provider signs it.
+ */
+export async function mintStaffToken(
+  options: ApiConfig['staffToken'],
+  member: { id: string; roles: readonly StaffRole[]; branch?: string },
+  { now = new Date(), ttlSeconds = 8 * 3600 }: { now?: Date; ttlSeconds?: number } = {},
+): Promise<string> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ roles: [...member.roles], ...(member.branch ? { branch: member.branch } : {}) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(member.id)
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ttlSeconds)
+    .sign(new TextEncoder().encode(options.secret));
+}
