@@ -43,9 +43,14 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
 
     // Without consent, generic content: no profile is read, nothing is linked, and the decision is not kept.
     const personalized = request.context.consent === 'granted';
-    const { subject, profile } = personalized
-      ? await services.profileFor(c.get('customerId'), request.anonymousId)
-      : { subject: null, profile: EMPTY_PROFILE };
+    const customerId = c.get('customerId');
+    // The bank model's scores of a logged-in customer: one read by key, alongside the profile's.
+    const [{ subject, profile }, bankScores] = await Promise.all([
+      personalized
+        ? services.profileFor(customerId, request.anonymousId)
+        : { subject: null, profile: EMPTY_PROFILE },
+      personalized && customerId !== null ? services.store.bankScores(customerId) : undefined,
+    ]);
     const now = services.now();
     const outcomes = decide({
       catalog: services.catalog.current(),
@@ -53,6 +58,10 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       context: request.context,
       placements: request.placements,
       now,
+      learned: services.learning.current(),
+      ...(bankScores ? { bankScores } : {}),
+      // A fresh seed per request, kept in each trace: explores anew on every request, and replays exactly.
+      seed: Math.floor(services.random() * 2 ** 32),
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
