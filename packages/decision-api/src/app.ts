@@ -3,9 +3,9 @@ import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
 import { createHttpApp } from './http/app.js';
-import { type LearningHolder, loadLearningHolder } from './learning-holder.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
+import { type LearningHolder, loadLearningHolder } from './learning-holder.js';
 import type { Store } from './store/store.js';
 
 export interface TouchpointAppOptions {

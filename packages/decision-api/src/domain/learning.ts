@@ -67,7 +67,8 @@ export function addEvidence(
  */
 export function offerPrior(offer: Offer): number {
   if (offer.product === null) return HOUSE_PROPENSITY;
-  const stages = offer.stages.length > 0 ? offer.stages : (Object.keys(STAGE_PROPENSITY) as Array<keyof typeof STAGE_PROPENSITY>);
+  const stages =
+    offer.stages.length > 0 ? offer.stages : (Object.keys(STAGE_PROPENSITY) as Array<keyof typeof STAGE_PROPENSITY>);
   return stages.reduce((sum, stage) => sum + STAGE_PROPENSITY[stage], 0) / stages.length;
 }
 
@@ -171,5 +172,19 @@ export function learnedRate(
     mean,
     sampled: random ? sampleBeta(alpha, beta, random) : mean,
     impressions: faded?.impressions ?? 0,
+  };
+}
+
+/** One cluster × offer's statistics as staff see them: counts faded to `now`, the prior and the posterior. */
+export function describeEvidence(offer: Offer, evidence: OfferEvidence, policy: LearningPolicy, now: Date) {
+  const faded = fadeEvidence(evidence, now, policy.halfLifeDays);
+  const prior = offerPrior(offer);
+  return {
+    impressions: faded.impressions,
+    clicks: faded.clicks,
+    conversions: faded.conversions,
+    prior,
+    ...posteriorOf(prior, faded, policy),
+    updatedAt: evidence.at,
   };
 }

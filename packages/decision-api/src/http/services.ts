@@ -1,8 +1,8 @@
 import type { CatalogHolder } from '../catalog-holder.js';
 import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
-import type { LearningHolder } from '../learning-holder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
+import type { LearningHolder } from '../learning-holder.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 /** What the routes work with: the store, the in-memory catalog, the clock and id source. */

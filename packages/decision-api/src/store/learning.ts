@@ -47,9 +47,7 @@ export async function recordEvidence(
   );
   const byId = new Map(decisions.map((row) => [row.id, row]));
   const shown = about.filter((t) => byId.get(t.decisionId as string)?.offer_id === t.offer);
-  const converting = [
-    ...new Set(shown.filter((t) => t.type === 'conversion').map((t) => t.decisionId as string)),
-  ];
+  const converting = [...new Set(shown.filter((t) => t.type === 'conversion').map((t) => t.decisionId as string))];
   const firstConversions = new Set(
     converting.length === 0
       ? []

@@ -1,7 +1,7 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
+import type { BankScore } from '../domain/arbitration.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
-import type { BankScore } from '../domain/arbitration.js';
 import {
   type BankScoreRow,
   type LearnedRow,

@@ -52,7 +52,9 @@ export function databaseFor(engine: Engine) {
         db = await engine.open();
         await migrate(db);
       }
-      await db.exec('TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, offer_learning, learned_conversions, propensity_scores');
+      await db.exec(
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, offer_learning, learned_conversions, propensity_scores',
+      );
       return db;
     },
     async close(): Promise<void> {

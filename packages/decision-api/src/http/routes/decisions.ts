@@ -46,9 +46,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     const customerId = c.get('customerId');
     // The bank model's scores of a logged-in customer: one read by key, alongside the profile's.
     const [{ subject, profile }, bankScores] = await Promise.all([
-      personalized
-        ? services.profileFor(customerId, request.anonymousId)
-        : { subject: null, profile: EMPTY_PROFILE },
+      personalized ? services.profileFor(customerId, request.anonymousId) : { subject: null, profile: EMPTY_PROFILE },
       personalized && customerId !== null ? services.store.bankScores(customerId) : undefined,
     ]);
     const now = services.now();
