@@ -55,13 +55,9 @@ export const Hypothesis = z
       })
       .openapi({ description: 'Who is in the experiment: placements, channels, clusters, journey stages.' }),
     primaryMetric: PrimaryMetric,
-    minimumEffect: z
-      .number()
-      .gt(0)
-      .lt(0.5)
-      .openapi({
-        description: 'The smallest absolute change of the primary metric worth detecting (0.02 = 2 points).',
-      }),
+    minimumEffect: z.number().gt(0).lt(0.5).openapi({
+      description: 'The smallest absolute change of the primary metric worth detecting (0.02 = 2 points).',
+    }),
     direction: z.enum(['increase', 'decrease']),
     principle: BehaviouralPrinciple,
     rationale: z

@@ -148,7 +148,7 @@ describe('assignment', () => {
 });
 
 describe('results', () => {
-  const days = (arm: string, list: Array<[number, number, number, number]>): ArmDay[] =>
+  const days = (list: Array<[number, number, number, number]>): ArmDay[] =>
     list.map(([exposures, events, dismissals, customers], i) => ({
       day: `2026-11-${String(i + 1).padStart(2, '0')}`,
       exposures,
@@ -164,14 +164,14 @@ describe('results', () => {
       new Map([
         [
           'control',
-          days('control', [
+          days([
             [1000, 100, 10, 900],
             [1000, 100, 10, 900],
           ]),
         ],
         [
           'loss',
-          days('loss', [
+          days([
             [1000, 125, 10, 900],
             [1000, 125, 10, 900],
           ]),
@@ -190,8 +190,8 @@ describe('results', () => {
     const summary = summariseResults(
       experiment(),
       new Map([
-        ['control', days('control', [[4800, 480, 10, 4000]])],
-        ['loss', days('loss', [[5200, 520, 10, 4300]])],
+        ['control', days([[4800, 480, 10, 4000]])],
+        ['loss', days([[5200, 520, 10, 4300]])],
       ]),
     );
     expect(summary.sampleRatio.mismatch).toBe(true);
