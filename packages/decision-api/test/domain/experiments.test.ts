@@ -201,20 +201,8 @@ describe('results', () => {
     const summary = summariseResults(
       experiment(),
       new Map([
-        [
-          'control',
-          days(
-            'control',
-            Array.from({ length: 10 }, () => [1000, 100, 20, 900] as [number, number, number, number]),
-          ),
-        ],
-        [
-          'loss',
-          days(
-            'loss',
-            Array.from({ length: 10 }, () => [1000, 100, 120, 900] as [number, number, number, number]),
-          ),
-        ],
+        ['control', days(Array.from({ length: 10 }, () => [1000, 100, 20, 900] as [number, number, number, number]))],
+        ['loss', days(Array.from({ length: 10 }, () => [1000, 100, 120, 900] as [number, number, number, number]))],
       ]),
     );
     expect(summary.guardrailBreach).toMatch(/dismiss_rate breached in arm "loss"/);
