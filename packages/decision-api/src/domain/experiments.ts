@@ -6,10 +6,12 @@ import type {
   GuardrailMetric,
   Hypothesis,
   JourneyStage,
+  Offer,
   PowerPlan,
   PrimaryMetric,
 } from '../contract/index.js';
 import { bucketOf, LAYER_BUCKETS, layerBucket, pickArm } from './bucketing.js';
+import type { CompiledCatalog } from './catalog.js';
 import {
   type ArmCounts,
   alwaysValidPValue,
@@ -419,4 +421,29 @@ function clamp(value: number, low: number, high: number): number {
 
 function pct(value: number): string {
   return `${(value * 100).toFixed(1)} %`;
+}
+
+/**
+ * The catalog as an arm shows it: the arm's offer with its variant content and its lever. Control, and offers the arm
+ * does not touch, stay as they are.
+ */
+export function withArms(catalog: CompiledCatalog, arms: readonly Arm[]): CompiledCatalog {
+  const changed = arms.filter((arm) => arm.offer !== undefined && catalog.offers.has(arm.offer));
+  if (changed.length === 0) return catalog;
+  const offers = new Map(catalog.offers);
+  for (const arm of changed) {
+    const offer = offers.get(arm.offer as string) as Offer;
+    offers.set(offer.id, {
+      ...offer,
+      ...(arm.content ? { content: arm.content } : {}),
+      ...(arm.lever !== undefined ? { lever: offer.lever * arm.lever } : {}),
+    });
+  }
+  const offersByPlacement = new Map(
+    [...catalog.offersByPlacement].map(([placement, list]) => [
+      placement,
+      list.map((offer) => offers.get(offer.id) ?? offer),
+    ]),
+  );
+  return { ...catalog, offers, offersByPlacement };
 }
