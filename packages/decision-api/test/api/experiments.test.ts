@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anonymousSubject, customerSubject } from '../../src/store/store.js';
+import { customerSubject } from '../../src/store/store.js';
 import {
   customerToken,
   decisionRequest,
@@ -54,7 +54,7 @@ function draft(overrides: Record<string, unknown> = {}) {
 
 /** Customers visiting the net bank each day of the last four weeks: the audience a power plan reads. */
 async function visits(h: Harness, perDay: number) {
-  const rows = [];
+  const rows: Parameters<Harness['store']['insertTouchpoints']>[0][number][] = [];
   for (let day = 1; day <= 28; day++) {
     for (let i = 0; i < perDay; i++) {
       rows.push({
@@ -63,8 +63,8 @@ async function visits(h: Harness, perDay: number) {
         touchpoint: {
           ...touchpointOf('page_view', { page: '/dashboard' }),
           occurredAt: new Date(NOW.getTime() - day * DAY_MS).toISOString(),
-        },
-      } as never);
+        } as never,
+      });
     }
   }
   await h.store.insertTouchpoints(rows);
@@ -325,6 +325,5 @@ describe.each(engines)('experiments on $name', (engine) => {
     expect(await plan.json()).toMatchObject({ feasible: true, baselineSource: 'prior', dailyAudience: 60 });
     expect((await h.get(`/v1/admin/experiments/${crypto.randomUUID()}`, await as(['viewer'], 'v'))).status).toBe(404);
     expect((await h.get('/v1/admin/experiments/not-a-uuid', await as(['viewer'], 'v'))).status).toBe(422);
-    void anonymousSubject;
   });
 });
