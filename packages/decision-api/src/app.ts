@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
+import { loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
@@ -41,12 +42,14 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     store,
     options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs },
   );
+  const experiments = await loadExperimentHolder(store);
   const services = createServices({
     store,
     catalog,
     config,
     recorder,
     learning,
+    experiments,
     now: options.now ?? (() => new Date()),
     random: options.random ?? Math.random,
     newId: options.newId ?? (() => crypto.randomUUID()),
@@ -58,6 +61,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     learning,
     flush: () => recorder.flush(),
     close: async () => {
+      experiments.close();
       await recorder.flush();
       await store.close();
     },

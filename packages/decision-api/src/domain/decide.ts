@@ -36,6 +36,10 @@ export interface DecisionTrace {
   /** The seed the learned propensities were drawn with: the same inputs and seed give the same decision. */
   readonly seed?: number;
   readonly note?: string;
+  /** The experiment and arm the decision ran under, when the customer is in one. */
+  readonly experiment?: { readonly id: string; readonly arm: string; readonly note: string };
+  /** Set when the customer is in the global holdout and so saw generic content. */
+  readonly holdout?: boolean;
 }
 
 export interface PlacementOutcome {

@@ -2,6 +2,7 @@ import type { CatalogHolder } from '../catalog-holder.js';
 import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
+import type { ExperimentHolder } from '../experiment-holder.js';
 import type { LearningHolder } from '../learning-holder.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
@@ -11,6 +12,8 @@ export interface Services {
   readonly catalog: CatalogHolder;
   readonly config: ApiConfig;
   readonly recorder: DecisionRecorder;
+  /** The running experiments, in memory. */
+  readonly experiments: ExperimentHolder;
   /** Learned statistics per cluster × offer, in memory for the hot path. */
   readonly learning: LearningHolder;
   readonly now: () => Date;

@@ -53,7 +53,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, offer_learning, learned_conversions, propensity_scores',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores',
       );
       return db;
     },
@@ -148,7 +148,10 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
     post: (path, body, init) => request('POST', path, body, init),
     get: (path, init) => request('GET', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
-    dispose: () => touchpoint.flush(),
+    dispose: () => {
+      touchpoint.services.experiments.close();
+      return touchpoint.flush();
+    },
   };
 }
 
