@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
-import { ApiConfig, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import { ApiConfig, type ApiConfigInput, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
@@ -91,11 +91,22 @@ export interface RequestOptions {
   readonly rawBody?: string;
 }
 
-export async function startHarness(db: SqlDatabase): Promise<Harness> {
+export interface HarnessOptions {
+  /** The API's configuration; the demo bank's by default. */
+  readonly config?: ApiConfigInput;
+  /** Wraps the store the app uses, e.g. to make it fail. */
+  readonly wrapStore?: (store: Store) => Store;
+}
+
+export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}): Promise<Harness> {
   const store = createSqlStore(db);
   await store.saveCatalog(demoCatalog);
   let now = NOW;
-  const touchpoint = await createTouchpointApp({ store, config: DEMO_CONFIG, now: () => now });
+  const touchpoint = await createTouchpointApp({
+    store: options.wrapStore ? options.wrapStore(store) : store,
+    config: options.config ?? DEMO_CONFIG,
+    now: () => now,
+  });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.key !== null) headers['x-touchpoint-key'] = init.key ?? NETBANK_KEY;
@@ -193,11 +204,11 @@ export function decisionRequest(placements: string[], page = '/dashboard', anony
  * A fresh harness for every test of the enclosing describe block, on one database per block.
  * The object returned always speaks for the current test's harness.
  */
-export function useHarness(engine: Engine): Harness {
+export function useHarness(engine: Engine, options: HarnessOptions = {}): Harness {
   const database = databaseFor(engine);
   let current: Harness | undefined;
   beforeEach(async () => {
-    current = await startHarness(await database.open());
+    current = await startHarness(await database.open(), options);
   });
   afterEach(() => current?.dispose());
   afterAll(() => database.close());
