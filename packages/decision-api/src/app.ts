@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
@@ -13,6 +13,8 @@ export interface TouchpointAppOptions {
   /** The clock; tests pass a fixed one. */
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /** The connection's peer address, from the runtime (Node: the socket); used for per-address rate limits. */
+  readonly peerAddress?: (c: Context) => string | undefined;
 }
 
 export interface TouchpointApp {
@@ -40,7 +42,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     newId: options.newId ?? (() => crypto.randomUUID()),
   });
   return {
-    app: createHttpApp(services),
+    app: createHttpApp(services, options.peerAddress ? { peerAddress: options.peerAddress } : {}),
     services,
     catalog,
     flush: () => recorder.flush(),

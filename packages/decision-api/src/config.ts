@@ -16,6 +16,32 @@ export const Partner = z.strictObject({
 });
 export type Partner = z.infer<typeof Partner>;
 
+const BucketLimit = z.strictObject({
+  ratePerSecond: z.number().positive(),
+  burst: z.number().int().positive(),
+});
+
+/**
+ * Token buckets per client address, per site key and per logged-in customer; null turns a rule off. They live in each
+ * process's memory: behind several instances each limits on its own, so divide the limits by the instance count.
+ */
+export const RateLimits = z.strictObject({
+  perAddress: BucketLimit.nullable().default({ ratePerSecond: 50, burst: 300 }),
+  perSiteKey: BucketLimit.nullable().default({ ratePerSecond: 2000, burst: 4000 }),
+  perCustomer: BucketLimit.nullable().default({ ratePerSecond: 5, burst: 60 }),
+  /** How many proxies in front append to X-Forwarded-For and are trusted; 0 reads the connection's address only. */
+  trustedProxies: z.number().int().nonnegative().default(0),
+});
+export type RateLimits = z.infer<typeof RateLimits>;
+
+/** How long the store may take before a request stops waiting for it. */
+export const StoreTimeouts = z.strictObject({
+  /** Reading the profile for a decision; past it, the decision is made with generic content. */
+  decisionMs: z.number().int().positive().default(300),
+  /** Storing a batch of touchpoints; past it (or when the store fails), 503 with Retry-After. */
+  ingestMs: z.number().int().positive().default(3000),
+});
+
 /** Customer-token algorithms: a shared secret (HS256) or the bank's published keys (ES256, RS256). */
 export const CUSTOMER_TOKEN_ALGORITHMS = ['HS256', 'ES256', 'RS256'] as const;
 
@@ -54,6 +80,8 @@ export const ApiConfig = z
       audience: z.string().default('touchpoint-console'),
       clockToleranceSeconds: z.number().int().nonnegative().default(30),
     }),
+    rateLimits: RateLimits.prefault({}),
+    storeTimeouts: StoreTimeouts.prefault({}),
     partners: z
       .array(Partner)
       .default([])
@@ -99,5 +127,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
       audience: env.TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE ?? DEMO_CONFIG.customerToken.audience,
     },
     staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
+    ...(env.TOUCHPOINT_RATE_LIMITS ? { rateLimits: JSON.parse(env.TOUCHPOINT_RATE_LIMITS) } : {}),
+    ...(env.TOUCHPOINT_STORE_TIMEOUTS ? { storeTimeouts: JSON.parse(env.TOUCHPOINT_STORE_TIMEOUTS) } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
@@ -8,6 +9,7 @@ import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
 import { seedDemoBank } from '../seed.js';
 import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
 
@@ -25,6 +27,8 @@ export interface NodeServerOptions {
   readonly seedDemo?: boolean;
   readonly config?: ApiConfigInput;
   readonly log?: (message: string) => void;
+  /** An open store to serve from, instead of opening one from databaseUrl or dataDir. */
+  readonly store?: Store;
 }
 
 export interface RunningServer {
@@ -36,10 +40,12 @@ export interface RunningServer {
 /** Starts the decision API on Node: opens and migrates the store, seeds on request, serves offer images. */
 export async function startNodeServer(options: NodeServerOptions = {}): Promise<RunningServer> {
   const { port = 8787, host = '127.0.0.1', log = console.log } = options;
-  const store = await openStore({
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-  });
+  const store =
+    options.store ??
+    (await openStore({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }));
   if (options.seedDemo && !(await store.latestCatalog())) {
     const started = Date.now();
     const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now: new Date() });
@@ -47,7 +53,11 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       `[touchpoint] seeded the demo bank: ${seeded.customers} customers, ${seeded.touchpoints} touchpoints in ${Date.now() - started} ms`,
     );
   }
-  const touchpoint = await createTouchpointApp({ store, config: options.config ?? configFromEnv(process.env) });
+  const touchpoint = await createTouchpointApp({
+    store,
+    config: options.config ?? configFromEnv(process.env),
+    peerAddress: (c) => getConnInfo(c).remote.address,
+  });
 
   const root = new Hono();
   root.use(
