@@ -76,6 +76,8 @@ export interface Harness {
   readonly store: Store;
   /** Rows in each table that requests write to, after buffered writes are flushed. */
   rowCounts(): Promise<{ touchpoints: number; profiles: number; decisions: number; identityLinks: number }>;
+  /** Rows in every table of the schema (migrations aside), after buffered writes are flushed. */
+  tableCounts(): Promise<Record<string, number>>;
   /** Advances the harness clock. */
   setNow(date: Date): void;
   post(path: string, body: unknown, init?: RequestOptions): Promise<Response>;
@@ -143,6 +145,20 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
         decisions: row?.decisions ?? 0,
         identityLinks: row?.identity_links ?? 0,
       };
+    },
+    tableCounts: async () => {
+      await touchpoint.flush();
+      const tables = await db.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'
+         ORDER BY table_name`,
+      );
+      const counts: Record<string, number> = {};
+      for (const { name } of tables) {
+        const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`);
+        counts[name] = row?.n ?? 0;
+      }
+      return counts;
     },
     setNow: (date) => {
       now = date;
@@ -224,6 +240,7 @@ export function useHarness(engine: Engine, options: HarnessOptions = {}): Harnes
       return now().store;
     },
     rowCounts: () => now().rowCounts(),
+    tableCounts: () => now().tableCounts(),
     setNow: (date) => now().setNow(date),
     post: (path, body, init) => now().post(path, body, init),
     get: (path, init) => now().get(path, init),
