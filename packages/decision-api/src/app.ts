@@ -47,7 +47,8 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     catalog,
     flush: () => recorder.flush(),
     close: async () => {
-      await recorder.flush();
+      const lost = await recorder.close();
+      if (lost > 0) console.error(`[touchpoint] ${lost} decision records could not be written before closing`);
       await store.close();
     },
   };

@@ -16,6 +16,7 @@ import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
 import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
 import { STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
+import { withinDeadline } from './store-deadline.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -44,14 +45,8 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   });
 
   app.get('/healthz', async (c) => {
-    try {
-      await services.store.ping();
-      return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
-    } catch {
-      throw new ProblemError(503, 'store-unavailable', 'Store unavailable', 'The store does not answer.', undefined, {
-        'retry-after': '5',
-      });
-    }
+    await withinDeadline(services.store.ping(), services.config.storeTimeouts.decisionMs * 3);
+    return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
   });
 
   // Per address first, so a flood is refused before any token is verified.

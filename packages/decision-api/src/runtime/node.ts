@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -27,6 +28,8 @@ export interface NodeServerOptions {
   readonly seedDemo?: boolean;
   readonly config?: ApiConfigInput;
   readonly log?: (message: string) => void;
+  /** On close, how long requests in flight may take to finish before their connections are cut. */
+  readonly drainMs?: number;
   /** An open store to serve from, instead of opening one from databaseUrl or dataDir. */
   readonly store?: Store;
 }
@@ -39,7 +42,7 @@ export interface RunningServer {
 
 /** Starts the decision API on Node: opens and migrates the store, seeds on request, serves offer images. */
 export async function startNodeServer(options: NodeServerOptions = {}): Promise<RunningServer> {
-  const { port = 8787, host = '127.0.0.1', log = console.log } = options;
+  const { port = 8787, host = '127.0.0.1', log = console.log, drainMs = 10_000 } = options;
   const store =
     options.store ??
     (await openStore({
@@ -85,10 +88,16 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     url: `http://${host}:${boundPort}`,
     touchpoint,
     close: async () => {
-      // Stop accepting, let requests in flight finish, then write what is buffered and close the store.
+      // Stop accepting; let requests in flight finish (closing each connection once idle), but not forever; then
+      // write the buffered decision records and close the store.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const http = server as Partial<Pick<Server, 'closeIdleConnections' | 'closeAllConnections'>>;
+      const sweep = setInterval(() => http.closeIdleConnections?.(), 50);
+      http.closeIdleConnections?.();
+      const deadline = setTimeout(() => http.closeAllConnections?.(), drainMs);
       await closed;
+      clearInterval(sweep);
+      clearTimeout(deadline);
       await touchpoint.close();
     },
   };
