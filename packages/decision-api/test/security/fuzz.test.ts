@@ -111,6 +111,7 @@ const garbage: fc.Arbitrary<string> = fc.oneof(
 );
 
 const Envelope = z.object({ anonymousId: z.uuid(), touchpoints: z.array(z.unknown()).min(1).max(500) }).strict();
+const PartnerEnvelope = z.object({ touchpoints: z.array(z.unknown()).min(1).max(500) }).strict();
 const parse = (raw: string): unknown => {
   try {
     return JSON.parse(raw);
@@ -134,15 +135,9 @@ const storesNothing = {
     return !request.success || request.data.context.consent !== 'granted' || request.data.context.channel !== 'netbank';
   },
   partner(raw: string) {
-    const body = parse(raw) as { touchpoints?: unknown } | undefined;
-    if (
-      !z
-        .object({ touchpoints: z.array(z.unknown()).min(1).max(500) })
-        .strict()
-        .safeParse(body).success
-    )
-      return true;
-    return (body?.touchpoints as unknown[]).every((item) => {
+    const body = PartnerEnvelope.safeParse(parse(raw));
+    if (!body.success) return true;
+    return body.data.touchpoints.every((item) => {
       const visit = PartnerTouchpoint.safeParse(item);
       return !visit.success || !demoCatalog.products.some((product) => product.id === visit.data.product);
     });
