@@ -36,6 +36,37 @@ describe.each(engines)('who may call what, on $name', (engine) => {
     expect(wrong).toEqual([]);
   });
 
+  it('every route that takes a body refuses one over its size limit (413) and unknown fields (422), storing nothing', async () => {
+    const wrong: string[] = [];
+    for (const route of ROUTE_MATRIX) {
+      const { path, body } = route.request();
+      if (body === undefined || route.allowed === 'everyone') continue;
+      const identity = route.allowed[0] as (typeof IDENTITIES)[number];
+      const variants: Array<[string, unknown, number]> = [
+        ['oversize', { ...(body as object), pad: 'x'.repeat(1024 * 1024) }, 413],
+        ['unknown fields', { ...(body as object), isAdmin: true, subject: 'c:c-victim' }, 422],
+      ];
+      for (const [label, variant, expected] of variants) {
+        const rawBody = JSON.stringify(variant);
+        const headers = { ...(await credentialsOf(identity, rawBody)), 'content-type': 'application/json' };
+        const before = await h.tableCounts();
+        const response = await h.touchpoint.app.request(`http://touchpoint.test${path}`, {
+          method: route.method.toUpperCase(),
+          headers,
+          body: rawBody,
+        });
+        const problem = (await response.json()) as { errors?: Array<{ path: string }> };
+        if (response.status !== expected) wrong.push(`${route.path} ${label}: ${response.status}`);
+        if (expected === 422 && !problem.errors?.some((error) => error.path === '/isAdmin')) {
+          wrong.push(`${route.path} ${label}: the unknown field is not named`);
+        }
+        if (JSON.stringify(await h.tableCounts()) !== JSON.stringify(before))
+          wrong.push(`${route.path} ${label}: wrote`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('the matrix names every operation of the OpenAPI document, and every route the API serves', async () => {
     const key = (method: string, path: string) => `${method.toLowerCase()} ${path}`;
     const inMatrix = new Set(ROUTE_MATRIX.map((route) => key(route.method, route.path)));

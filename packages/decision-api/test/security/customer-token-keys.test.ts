@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTouchpointApp } from '../../src/app.js';
-import { DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
-import { customerToken, engines, NOW, touchpointOf, useHarness } from '../support/harness.js';
+import { DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import { customerToken, engines, NOW, TEST_CONFIG, touchpointOf, useHarness } from '../support/harness.js';
 
 type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 interface SigningKey {
@@ -84,7 +84,7 @@ afterAll(() => keySet.stop());
 describe.each(engines)('customer tokens signed with the bank’s published keys, on $name', (engine) => {
   const h = useHarness(engine, {
     config: {
-      ...DEMO_CONFIG,
+      ...TEST_CONFIG,
       customerToken: {
         secret: DEMO_CUSTOMER_TOKEN_SECRET,
         get jwksUrl() {
@@ -177,7 +177,7 @@ describe.each(engines)('customer tokens signed with the bank’s published keys,
     const { app } = await createTouchpointApp({
       store: h.store,
       config: {
-        ...DEMO_CONFIG,
+        ...TEST_CONFIG,
         customerToken: { jwksUrl: keySet.url, issuer: 'demo-bank', audience: 'touchpoint' },
       },
       now: () => NOW,
@@ -207,7 +207,7 @@ describe.each(engines)('customer tokens signed with the bank’s published keys,
     await dead.stop();
     const { app } = await createTouchpointApp({
       store: h.store,
-      config: { ...DEMO_CONFIG, customerToken: { jwksUrl: deadUrl, issuer: 'demo-bank', audience: 'touchpoint' } },
+      config: { ...TEST_CONFIG, customerToken: { jwksUrl: deadUrl, issuer: 'demo-bank', audience: 'touchpoint' } },
       now: () => NOW,
     });
     const response = await app.request('http://touchpoint.test/v1/placements', {
@@ -222,7 +222,7 @@ describe.each(engines)('customer tokens signed with the bank’s published keys,
 describe('customer-token configuration', () => {
   it('needs a secret or a key set, and HS256 only with a secret', async () => {
     const { ApiConfig } = await import('../../src/config.js');
-    const base = { ...DEMO_CONFIG };
+    const base = { ...TEST_CONFIG };
     expect(() => ApiConfig.parse({ ...base, customerToken: { issuer: 'b', audience: 't' } })).toThrow(/secret|jwksUrl/);
     expect(() =>
       ApiConfig.parse({

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DEMO_CONFIG, DEMO_PARTNER_SECRET } from '../../src/config.js';
+import { DEMO_PARTNER_SECRET } from '../../src/config.js';
 import { DecisionRequest, PartnerTouchpoint, Touchpoint } from '../../src/contract/index.js';
 import {
   decisionRequest,
@@ -10,6 +10,7 @@ import {
   engines,
   NOW,
   staffToken,
+  TEST_CONFIG,
   touchpointOf,
   useHarness,
 } from '../support/harness.js';
@@ -148,7 +149,7 @@ describe.each(engines)(
   'thousands of invalid bodies, on $name: never a server error, never anything stored',
   (engine) => {
     const h = useHarness(engine, {
-      config: { ...DEMO_CONFIG, rateLimits: { perSiteKey: null, perAddress: null, perCustomer: null } },
+      config: { ...TEST_CONFIG, rateLimits: { perSiteKey: null, perAddress: null, perCustomer: null } },
     });
 
     const expectUntouched = async (run: () => Promise<void>) => {

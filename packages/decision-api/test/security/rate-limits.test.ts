@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CONFIG } from '../../src/config.js';
 import { clientAddress, takeToken, tokenBuckets } from '../../src/http/rate-limit.js';
 import { type RunningServer, startNodeServer } from '../../src/runtime/node.js';
 import { openStore } from '../../src/store/open.js';
@@ -10,6 +9,7 @@ import {
   engines,
   MOBILE_KEY,
   NOW,
+  TEST_CONFIG,
   touchpointOf,
   useHarness,
 } from '../support/harness.js';
@@ -60,7 +60,7 @@ describe('the client address', () => {
 describe.each(engines)('rate limits per customer and per site key, on $name', (engine) => {
   const h = useHarness(engine, {
     config: {
-      ...DEMO_CONFIG,
+      ...TEST_CONFIG,
       rateLimits: { perCustomer: { ratePerSecond: 1, burst: 3 }, perSiteKey: { ratePerSecond: 1, burst: 8 } },
     },
   });
@@ -113,7 +113,7 @@ describe('rate limits per client address, over real connections', () => {
       store,
       log: () => {},
       config: {
-        ...DEMO_CONFIG,
+        ...TEST_CONFIG,
         rateLimits: { perAddress: { ratePerSecond: 0.001, burst: 3 }, trustedProxies },
       },
     });

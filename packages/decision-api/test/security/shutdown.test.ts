@@ -3,10 +3,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_CONFIG } from '../../src/config.js';
 import { startNodeServer } from '../../src/runtime/node.js';
 import { openStore } from '../../src/store/open.js';
-import { customerToken, decisionRequest, demoCatalog, touchpointOf } from '../support/harness.js';
+import { customerToken, decisionRequest, demoCatalog, TEST_CONFIG, touchpointOf } from '../support/harness.js';
 
 describe('stopping the Node server', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'touchpoint-shutdown-'));
@@ -18,7 +17,7 @@ describe('stopping the Node server', () => {
     const seeded = await openStore({ dataDir });
     await seeded.saveCatalog(demoCatalog);
     await seeded.close();
-    const server = await startNodeServer({ port: 0, dataDir, config: DEMO_CONFIG, log: () => {} });
+    const server = await startNodeServer({ port: 0, dataDir, config: TEST_CONFIG, log: () => {} });
     const { port } = new URL(server.url);
 
     // A decision whose record waits in the buffer when the server is asked to stop.

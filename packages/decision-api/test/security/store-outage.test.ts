@@ -31,7 +31,7 @@ describe.each(engines)('when the store goes away and comes back, on $name', (eng
     await store.saveCatalog(demoCatalog);
     api = await createTouchpointApp({
       store,
-      config: { ...DEMO_CONFIG, storeTimeouts: { decisionMs: 300, ingestMs: 1_000 } },
+      config: { ...DEMO_CONFIG, storeTimeouts: { decisionMs: 1_000, ingestMs: 2_000 } },
       now: () => NOW,
     });
   });

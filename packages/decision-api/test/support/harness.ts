@@ -93,6 +93,12 @@ export interface RequestOptions {
   readonly rawBody?: string;
 }
 
+/**
+ * The demo bank's configuration with generous store deadlines: these tests assert behaviour, not speed, on a machine
+ * that may be busy; the outage tests set the production deadlines themselves.
+ */
+export const TEST_CONFIG: ApiConfigInput = { ...DEMO_CONFIG, storeTimeouts: { decisionMs: 10_000, ingestMs: 10_000 } };
+
 export interface HarnessOptions {
   /** The API's configuration; the demo bank's by default. */
   readonly config?: ApiConfigInput;
@@ -106,7 +112,7 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
   let now = NOW;
   const touchpoint = await createTouchpointApp({
     store: options.wrapStore ? options.wrapStore(store) : store,
-    config: options.config ?? DEMO_CONFIG,
+    config: options.config ?? TEST_CONFIG,
     now: () => now,
   });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
