@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
@@ -19,6 +19,8 @@ export interface TouchpointAppOptions {
   readonly random?: () => number;
   /** How often learned statistics are reloaded from the store for the decision hot path. */
   readonly learningRefreshMs?: number;
+  /** The connection's peer address, from the runtime (Node: the socket); used for per-address rate limits. */
+  readonly peerAddress?: (c: Context) => string | undefined;
 }
 
 export interface TouchpointApp {
@@ -55,14 +57,15 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     newId: options.newId ?? (() => crypto.randomUUID()),
   });
   return {
-    app: createHttpApp(services),
+    app: createHttpApp(services, options.peerAddress ? { peerAddress: options.peerAddress } : {}),
     services,
     catalog,
     learning,
     flush: () => recorder.flush(),
     close: async () => {
       experiments.close();
-      await recorder.flush();
+      const lost = await recorder.close();
+      if (lost > 0) console.error(`[touchpoint] ${lost} decision records could not be written before closing`);
       await store.close();
     },
   };

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
@@ -13,6 +15,7 @@ import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
 import { seedDemoBank } from '../seed.js';
 import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
 
@@ -30,6 +33,10 @@ export interface NodeServerOptions {
   readonly seedDemo?: boolean;
   readonly config?: ApiConfigInput;
   readonly log?: (message: string) => void;
+  /** On close, how long requests in flight may take to finish before their connections are cut. */
+  readonly drainMs?: number;
+  /** An open store to serve from, instead of opening one from databaseUrl or dataDir. */
+  readonly store?: Store;
 }
 
 export interface RunningServer {
@@ -40,11 +47,13 @@ export interface RunningServer {
 
 /** Starts the decision API on Node: opens and migrates the store, seeds on request, serves offer images. */
 export async function startNodeServer(options: NodeServerOptions = {}): Promise<RunningServer> {
-  const { port = 8787, host = '127.0.0.1', log = console.log } = options;
-  const store = await openStore({
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-  });
+  const { port = 8787, host = '127.0.0.1', log = console.log, drainMs = 10_000 } = options;
+  const store =
+    options.store ??
+    (await openStore({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }));
   if (options.seedDemo && !(await store.latestCatalog())) {
     const started = Date.now();
     const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now: new Date() });
@@ -52,7 +61,11 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       `[touchpoint] seeded the demo bank: ${seeded.customers} customers, ${seeded.touchpoints} touchpoints in ${Date.now() - started} ms`,
     );
   }
-  const touchpoint = await createTouchpointApp({ store, config: options.config ?? configFromEnv(process.env) });
+  const touchpoint = await createTouchpointApp({
+    store,
+    config: options.config ?? configFromEnv(process.env),
+    peerAddress: (c) => getConnInfo(c).remote.address,
+  });
   // A breached guardrail stops its experiment even when nobody reads the results.
   const guardrails = setInterval(() => {
     checkGuardrails(touchpoint.services).catch((error: unknown) =>
@@ -87,11 +100,17 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     url: `http://${host}:${boundPort}`,
     touchpoint,
     close: async () => {
-      // Stop accepting, let requests in flight finish, then write what is buffered and close the store.
       clearInterval(guardrails);
+      // Stop accepting; let requests in flight finish (closing each connection once idle), but not forever; then
+      // write the buffered decision records and close the store.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const http = server as Partial<Pick<Server, 'closeIdleConnections' | 'closeAllConnections'>>;
+      const sweep = setInterval(() => http.closeIdleConnections?.(), 50);
+      http.closeIdleConnections?.();
+      const deadline = setTimeout(() => http.closeAllConnections?.(), drainMs);
       await closed;
+      clearInterval(sweep);
+      clearTimeout(deadline);
       await touchpoint.close();
     },
   };
