@@ -5,6 +5,7 @@ import { createDecisionRecorder } from './decision-recorder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
+import { createLeadDelivery, type DeliveryRound } from './lead-delivery.js';
 import type { Store } from './store/store.js';
 
 export interface TouchpointAppOptions {
@@ -13,6 +14,8 @@ export interface TouchpointAppOptions {
   /** The clock; tests pass a fixed one. */
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /** Numbers in [0, 1) for the CRM backoff's jitter; tests pass a fixed one. */
+  readonly random?: () => number;
 }
 
 export interface TouchpointApp {
@@ -20,6 +23,10 @@ export interface TouchpointApp {
   readonly app: Hono<AppEnv>;
   readonly services: Services;
   readonly catalog: CatalogHolder;
+  /** Whether a CRM is configured: then newly qualified leads wait in the outbox for deliverLeads. */
+  readonly crmConfigured: boolean;
+  /** Sends due lead events to the CRM once (a runtime calls it in a loop); nothing to do without a CRM. */
+  deliverLeads(): Promise<DeliveryRound>;
   /** Writes buffered decision records. */
   flush(): Promise<void>;
   /** Finishes buffered writes and closes the store. */
@@ -31,18 +38,24 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const { store } = options;
   const catalog = await loadCatalogHolder(store);
   const recorder = createDecisionRecorder(store);
+  const now = options.now ?? (() => new Date());
   const services = createServices({
     store,
     catalog,
     config,
     recorder,
-    now: options.now ?? (() => new Date()),
+    now,
     newId: options.newId ?? (() => crypto.randomUUID()),
   });
+  const deliverLeads = config.crm
+    ? createLeadDelivery({ store, crm: config.crm, now, random: options.random ?? Math.random })
+    : async (): Promise<DeliveryRound> => ({ delivered: 0, failed: 0 });
   return {
     app: createHttpApp(services),
     services,
     catalog,
+    crmConfigured: config.crm !== undefined,
+    deliverLeads,
     flush: () => recorder.flush(),
     close: async () => {
       await recorder.flush();

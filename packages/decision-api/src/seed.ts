@@ -11,8 +11,8 @@ export interface SeedResult {
 
 /**
  * Loads the demo bank: its catalog, and the generated customers' history with the profiles it implies,
- * computed by the same domain function that ingest uses. Birth year and credit flags come from the bank's records,
- * as its backend would supply them.
+ * computed by the same domain function that ingest uses. Birth year, credit flags, branch and consent to be contacted
+ * come from the bank's records, as its backend would supply them. Leads are scored as new touchpoints arrive.
  */
 export async function seedDemoBank(
   store: Store,
@@ -38,7 +38,12 @@ export async function seedDemoBank(
       {
         ...EMPTY_PROFILE,
         productsHeld: [...customer.productsHeld].sort(),
-        attributes: { birthYear: customer.birthYear, ...customer.flags },
+        attributes: {
+          birthYear: customer.birthYear,
+          ...customer.flags,
+          branch: customer.branch,
+          contactConsent: customer.contactConsent,
+        },
       },
       history.get(customer.id) ?? [],
       compiled.productOfPage,

@@ -7,7 +7,9 @@ import { customerTokenVerifier } from './customer-token.js';
 import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
+import { advisorRoutes } from './routes/advisors.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { leadRoutes } from './routes/leads.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { staffRoutes } from './routes/staff.js';
@@ -49,7 +51,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
 
   // Partner routes authenticate by their signature alone, staff routes by a staff token alone: a site key or a
   // customer token never counts there.
-  const notForCustomers = [...PARTNER_PATHS, ...STAFF_PATHS];
+  const notForCustomers = [PARTNER_PATHS, ...STAFF_PATHS];
   app.use('/v1/*', except(notForCustomers, siteKeys(config.siteKeys)));
   for (const path of STAFF_PATHS) {
     app.use(path, staffAuthentication(staffTokenVerifier(config.staffToken, services.now)));
@@ -67,6 +69,8 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   placementRoutes(app, services);
   partnerRoutes(app, services);
   staffRoutes(app);
+  leadRoutes(app, services);
+  advisorRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

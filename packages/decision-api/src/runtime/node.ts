@@ -25,6 +25,8 @@ export interface NodeServerOptions {
   readonly seedDemo?: boolean;
   readonly config?: ApiConfigInput;
   readonly log?: (message: string) => void;
+  /** How often due lead events are sent to the CRM, when one is configured. */
+  readonly leadDeliveryIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -48,6 +50,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     );
   }
   const touchpoint = await createTouchpointApp({ store, config: options.config ?? configFromEnv(process.env) });
+  const leadDelivery = touchpoint.crmConfigured
+    ? repeat(options.leadDeliveryIntervalMs ?? 2_000, async () => {
+        const { failed } = await touchpoint.deliverLeads();
+        if (failed > 0) log(`[touchpoint] ${failed} lead event(s) not accepted by the CRM; retrying with backoff`);
+      })
+    : null;
 
   const root = new Hono();
   root.use(
@@ -79,7 +87,34 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await closed;
+      await leadDelivery?.stop();
       await touchpoint.close();
+    },
+  };
+}
+
+/**
+ * Runs a task every `intervalMs`, one run at a time; a failed run (the store briefly away) is reported and the next
+ * one tries again. `stop` lets the run in flight finish.
+ */
+function repeat(intervalMs: number, task: () => Promise<void>): { stop(): Promise<void> } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = task()
+        .catch((error) => console.error('[touchpoint] lead delivery failed', error))
+        .finally(schedule);
+    }, intervalMs);
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
@@ -63,7 +64,7 @@ export interface TouchpointsBySubjectOptions {
 }
 
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
-export interface Store {
+export interface Store extends LeadStore {
   readonly engine: SqlDatabase['engine'];
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
@@ -79,13 +80,15 @@ export interface Store {
   ): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
   /**
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
-   * ids stored before are reported as duplicates and change nothing.
+   * ids stored before are reported as duplicates and change nothing. With `leads`, a customer's leads for the products
+   * the new touchpoints touched are rescored in the same transaction.
    */
   ingest(
     subject: Subject,
     anonymousId: string,
     touchpoints: readonly Touchpoint[],
     update: ProfileUpdate,
+    leads?: LeadHook<Touchpoint>,
   ): Promise<IngestResult>;
   /**
    * Stores touchpoints of many subjects at once (a partner's batch names many customers) and updates each subject's
@@ -94,6 +97,7 @@ export interface Store {
   ingestForSubjects<T extends TouchpointRow>(
     rows: ReadonlyArray<{ subject: Subject; touchpoint: T }>,
     update: (profile: CustomerProfile, stored: readonly T[]) => CustomerProfile,
+    leads?: LeadHook<T>,
   ): Promise<IngestResult>;
   /**
    * Moves an anonymous device's history and profile to the customer (the first request with a token does it).
@@ -122,6 +126,10 @@ export interface Store {
 
 export function createSqlStore(db: SqlDatabase): Store {
   return {
+    ...createLeadStore(db, {
+      lock: (tx, customerId) => lockProfile(tx, customerSubject(customerId)),
+      write: (tx, customerId, profile) => writeProfile(tx, customerSubject(customerId), profile),
+    }),
     engine: db.engine,
 
     async latestCatalog() {
@@ -153,7 +161,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       };
     },
 
-    ingest: (subject, anonymousId, touchpoints, update) =>
+    ingest: (subject, anonymousId, touchpoints, update, leads) =>
       db.transaction(async (tx) => {
         const insertedIds = new Set(
           await insertTouchpointRows(
@@ -164,7 +172,9 @@ export function createSqlStore(db: SqlDatabase): Store {
         const stored = touchpoints.filter((touchpoint) => insertedIds.has(touchpoint.id));
         if (stored.length > 0) {
           const current = await lockProfile(tx, subject);
-          await writeProfile(tx, subject, update(current ?? EMPTY_PROFILE, stored));
+          const updated = update(current ?? EMPTY_PROFILE, stored);
+          await writeProfile(tx, subject, updated);
+          if (leads) await refreshLeadsOf(tx, [{ subject, profile: updated, stored }], leads);
         }
         return {
           accepted: stored.map((touchpoint) => touchpoint.id),
@@ -174,7 +184,7 @@ export function createSqlStore(db: SqlDatabase): Store {
         };
       }),
 
-    ingestForSubjects: (rows, update) => ingestForSubjects(db, rows, update),
+    ingestForSubjects: (rows, update, leads) => ingestForSubjects(db, rows, update, leads),
 
     linkAnonymous: (anonymousId, customerId, merge) =>
       db.transaction(async (tx) => {
@@ -345,6 +355,7 @@ async function ingestForSubjects<T extends TouchpointRow>(
   db: SqlDatabase,
   rows: ReadonlyArray<{ subject: Subject; touchpoint: T }>,
   update: (profile: CustomerProfile, stored: readonly T[]) => CustomerProfile,
+  leads?: LeadHook<T>,
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const insertedIds = new Set(
@@ -367,19 +378,38 @@ async function ingestForSubjects<T extends TouchpointRow>(
         [[...storedBySubject.keys()].sort()],
       );
       const bodies = new Map(current.map((row) => [row.subject, row.body]));
-      await writeProfiles(
-        tx,
-        [...storedBySubject].map(([subject, stored]) => ({
-          subject,
-          profile: update(bodies.get(subject) ?? EMPTY_PROFILE, stored),
-        })),
-      );
+      const updated = [...storedBySubject].map(([subject, stored]) => ({
+        subject,
+        stored,
+        profile: update(bodies.get(subject) ?? EMPTY_PROFILE, stored),
+      }));
+      await writeProfiles(tx, updated);
+      if (leads) await refreshLeadsOf(tx, updated, leads);
     }
     return {
       accepted: rows.filter((row) => insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
       duplicates: rows.filter((row) => !insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
     };
   });
+}
+
+/** Leads are a logged-in customer's: an anonymous device has none. */
+function refreshLeadsOf<T>(
+  tx: SqlClient,
+  updated: ReadonlyArray<{ subject: Subject; profile: CustomerProfile; stored: readonly T[] }>,
+  leads: LeadHook<T>,
+): Promise<void> {
+  return refreshCustomerLeads(
+    tx,
+    updated
+      .filter(({ subject }) => subject.startsWith('c:'))
+      .map(({ subject, profile, stored }) => ({
+        customerId: subject.slice(2),
+        profile,
+        products: leads.productsOf(stored),
+      })),
+    leads,
+  );
 }
 
 async function writeProfiles(

@@ -51,7 +51,9 @@ export function databaseFor(engine: Engine) {
         db = await engine.open();
         await migrate(db);
       }
-      await db.exec('TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions');
+      await db.exec(
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, leads, crm_outbox, advisor_outcomes, advisor_presentations',
+      );
       return db;
     },
     async close(): Promise<void> {

@@ -91,6 +91,7 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
         touchpoint: storedRow(touchpoint, partnerId),
       })),
       applyExternalTouchpoints,
+      services.leadHook(),
     );
     return c.json(
       TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),

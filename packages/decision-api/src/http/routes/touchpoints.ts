@@ -57,8 +57,12 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
 
     const subject = await services.subjectFor(c.get('customerId'), anonymousId);
     const catalog = services.catalog.current();
-    const result = await services.store.ingest(subject, anonymousId, valid, (profile, stored) =>
-      applyTouchpoints(profile, stored, catalog.productOfPage),
+    const result = await services.store.ingest(
+      subject,
+      anonymousId,
+      valid,
+      (profile, stored) => applyTouchpoints(profile, stored, catalog.productOfPage),
+      services.leadHook(),
     );
     return c.json(
       TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),
