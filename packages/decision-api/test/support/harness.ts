@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
-import { ApiConfig, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import { ApiConfig, type ApiConfigInput, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
@@ -93,11 +93,14 @@ export interface RequestOptions {
   readonly rawBody?: string;
 }
 
-export async function startHarness(db: SqlDatabase): Promise<Harness> {
+export async function startHarness(
+  db: SqlDatabase,
+  { config = DEMO_CONFIG, random }: { config?: ApiConfigInput; random?: () => number } = {},
+): Promise<Harness> {
   const store = createSqlStore(db);
   await store.saveCatalog(demoCatalog);
   let now = NOW;
-  const touchpoint = await createTouchpointApp({ store, config: DEMO_CONFIG, now: () => now });
+  const touchpoint = await createTouchpointApp({ store, config, now: () => now, ...(random ? { random } : {}) });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.key !== null) headers['x-touchpoint-key'] = init.key ?? NETBANK_KEY;
