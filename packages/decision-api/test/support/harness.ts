@@ -168,12 +168,15 @@ export async function customerToken(
     .sign(new TextEncoder().encode(secret));
 }
 
-/** A staff token as the bank's staff sign-in mints it, valid at the harness clock. */
-export function staffToken(roles: StaffRole[], { id = 'staff-1', branch }: { id?: string; branch?: string } = {}) {
+/** A staff token as the bank's staff sign-in mints it, valid at the harness clock (or signed in at `at`). */
+export function staffToken(
+  roles: StaffRole[],
+  { id = 'staff-1', branch, at = NOW }: { id?: string; branch?: string; at?: Date } = {},
+) {
   return mintStaffToken(
     ApiConfig.parse(DEMO_CONFIG).staffToken,
     { id, roles, ...(branch ? { branch } : {}) },
-    { now: NOW },
+    { now: at },
   );
 }
 
