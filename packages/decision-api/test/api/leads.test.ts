@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CONFIG } from '../../src/config.js';
+import type { SqlDatabase } from '../../src/store/sql.js';
 import { customerSubject } from '../../src/store/store.js';
 import {
   customerToken,
@@ -15,6 +14,7 @@ import {
   touchpointOf,
   useHarness,
 } from '../support/harness.js';
+import { loopbackCrm } from '../support/loopback-crm.js';
 
 /** A customer of the bank with what its backend knows of them. */
 async function bankCustomer(h: Pick<Harness, 'store'>, customerId: string, branch = 'Vejle') {
@@ -175,57 +175,14 @@ describe.each(engines)('leads on $name', (engine) => {
 
 const CRM_SECRET = 'crm-webhook-secret-of-the-demo-bank-0123';
 
-interface Received {
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-  readonly status: number;
-}
-
-/** The bank's CRM on loopback: answers what `answer` says, and can go away and come back on the same port. */
-function fakeCrm() {
-  const received: Received[] = [];
-  let answer = 500;
-  let server: Server | undefined;
-  let port = 0;
-  const start = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((request, response) => {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), status: answer });
-          response.writeHead(answer, { 'content-type': 'application/json' }).end('{}');
-        });
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (!server) return resolve();
-      server.closeAllConnections();
-      server.close(() => resolve());
-      server = undefined;
-    });
-  return {
-    received,
-    start,
-    stop,
-    answerWith: (status: number) => {
-      answer = status;
-    },
-    url: () => `http://127.0.0.1:${port}/hooks/leads`,
-  };
-}
-
 describe.each(engines)('qualified leads sent to the CRM on $name', (engine) => {
   const database = databaseFor(engine);
-  const crm = fakeCrm();
+  const crm = loopbackCrm();
   let harness: Harness | undefined;
+  let db: SqlDatabase;
   const config = () => ({ ...DEMO_CONFIG, crm: { url: crm.url(), secret: CRM_SECRET } });
   beforeEach(async () => {
+    db = await database.open();
     await crm.start();
     crm.received.length = 0;
     crm.answerWith(500);
@@ -237,7 +194,6 @@ describe.each(engines)('qualified leads sent to the CRM on $name', (engine) => {
   afterAll(() => database.close());
 
   it('retries through a server error and a refused connection, and the lead arrives exactly once, signed', async () => {
-    const db = await database.open();
     harness = await startHarness(db, { config: config(), random: () => 0.5 });
     const h = harness;
     await bankCustomer(h, 'c-crm-1');
@@ -302,7 +258,7 @@ describe.each(engines)('qualified leads sent to the CRM on $name', (engine) => {
   });
 
   it('sends a lead once however often the customer comes back, and only leads that qualify', async () => {
-    harness = await startHarness(await database.open(), { config: config(), random: () => 0.5 });
+    harness = await startHarness(db, { config: config(), random: () => 0.5 });
     crm.answerWith(200);
     await bankCustomer(harness, 'c-crm-2');
     await bankCustomer(harness, 'c-crm-3');
