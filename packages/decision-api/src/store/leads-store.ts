@@ -60,6 +60,8 @@ export interface OutboxRow {
 
 /** Leads, the CRM outbox, and the advisors' queue presentations and outcomes. */
 export interface LeadStore {
+  /** Bulk loading for seeding: leads written as given, no CRM event queued. */
+  putLeads(leads: readonly Lead[]): Promise<void>;
   /** Qualified leads, best score first, optionally of one product and over a score; keyset-paged. */
   leads(query: {
     product?: string;
@@ -128,8 +130,20 @@ export async function refreshCustomerLeads(
     leads.push(...refreshed.leads);
     if (scoring.crmEvent) events.push(...refreshed.newlyQualified.map(scoring.crmEvent));
   }
-  if (leads.length > 0) {
+  await writeLeads(tx, leads);
+  if (events.length > 0) {
     await tx.query(
+      `INSERT INTO crm_outbox (idempotency_key, body, next_attempt_at, created_at)
+       SELECT k, b, $3, $3 FROM unnest($1::text[], $2::text[]) AS e(k, b)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [events.map((e) => e.key), events.map((e) => e.body), scoring.now.toISOString()],
+    );
+  }
+}
+
+async function writeLeads(client: SqlClient, leads: readonly Lead[]): Promise<void> {
+  if (leads.length > 0) {
+    await client.query(
       `INSERT INTO leads (customer_id, product, score, stage, last_activity_at, reason, branch, qualified_at, updated_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[], $8::timestamptz[], $9::timestamptz[])
        ON CONFLICT (customer_id, product) DO UPDATE SET score = EXCLUDED.score, stage = EXCLUDED.stage,
@@ -146,14 +160,6 @@ export async function refreshCustomerLeads(
         leads.map((l) => l.qualifiedAt),
         leads.map((l) => l.updatedAt),
       ],
-    );
-  }
-  if (events.length > 0) {
-    await tx.query(
-      `INSERT INTO crm_outbox (idempotency_key, body, next_attempt_at, created_at)
-       SELECT k, b, $3, $3 FROM unnest($1::text[], $2::text[]) AS e(k, b)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
-      [events.map((e) => e.key), events.map((e) => e.body), scoring.now.toISOString()],
     );
   }
 }
@@ -230,6 +236,8 @@ export function createLeadStore(
   },
 ): LeadStore {
   return {
+    putLeads: (leads) => writeLeads(db, leads),
+
     async leads({ product, minScore = 0, after, limit }) {
       const rows = await db.query<LeadRowDb>(
         `SELECT * FROM leads

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerAttributes } from '../../src/domain/profile.js';
+import { seedDemoBank } from '../../src/seed.js';
 import { customerSubject } from '../../src/store/store.js';
 import {
   customerToken,
   decisionRequest,
+  demoCatalog,
   engines,
   type Harness,
   NOW,
@@ -260,5 +262,18 @@ describe.each(engines)('the advisor queue on $name', (engine) => {
     const bad = await h.get('/v1/admin/kpis/advisors?days=0', { key: null, token: viewer });
     expect(bad.status).toBe(422);
     expect((await bad.json()).errors[0].path).toBe('/days');
+  });
+
+  it('has customers to call in the seeded demo bank, each of the branch, consenting, not holding the product', async () => {
+    await seedDemoBank(h.store, { catalog: demoCatalog, now: NOW, customers: 300 });
+    const response = await queueFor(await advisor('demo.advisor', 'København'), '?limit=100');
+    const queue = (await response.json()) as Queue;
+    expect(queue.entries.length).toBeGreaterThan(0);
+    for (const entry of queue.entries) {
+      const profile = await h.store.profile(customerSubject(entry.customerId));
+      expect(profile.attributes).toMatchObject({ branch: 'København', contactConsent: true });
+      expect(profile.productsHeld).not.toContain(entry.product);
+    }
+    expect(await h.store.leadOutbox()).toEqual([]);
   });
 });
