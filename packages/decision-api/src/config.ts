@@ -41,6 +41,13 @@ export const ApiConfig = z
       audience: z.string().default('touchpoint-console'),
       clockToleranceSeconds: z.number().int().nonnegative().default(30),
     }),
+    holdout: z
+      .strictObject({
+        /** Share of logged-in customers who never see personalized offers, so the engine's own uplift is measurable. */
+        share: z.number().min(0).max(0.5).default(0.05),
+        salt: z.string().min(1).default('touchpoint-holdout'),
+      })
+      .default({ share: 0.05, salt: 'touchpoint-holdout' }),
     partners: z
       .array(Partner)
       .default([])
@@ -67,6 +74,8 @@ export const DEMO_CONFIG: ApiConfigInput = {
   ],
   customerToken: { secret: DEMO_CUSTOMER_TOKEN_SECRET, issuer: 'demo-bank', audience: 'touchpoint' },
   staffToken: { secret: DEMO_STAFF_TOKEN_SECRET },
+  // The demo shows personalization to every customer; a bank sets its holdout (TOUCHPOINT_HOLDOUT_SHARE).
+  holdout: { share: 0 },
   partners: [{ id: 'car-marketplace', secret: DEMO_PARTNER_SECRET }],
 };
 
@@ -86,5 +95,6 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
     ...(env.TOUCHPOINT_CRM_WEBHOOK_URL
       ? { crm: { url: env.TOUCHPOINT_CRM_WEBHOOK_URL, secret: env.TOUCHPOINT_CRM_WEBHOOK_SECRET } }
       : {}),
+    holdout: { share: env.TOUCHPOINT_HOLDOUT_SHARE ? Number(env.TOUCHPOINT_HOLDOUT_SHARE) : 0 },
   });
 }

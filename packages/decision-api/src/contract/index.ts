@@ -7,6 +7,7 @@ export * from './advisors.js';
 export * from './catalog.js';
 export * from './common.js';
 export * from './decisions.js';
+export * from './experiments.js';
 export * from './partner.js';
 export * from './protected-attributes.js';
 export * from './touchpoints.js';

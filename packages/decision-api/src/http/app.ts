@@ -9,6 +9,7 @@ import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { advisorRoutes } from './routes/advisors.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { leadRoutes } from './routes/leads.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
@@ -71,6 +72,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   staffRoutes(app);
   leadRoutes(app, services);
   advisorRoutes(app, services);
+  experimentRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

@@ -1,6 +1,7 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -66,6 +67,8 @@ export interface TouchpointsBySubjectOptions {
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
 export interface Store extends LeadStore {
   readonly engine: SqlDatabase['engine'];
+  /** Experiments, their lifecycle log and the counts behind their results. */
+  readonly experiments: ExperimentStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -131,6 +134,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       write: (tx, customerId, profile) => writeProfile(tx, customerSubject(customerId), profile),
     }),
     engine: db.engine,
+    experiments: createExperimentStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');

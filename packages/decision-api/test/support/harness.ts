@@ -52,7 +52,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, leads, crm_outbox, advisor_outcomes, advisor_presentations',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, leads, crm_outbox, advisor_outcomes, advisor_presentations',
       );
       return db;
     },
@@ -144,7 +144,10 @@ export async function startHarness(
     post: (path, body, init) => request('POST', path, body, init),
     get: (path, init) => request('GET', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
-    dispose: () => touchpoint.flush(),
+    dispose: () => {
+      touchpoint.services.experiments.close();
+      return touchpoint.flush();
+    },
   };
 }
 
