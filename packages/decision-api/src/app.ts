@@ -6,6 +6,7 @@ import { loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
+import { createLeadDelivery, type DeliveryRound } from './lead-delivery.js';
 import { type LearningHolder, loadLearningHolder } from './learning-holder.js';
 import type { Store } from './store/store.js';
 
@@ -29,6 +30,10 @@ export interface TouchpointApp {
   readonly services: Services;
   readonly catalog: CatalogHolder;
   readonly learning: LearningHolder;
+  /** Whether a CRM is configured: then newly qualified leads wait in the outbox for deliverLeads. */
+  readonly crmConfigured: boolean;
+  /** Sends due lead events to the CRM once (a runtime calls it in a loop); nothing to do without a CRM. */
+  deliverLeads(): Promise<DeliveryRound>;
   /** Writes buffered decision records. */
   flush(): Promise<void>;
   /** Finishes buffered writes and closes the store. */
@@ -40,6 +45,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const { store } = options;
   const catalog = await loadCatalogHolder(store);
   const recorder = createDecisionRecorder(store);
+  const now = options.now ?? (() => new Date());
   const learning = await loadLearningHolder(
     store,
     options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs },
@@ -52,15 +58,20 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     recorder,
     learning,
     experiments,
-    now: options.now ?? (() => new Date()),
+    now,
     random: options.random ?? Math.random,
     newId: options.newId ?? (() => crypto.randomUUID()),
   });
+  const deliverLeads = config.crm
+    ? createLeadDelivery({ store, crm: config.crm, now, random: options.random ?? Math.random })
+    : async (): Promise<DeliveryRound> => ({ delivered: 0, failed: 0 });
   return {
     app: createHttpApp(services, options.peerAddress ? { peerAddress: options.peerAddress } : {}),
     services,
     catalog,
     learning,
+    crmConfigured: config.crm !== undefined,
+    deliverLeads,
     flush: () => recorder.flush(),
     close: async () => {
       experiments.close();

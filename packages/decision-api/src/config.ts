@@ -44,6 +44,13 @@ export const StoreTimeouts = z.strictObject({
 
 /** Customer-token algorithms: a shared secret (HS256) or the bank's published keys (ES256, RS256). */
 export const CUSTOMER_TOKEN_ALGORITHMS = ['HS256', 'ES256', 'RS256'] as const;
+/** The bank's CRM, sent each newly qualified lead by signed webhook (signed as partners sign their requests). */
+export const CrmWebhook = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  /** HMAC-SHA256 key of the webhook signature; shared with the CRM only. */
+  secret: z.string().min(32),
+});
+export type CrmWebhook = z.infer<typeof CrmWebhook>;
 
 export const ApiConfig = z
   .strictObject({
@@ -93,6 +100,8 @@ export const ApiConfig = z
       .array(Partner)
       .default([])
       .refine((partners) => new Set(partners.map((p) => p.id)).size === partners.length, 'partner ids must be unique'),
+    /** Without it leads are kept and listed, and nothing is sent. */
+    crm: CrmWebhook.optional(),
   })
   .refine((config) => config.staffToken.secret !== config.customerToken.secret, {
     path: ['staffToken', 'secret'],
@@ -136,6 +145,9 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
       audience: env.TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE ?? DEMO_CONFIG.customerToken.audience,
     },
     staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
+    ...(env.TOUCHPOINT_CRM_WEBHOOK_URL
+      ? { crm: { url: env.TOUCHPOINT_CRM_WEBHOOK_URL, secret: env.TOUCHPOINT_CRM_WEBHOOK_SECRET } }
+      : {}),
     holdout: { share: env.TOUCHPOINT_HOLDOUT_SHARE ? Number(env.TOUCHPOINT_HOLDOUT_SHARE) : 0 },
     ...(env.TOUCHPOINT_RATE_LIMITS ? { rateLimits: JSON.parse(env.TOUCHPOINT_RATE_LIMITS) } : {}),
     ...(env.TOUCHPOINT_STORE_TIMEOUTS ? { storeTimeouts: JSON.parse(env.TOUCHPOINT_STORE_TIMEOUTS) } : {}),

@@ -8,8 +8,10 @@ import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
+import { advisorRoutes } from './routes/advisors.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
@@ -93,6 +95,8 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   placementRoutes(app, services);
   partnerRoutes(app, services);
   staffRoutes(app);
+  leadRoutes(app, services);
+  advisorRoutes(app, services);
   experimentRoutes(app, services);
   learningRoutes(app, services);
 

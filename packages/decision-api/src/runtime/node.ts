@@ -37,6 +37,8 @@ export interface NodeServerOptions {
   readonly drainMs?: number;
   /** An open store to serve from, instead of opening one from databaseUrl or dataDir. */
   readonly store?: Store;
+  /** How often due lead events are sent to the CRM, when one is configured. */
+  readonly leadDeliveryIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -66,6 +68,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     config: options.config ?? configFromEnv(process.env),
     peerAddress: (c) => getConnInfo(c).remote.address,
   });
+  const leadDelivery = touchpoint.crmConfigured
+    ? repeat(options.leadDeliveryIntervalMs ?? 2_000, async () => {
+        const { failed } = await touchpoint.deliverLeads();
+        if (failed > 0) log(`[touchpoint] ${failed} lead event(s) not accepted by the CRM; retrying with backoff`);
+      })
+    : null;
   // A breached guardrail stops its experiment even when nobody reads the results.
   const guardrails = setInterval(() => {
     checkGuardrails(touchpoint.services).catch((error: unknown) =>
@@ -111,7 +119,34 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       await closed;
       clearInterval(sweep);
       clearTimeout(deadline);
+      await leadDelivery?.stop();
       await touchpoint.close();
+    },
+  };
+}
+
+/**
+ * Runs a task every `intervalMs`, one run at a time; a failed run (the store briefly away) is reported and the next
+ * one tries again. `stop` lets the run in flight finish.
+ */
+function repeat(intervalMs: number, task: () => Promise<void>): { stop(): Promise<void> } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = task()
+        .catch((error) => console.error('[touchpoint] lead delivery failed', error))
+        .finally(schedule);
+    }, intervalMs);
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -107,6 +107,33 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
     }),
   },
   ...experimentRoutes(),
+  {
+    method: 'get',
+    path: '/v1/admin/leads',
+    allowed: ['viewer', 'advisor', 'admin'],
+    request: () => ({ path: '/v1/admin/leads' }),
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/kpis/advisors',
+    allowed: ['viewer', 'admin'],
+    request: () => ({ path: '/v1/admin/kpis/advisors' }),
+  },
+  {
+    method: 'get',
+    path: '/v1/advisor/queue',
+    allowed: ['advisor', 'admin'],
+    request: () => ({ path: '/v1/advisor/queue' }),
+  },
+  {
+    method: 'post',
+    path: '/v1/advisor/outcomes',
+    allowed: ['advisor', 'admin'],
+    request: () => ({
+      path: '/v1/advisor/outcomes',
+      body: { id: crypto.randomUUID(), customerId: 'c-matrix', product: 'car_loan', outcome: 'contacted' },
+    }),
+  },
   { method: 'get', path: '/healthz', allowed: 'everyone', request: () => ({ path: '/healthz' }) },
   { method: 'get', path: '/openapi.json', allowed: 'everyone', request: () => ({ path: '/openapi.json' }) },
   { method: 'get', path: '/docs', allowed: 'everyone', request: () => ({ path: '/docs' }) },

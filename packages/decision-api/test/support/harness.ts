@@ -53,7 +53,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations',
       );
       return db;
     },
@@ -107,18 +107,19 @@ export interface HarnessOptions {
   readonly config?: ApiConfigInput;
   /** Wraps the store the app uses, e.g. to make it fail. */
   readonly wrapStore?: (store: Store) => Store;
+  /** Numbers in [0, 1): exploration seeds and the CRM backoff's jitter; seeded by default, so runs repeat. */
+  readonly random?: () => number;
 }
 
 export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}): Promise<Harness> {
   const store = createSqlStore(db);
   await store.saveCatalog(demoCatalog);
   let now = NOW;
-  // Seeded exploration: a test's decisions come out the same on every run.
   const touchpoint = await createTouchpointApp({
     store: options.wrapStore ? options.wrapStore(store) : store,
     config: options.config ?? TEST_CONFIG,
     now: () => now,
-    random: seededRandom(20261122),
+    random: options.random ?? seededRandom(20261122),
   });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...init.headers };
@@ -204,12 +205,15 @@ export async function customerToken(
     .sign(new TextEncoder().encode(secret));
 }
 
-/** A staff token as the bank's staff sign-in mints it, valid at the harness clock. */
-export function staffToken(roles: StaffRole[], { id = 'staff-1', branch }: { id?: string; branch?: string } = {}) {
+/** A staff token as the bank's staff sign-in mints it, valid at the harness clock (or signed in at `at`). */
+export function staffToken(
+  roles: StaffRole[],
+  { id = 'staff-1', branch, at = NOW }: { id?: string; branch?: string; at?: Date } = {},
+) {
   return mintStaffToken(
     ApiConfig.parse(DEMO_CONFIG).staffToken,
     { id, roles, ...(branch ? { branch } : {}) },
-    { now: NOW },
+    { now: at },
   );
 }
 

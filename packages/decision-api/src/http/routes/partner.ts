@@ -93,6 +93,7 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
           touchpoint: storedRow(touchpoint, partnerId),
         })),
         applyExternalTouchpoints,
+        services.leadHook(),
       ),
       services.config.storeTimeouts.ingestMs,
     );

@@ -67,6 +67,7 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
           valid,
           (profile, stored) => applyTouchpoints(profile, stored, catalog.productOfPage),
           { now: services.now(), halfLifeDays: catalog.source.learning.halfLifeDays },
+          services.leadHook(),
         );
       })(),
       services.config.storeTimeouts.ingestMs,
