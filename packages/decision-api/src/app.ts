@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
+import { loadClusterHolder } from './cluster-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
 import { createHttpApp } from './http/app.js';
@@ -34,6 +35,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const services = createServices({
     store,
     catalog,
+    clusters: await loadClusterHolder(store),
     config,
     recorder,
     now: options.now ?? (() => new Date()),

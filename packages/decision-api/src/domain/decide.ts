@@ -5,6 +5,7 @@ export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'
 
 import { type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
+import type { ClusterAssignment, TracedCluster } from './cluster-assignment.js';
 import { checkEligibility, type Exclusion, impressionsWithin } from './eligibility.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
@@ -32,6 +33,10 @@ export interface DecisionTrace {
   readonly winner: string | null;
   /** The contact-policy state the decision saw. */
   readonly contactPolicy: { readonly weeklyContacts: number; readonly weeklyCap: number };
+  /** The customer's behavioural cluster and the model that assigned it; null when none was assigned. */
+  readonly cluster: TracedCluster | null;
+  /** Why the customer has this cluster, or none. */
+  readonly clusterReason: string;
   readonly note?: string;
 }
 
@@ -53,6 +58,8 @@ export interface DecideInput {
   readonly now: Date;
   /** The customer's behavioural cluster, for offers that target clusters; absent when not assigned. */
   readonly cluster?: string | null;
+  /** The cluster assigned from the active model, with its reason; it takes the place of `cluster` when given. */
+  readonly clusterAssignment?: ClusterAssignment;
 }
 
 /**
@@ -61,7 +68,10 @@ export interface DecideInput {
  */
 export function decide(input: DecideInput): PlacementOutcome[] {
   const { catalog, profile, context, now } = input;
-  const cluster = input.cluster ?? null;
+  const assignment = input.clusterAssignment;
+  const cluster = assignment ? (assignment.cluster?.id ?? null) : (input.cluster ?? null);
+  const clusterReason =
+    assignment?.reason ?? (cluster ? `${cluster}, given without a model version` : 'no cluster assigned');
   const shown = new Map<string, string>();
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
@@ -81,6 +91,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       stages,
       productsHeld: profile.productsHeld,
       contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
+      cluster: assignment?.cluster ?? null,
+      clusterReason,
     };
     if (!placement || !placement.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';

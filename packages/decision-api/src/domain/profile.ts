@@ -1,4 +1,5 @@
 import type { Channel, JourneyStage, TouchpointType } from '../contract/index.js';
+import { addToBehaviour, type BehaviourState, EMPTY_BEHAVIOUR, mergeBehaviour } from './behaviour.js';
 import { advanceStage, stageForTouchpoint } from './journey.js';
 
 /** What a profile learns from: the fields of a stored touchpoint that matter to decisions. */
@@ -47,6 +48,19 @@ export interface CustomerProfile {
   readonly lastSeenAt: string | null;
   /** Optional: profiles stored before the bank supplied attributes, and anonymous ones, have none. */
   readonly attributes?: CustomerAttributes;
+  /**
+   * What the behavioural cluster features need, kept current on ingest. Optional: a profile stored before it existed
+   * has none until cluster training fills it in from the history (see `behaviourOf`).
+   */
+  readonly behaviour?: BehaviourState;
+}
+
+/**
+ * The profile's behaviour: an empty one for a subject never seen in the bank's own channels, none (undefined) for a
+ * profile stored before behaviour was kept, whose history is not in the profile.
+ */
+export function behaviourOf(profile: CustomerProfile): BehaviourState | undefined {
+  return profile.behaviour ?? (profile.lastSeenAt === null ? EMPTY_BEHAVIOUR : undefined);
 }
 
 export const EMPTY_PROFILE: CustomerProfile = {
@@ -76,6 +90,7 @@ export function applyTouchpoints(
   );
   const held = new Set(profile.productsHeld);
   let lastSeenAt = profile.lastSeenAt;
+  const behaviour = behaviourOf(profile);
 
   for (const touchpoint of ordered) {
     const at = touchpoint.occurredAt;
@@ -108,6 +123,7 @@ export function applyTouchpoints(
     touchpointCount: profile.touchpointCount + touchpoints.length,
     lastSeenAt,
     ...(profile.attributes ? { attributes: profile.attributes } : {}),
+    ...(behaviour ? { behaviour: addToBehaviour(behaviour, touchpoints, productOfPage) } : {}),
   };
 }
 
@@ -132,6 +148,8 @@ function recentImpressions(
  * the bank knows them of the customer, never of a device.
  */
 export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProfile): CustomerProfile {
+  const customerBehaviour = behaviourOf(customer);
+  const anonymousBehaviour = behaviourOf(anonymous);
   const journeys: Record<string, JourneyState> = { ...customer.journeys };
   for (const [product, state] of Object.entries(anonymous.journeys)) {
     const current = journeys[product];
@@ -160,6 +178,9 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
         ? later(customer.lastSeenAt, anonymous.lastSeenAt)
         : (customer.lastSeenAt ?? anonymous.lastSeenAt),
     ...(customer.attributes ? { attributes: customer.attributes } : {}),
+    ...(customerBehaviour && anonymousBehaviour
+      ? { behaviour: mergeBehaviour(customerBehaviour, anonymousBehaviour) }
+      : {}),
   };
 }
 

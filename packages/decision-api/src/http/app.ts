@@ -7,6 +7,7 @@ import { customerTokenVerifier } from './customer-token.js';
 import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
+import { clusterRoutes } from './routes/clusters.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
@@ -67,6 +68,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   placementRoutes(app, services);
   partnerRoutes(app, services);
   staffRoutes(app);
+  clusterRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

@@ -67,6 +67,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX decisions_subject_time ON decisions (subject, created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'cluster models',
+    sql: `
+      -- Behavioural cluster models, one row per training; decisions use the one active model.
+      CREATE TABLE cluster_models (
+        version     integer PRIMARY KEY,
+        body        jsonb NOT NULL,
+        -- Staff's names for the model's clusters: cluster id -> name.
+        names       jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        trained_by  text NOT NULL,
+        active      boolean NOT NULL DEFAULT false
+      );
+      CREATE UNIQUE INDEX cluster_models_one_active ON cluster_models (active) WHERE active;
+    `,
+  },
 ];
 
 export async function migrate(db: SqlDatabase): Promise<number[]> {

@@ -51,7 +51,7 @@ export function databaseFor(engine: Engine) {
         db = await engine.open();
         await migrate(db);
       }
-      await db.exec('TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions');
+      await db.exec('TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, cluster_models');
       return db;
     },
     async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
+import { assignClusterForDecision } from '../../domain/cluster-assignment.js';
 import { decide } from '../../domain/decide.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
@@ -47,12 +48,20 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       ? await services.profileFor(c.get('customerId'), request.anonymousId)
       : { subject: null, profile: EMPTY_PROFILE };
     const now = services.now();
+    // Opting out of profiling gives generic content and no cluster either.
+    const clusterAssignment = assignClusterForDecision({
+      model: services.clusters.current()?.model ?? null,
+      profile,
+      personalized,
+      now,
+    });
     const outcomes = decide({
       catalog: services.catalog.current(),
       profile,
       context: request.context,
       placements: request.placements,
       now,
+      clusterAssignment,
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
