@@ -133,9 +133,7 @@ export async function trainAndActivateClusters(
   return {
     stored,
     tried: trained.tried,
-    comparison: previous
-      ? compareClusterModels(previous.model, model, trained.vectors, trained.assignments)
-      : null,
+    comparison: previous ? compareClusterModels(previous.model, model, trained.vectors, trained.assignments) : null,
     behaviourBackfilled: trained.behaviourBackfilled,
   };
 }

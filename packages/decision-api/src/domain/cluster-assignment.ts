@@ -30,7 +30,12 @@ export interface ClusterAssignmentInput {
  * cluster: the model was trained on customers with touchpoints, and the empty vector would put every newcomer in the
  * same (dormant-looking) cluster and show them what that cluster is targeted with.
  */
-export function assignClusterForDecision({ model, profile, personalized, now }: ClusterAssignmentInput): ClusterAssignment {
+export function assignClusterForDecision({
+  model,
+  profile,
+  personalized,
+  now,
+}: ClusterAssignmentInput): ClusterAssignment {
   if (!personalized) return { cluster: null, reason: 'no consent to personalization: no profile, no cluster' };
   if (!model) return { cluster: null, reason: 'no cluster model has been trained yet' };
   if (!sameFeatures(model.featureNames)) {

@@ -119,10 +119,7 @@ describe('a customer’s behaviour kept in the profile', () => {
         own,
         productOfDemoPage,
       );
-      expectClose(
-        vectorFromProfile(profile, NOW),
-        featuresOf(own, profile.productsHeld, NOW, productOfDemoPage),
-      );
+      expectClose(vectorFromProfile(profile, NOW), featuresOf(own, profile.productsHeld, NOW, productOfDemoPage));
     }
   });
 
@@ -147,7 +144,11 @@ describe('a customer’s behaviour kept in the profile', () => {
       occurredAt: new Date(NOW.getTime() - i * 60_000).toISOString(),
       channel: 'netbank' as const,
     }));
-    const old = { type: 'page_view' as const, occurredAt: new Date(NOW.getTime() - 200 * DAY_MS).toISOString(), channel: 'netbank' as const };
+    const old = {
+      type: 'page_view' as const,
+      occurredAt: new Date(NOW.getTime() - 200 * DAY_MS).toISOString(),
+      channel: 'netbank' as const,
+    };
     const behaviour = behaviourOf(ingested([[old], many]));
     expect(behaviour?.recent).toHaveLength(MAX_RECENT_TOUCHPOINTS);
     expect(behaviour?.touchpoints).toBe(MAX_RECENT_TOUCHPOINTS + 51);
@@ -164,7 +165,11 @@ describe('profiles stored before behaviour was kept', () => {
   };
 
   it('keep no behaviour rather than a partial one, so no cluster is guessed from part of a history', () => {
-    const after = applyTouchpoints(old, [{ type: 'page_view', occurredAt: NOW.toISOString(), channel: 'netbank' }], productOfPage);
+    const after = applyTouchpoints(
+      old,
+      [{ type: 'page_view', occurredAt: NOW.toISOString(), channel: 'netbank' }],
+      productOfPage,
+    );
     expect(behaviourOf(after)).toBeUndefined();
     expect(after.behaviour).toBeUndefined();
     expect(behaviourOf(mergeProfiles(old, ingested([[]])))).toBeUndefined();
@@ -197,15 +202,18 @@ describe('assigning a cluster at decision time', () => {
 
   it('gives a customer the nearest centre of the active model, with the model version', () => {
     const assignment = assignClusterForDecision({ model, profile: customer, personalized: true, now: NOW });
-    const expected = assignCluster(model, featuresOf(
-      [
-        { type: 'calculator_used', occurredAt: NOW.toISOString(), channel: 'netbank', product: 'car_loan' },
-        { type: 'page_view', occurredAt: NOW.toISOString(), channel: 'mobilebank', page: '/pension' },
-      ],
-      [],
-      NOW,
-      productOfPage,
-    ));
+    const expected = assignCluster(
+      model,
+      featuresOf(
+        [
+          { type: 'calculator_used', occurredAt: NOW.toISOString(), channel: 'netbank', product: 'car_loan' },
+          { type: 'page_view', occurredAt: NOW.toISOString(), channel: 'mobilebank', page: '/pension' },
+        ],
+        [],
+        NOW,
+        productOfPage,
+      ),
+    );
     expect(assignment.cluster).toEqual({ id: expected, modelVersion: 1 });
     expect(assignment.reason).toContain('model v1');
   });

@@ -114,7 +114,10 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
       params: ClusterParams,
       body: { required: true, content: { 'application/json': { schema: ClusterName } } },
     },
-    responses: { 200: json(ClusterModelSummary, 'The model with the name'), ...problemResponses(400, 401, 403, 404, 413, 415, 422) },
+    responses: {
+      200: json(ClusterModelSummary, 'The model with the name'),
+      ...problemResponses(400, 401, 403, 404, 413, 415, 422),
+    },
   });
   app.put('/v1/admin/clusters/:version/:clusterId/name', requireRole('marketer'), async (c) => {
     const stored = await storedModel(services, c.req.param('version'));
