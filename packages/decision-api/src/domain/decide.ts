@@ -38,6 +38,10 @@ export interface DecisionTrace {
   /** Why the customer has this cluster, or none. */
   readonly clusterReason: string;
   readonly note?: string;
+  /** The experiment and arm the decision ran under, when the customer is in one. */
+  readonly experiment?: { readonly id: string; readonly arm: string; readonly note: string };
+  /** Set when the customer is in the global holdout and so saw generic content. */
+  readonly holdout?: boolean;
 }
 
 export interface PlacementOutcome {

@@ -9,6 +9,7 @@ import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { staffRoutes } from './routes/staff.js';
@@ -69,6 +70,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   partnerRoutes(app, services);
   staffRoutes(app);
   clusterRoutes(app, services);
+  experimentRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

@@ -3,6 +3,7 @@ import type { ClusterHolder } from '../cluster-holder.js';
 import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
+import type { ExperimentHolder } from '../experiment-holder.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 /** What the routes work with: the store, the in-memory catalog, the clock and id source. */
@@ -13,6 +14,8 @@ export interface Services {
   readonly clusters: ClusterHolder;
   readonly config: ApiConfig;
   readonly recorder: DecisionRecorder;
+  /** The running experiments, in memory. */
+  readonly experiments: ExperimentHolder;
   readonly now: () => Date;
   readonly newId: () => string;
   /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */

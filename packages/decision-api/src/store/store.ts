@@ -2,6 +2,7 @@ import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
+import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
@@ -68,6 +69,8 @@ export interface TouchpointsBySubjectOptions {
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
 export interface Store extends ClusterModelStore {
   readonly engine: SqlDatabase['engine'];
+  /** Experiments, their lifecycle log and the counts behind their results. */
+  readonly experiments: ExperimentStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -127,6 +130,7 @@ export function createSqlStore(db: SqlDatabase): Store {
   return {
     engine: db.engine,
     ...clusterModelStore(db),
+    experiments: createExperimentStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
 import { assignClusterForDecision } from '../../domain/cluster-assignment.js';
 import { decide } from '../../domain/decide.js';
+import { assignExperiment, inHoldout, withArms } from '../../domain/experiments.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
@@ -48,20 +49,52 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       ? await services.profileFor(c.get('customerId'), request.anonymousId)
       : { subject: null, profile: EMPTY_PROFILE };
     const now = services.now();
-    // Opting out of profiling gives generic content and no cluster either.
-    const clusterAssignment = assignClusterForDecision({
-      model: services.clusters.current()?.model ?? null,
-      profile,
-      personalized,
-      now,
-    });
+    const customerId = c.get('customerId');
+    const { holdout } = services.config;
+    // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
+    const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
+    // Opting out of profiling gives generic content and no cluster either; so does the holdout.
+    const clusterAssignment = heldOut
+      ? { cluster: null, reason: 'in the global holdout: generic content, no cluster' }
+      : assignClusterForDecision({
+          model: services.clusters.current()?.model ?? null,
+          profile,
+          personalized,
+          now,
+        });
+    const stages = Object.fromEntries(
+      Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]),
+    );
+    const assignments = new Map(
+      personalized && !heldOut
+        ? request.placements.flatMap((placement) => {
+            const assignment = assignExperiment(services.experiments.running(), customerId ?? request.anonymousId, {
+              placement,
+              channel: request.context.channel,
+              cluster: clusterAssignment.cluster?.id ?? null,
+              stages,
+            });
+            return assignment ? [[placement, assignment] as const] : [];
+          })
+        : [],
+    );
+    const catalog = withArms(
+      services.catalog.current(),
+      [...assignments.values()].map((assignment) => assignment.arm),
+    );
     const outcomes = decide({
-      catalog: services.catalog.current(),
-      profile,
+      catalog,
+      profile: heldOut ? EMPTY_PROFILE : profile,
       context: request.context,
       placements: request.placements,
       now,
       clusterAssignment,
+    }).map((outcome) => {
+      const assignment = assignments.get(outcome.placement);
+      if (heldOut) return { ...outcome, trace: { ...outcome.trace, holdout: true } };
+      if (!assignment) return outcome;
+      const experiment = { id: assignment.experimentId, arm: assignment.arm.id, note: assignment.note };
+      return { ...outcome, trace: { ...outcome.trace, experiment } };
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
