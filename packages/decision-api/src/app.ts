@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
+import { loadClusterHolder } from './cluster-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
 import { loadExperimentHolder } from './experiment-holder.js';
@@ -54,6 +55,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const services = createServices({
     store,
     catalog,
+    clusters: await loadClusterHolder(store),
     config,
     recorder,
     learning,

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { trainClustersFromStore } from './cluster-job.js';
-import { summariseClusterModel } from './cluster-summary.js';
+import { trainAndActivateClusters } from './cluster-job.js';
+import { summariseClusterModel, summariseComparison } from './cluster-summary.js';
 import { configFromEnv } from './config.js';
-import { createRandom } from './demo/random.js';
 import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
 import { readSeedCatalog, startNodeServer } from './runtime/node.js';
 import { seedDemoBank } from './seed.js';
@@ -14,8 +13,8 @@ const USAGE = `touchpoint <command> [options]
 Commands:
   serve     start the decision API (default port 8787)
   migrate   bring the store's schema up to date
-  seed      load the demo bank's catalog and generated customers
-  cluster   train the behavioural clusters on the stored customers and print them
+  seed      load the demo bank's catalog and generated customers, and train the first cluster model
+  cluster   train a new cluster model on the stored customers, make it the active one, and print it
   staff-token  print a staff token (--staff <id> --roles a,b [--branch <b>]) signed with the staff secret
 
 Options:
@@ -27,12 +26,9 @@ Options:
   --customers <n>     number of demo customers (seed; default 5000)
   --k <n>             number of clusters (cluster; default: chosen by silhouette from 2 to 10)
   --min-size <n>      smallest cluster kept, smaller ones are merged (cluster; default 100)
-  --staff <id>        staff member id (staff-token)
+  --staff <id>        staff member id (staff-token; cluster: recorded as who trained, default "cli")
   --roles <list>      comma-separated roles: viewer, marketer, approver, advisor, admin (staff-token)
   --branch <b>        the advisor's branch (staff-token)`;
-
-/** Training draws from a fixed seed, so the same store gives the same clusters. */
-const CLUSTER_SEED = 1;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -104,14 +100,18 @@ async function main(argv: string[]): Promise<void> {
         ...(values.customers ? { customers: Number(values.customers) } : {}),
       });
       console.log(`[touchpoint] seeded ${result.customers} customers and ${result.touchpoints} touchpoints`);
+      const { stored } = await trainAndActivateClusters(store, { now: new Date(), trainedBy: 'demo-seed' });
+      console.log(summariseClusterModel(stored.model));
     } else if (command === 'cluster') {
-      const { model, tried } = await trainClustersFromStore(store, {
+      const { stored, tried, comparison } = await trainAndActivateClusters(store, {
         now: new Date(),
-        random: createRandom(CLUSTER_SEED).next,
+        trainedBy: values.staff ?? 'cli',
         ...(values.k !== undefined ? { k: Number(values.k) } : {}),
         ...(values['min-size'] !== undefined ? { minClusterSize: Number(values['min-size']) } : {}),
       });
-      console.log(summariseClusterModel(model, tried));
+      console.log(summariseClusterModel(stored.model, tried));
+      if (comparison) console.log(summariseComparison(comparison));
+      console.log(`[touchpoint] cluster model v${stored.model.version} is the active one`);
     } else {
       console.error(`[touchpoint] unknown command "${command}"\n\n${USAGE}`);
       process.exitCode = 2;

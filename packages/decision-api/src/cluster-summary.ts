@@ -1,3 +1,4 @@
+import type { ClusterComparison } from './domain/cluster-comparison.js';
 import type { ClusterModel } from './domain/clusters.js';
 
 /** A cluster model as text for staff at a terminal: how many clusters, how apart, how big, and what sets each apart. */
@@ -21,4 +22,14 @@ export function summariseClusterModel(
     }
   }
   return lines.join('\n');
+}
+
+/** How a retrained model differs from the one it replaced, in one line. */
+export function summariseComparison(comparison: ClusterComparison): string {
+  const list = (ids: readonly string[]) => (ids.length > 0 ? ids.join(', ') : 'none');
+  return [
+    `against v${comparison.previousVersion}: adjusted Rand index ${comparison.adjustedRandIndex.toFixed(3)}`,
+    `${comparison.customersMoved} of ${comparison.customersCompared} customers moved`,
+    `kept ${list(comparison.kept)}; new ${list(comparison.added)}; gone ${list(comparison.gone)}`,
+  ].join('; ');
 }

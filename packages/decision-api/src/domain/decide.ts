@@ -5,6 +5,7 @@ export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'
 
 import { type BankScore, type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
+import type { ClusterAssignment, TracedCluster } from './cluster-assignment.js';
 import { checkEligibility, type Exclusion, impressionsWithin, weeklyContactCount } from './eligibility.js';
 import { type LearnedDraw, type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
 import type { CustomerProfile } from './profile.js';
@@ -35,6 +36,10 @@ export interface DecisionTrace {
   readonly contactPolicy: { readonly weeklyContacts: number; readonly weeklyCap: number };
   /** The seed the learned propensities were drawn with: the same inputs and seed give the same decision. */
   readonly seed?: number;
+  /** The customer's behavioural cluster and the model that assigned it; null when none was assigned. */
+  readonly cluster: TracedCluster | null;
+  /** Why the customer has this cluster, or none. */
+  readonly clusterReason: string;
   readonly note?: string;
   /** The experiment and arm the decision ran under, when the customer is in one. */
   readonly experiment?: { readonly id: string; readonly arm: string; readonly note: string };
@@ -69,6 +74,8 @@ export interface DecideInput {
    * evidence get explored. Without a seed the posterior mean is used (no exploration), as for a preview.
    */
   readonly seed?: number;
+  /** The cluster assigned from the active model, with its reason; it takes the place of `cluster` when given. */
+  readonly clusterAssignment?: ClusterAssignment;
 }
 
 /**
@@ -77,7 +84,10 @@ export interface DecideInput {
  */
 export function decide(input: DecideInput): PlacementOutcome[] {
   const { catalog, profile, context, now } = input;
-  const cluster = input.cluster ?? null;
+  const assignment = input.clusterAssignment;
+  const cluster = assignment ? (assignment.cluster?.id ?? null) : (input.cluster ?? null);
+  const clusterReason =
+    assignment?.reason ?? (cluster ? `${cluster}, given without a model version` : 'no cluster assigned');
   const shown = new Map<string, string>();
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
@@ -111,6 +121,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       productsHeld: profile.productsHeld,
       contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
       ...(input.seed === undefined ? {} : { seed: input.seed }),
+      cluster: assignment?.cluster ?? null,
+      clusterReason,
     };
     if (!placement || !placement.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';

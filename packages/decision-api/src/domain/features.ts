@@ -34,7 +34,7 @@ export type FeatureProduct = (typeof FEATURE_PRODUCTS)[number];
  */
 export const STAGE_BANDS = ['looking', 'pricing', 'acting'] as const;
 export type StageBand = (typeof STAGE_BANDS)[number];
-const BAND_OF_STAGE: Readonly<Record<JourneyStage, StageBand>> = {
+export const BAND_OF_STAGE: Readonly<Record<JourneyStage, StageBand>> = {
   aware: 'looking',
   explore: 'looking',
   compare: 'pricing',
@@ -53,7 +53,7 @@ export const HALF_LIFE_DAYS = 90;
 /** Recency of a customer never seen, and the most it counts: a year without a visit is as cold as it gets. */
 export const RECENCY_CAP_DAYS = 365;
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /**
  * The features, in vector order. Names are `group.detail`:

@@ -1,4 +1,5 @@
 import type { Channel, JourneyStage, TouchpointType } from '../contract/index.js';
+import { addToBehaviour, type BehaviourState, EMPTY_BEHAVIOUR, mergeBehaviour } from './behaviour.js';
 import { advanceStage, stageForTouchpoint } from './journey.js';
 
 /** What a profile learns from: the fields of a stored touchpoint that matter to decisions. */
@@ -60,6 +61,19 @@ export interface CustomerProfile {
   readonly advisorContacts?: readonly string[];
   /** Product → when the customer told an advisor it is not relevant: it rests for the dismissal cool-down. */
   readonly dismissedProducts?: Readonly<Record<string, string>>;
+  /**
+   * What the behavioural cluster features need, kept current on ingest. Optional: a profile stored before it existed
+   * has none until cluster training fills it in from the history (see `behaviourOf`).
+   */
+  readonly behaviour?: BehaviourState;
+}
+
+/**
+ * The profile's behaviour: an empty one for a subject never seen in the bank's own channels, none (undefined) for a
+ * profile stored before behaviour was kept, whose history is not in the profile.
+ */
+export function behaviourOf(profile: CustomerProfile): BehaviourState | undefined {
+  return profile.behaviour ?? (profile.lastSeenAt === null ? EMPTY_BEHAVIOUR : undefined);
 }
 
 export const EMPTY_PROFILE: CustomerProfile = {
@@ -90,6 +104,7 @@ export function applyTouchpoints(
   const held = new Set(profile.productsHeld);
   const productTouchpoints: Record<string, number> = { ...profile.productTouchpoints };
   let lastSeenAt = profile.lastSeenAt;
+  const behaviour = behaviourOf(profile);
 
   for (const touchpoint of ordered) {
     const at = touchpoint.occurredAt;
@@ -124,6 +139,7 @@ export function applyTouchpoints(
     touchpointCount: profile.touchpointCount + touchpoints.length,
     lastSeenAt,
     ...(Object.keys(productTouchpoints).length > 0 ? { productTouchpoints } : {}),
+    ...(behaviour ? { behaviour: addToBehaviour(behaviour, touchpoints, productOfPage) } : {}),
   };
 }
 
@@ -148,6 +164,8 @@ function recentImpressions(
  * the bank knows them of the customer, never of a device.
  */
 export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProfile): CustomerProfile {
+  const customerBehaviour = behaviourOf(customer);
+  const anonymousBehaviour = behaviourOf(anonymous);
   const journeys: Record<string, JourneyState> = { ...customer.journeys };
   for (const [product, state] of Object.entries(anonymous.journeys)) {
     const current = journeys[product];
@@ -160,7 +178,8 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
     productTouchpoints[product] = (productTouchpoints[product] ?? 0) + count;
   }
   return {
-    ...customer,
+    // Behaviour is joined below only when both sides have it: never half of a history.
+    ...withoutBehaviour(customer),
     journeys,
     ...(Object.keys(productTouchpoints).length > 0 ? { productTouchpoints } : {}),
     productsHeld: [...new Set([...customer.productsHeld, ...anonymous.productsHeld])].sort(),
@@ -181,7 +200,14 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
       customer.lastSeenAt && anonymous.lastSeenAt
         ? later(customer.lastSeenAt, anonymous.lastSeenAt)
         : (customer.lastSeenAt ?? anonymous.lastSeenAt),
+    ...(customerBehaviour && anonymousBehaviour
+      ? { behaviour: mergeBehaviour(customerBehaviour, anonymousBehaviour) }
+      : {}),
   };
+}
+
+function withoutBehaviour({ behaviour: _behaviour, ...rest }: CustomerProfile): CustomerProfile {
+  return rest;
 }
 
 function mergeLatest(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): Record<string, string> {

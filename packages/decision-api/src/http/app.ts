@@ -9,6 +9,7 @@ import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
 import { advisorRoutes } from './routes/advisors.js';
+import { clusterRoutes } from './routes/clusters.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { leadRoutes } from './routes/leads.js';
@@ -97,6 +98,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   staffRoutes(app);
   leadRoutes(app, services);
   advisorRoutes(app, services);
+  clusterRoutes(app, services);
   experimentRoutes(app, services);
   learningRoutes(app, services);
 

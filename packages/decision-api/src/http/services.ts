@@ -1,4 +1,5 @@
 import type { CatalogHolder } from '../catalog-holder.js';
+import type { ClusterHolder } from '../cluster-holder.js';
 import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
@@ -12,6 +13,8 @@ import { anonymousSubject, customerSubject, type Store, type Subject } from '../
 export interface Services {
   readonly store: Store;
   readonly catalog: CatalogHolder;
+  /** The active behavioural cluster model, in memory. */
+  readonly clusters: ClusterHolder;
   readonly config: ApiConfig;
   readonly recorder: DecisionRecorder;
   /** The running experiments, in memory. */

@@ -6,6 +6,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
+import { trainAndActivateClusters } from '../cluster-job.js';
 import { checkGuardrails } from '../http/routes/experiments.js';
 
 /** How often running experiments' guardrails are checked. */
@@ -61,6 +62,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now: new Date() });
     log(
       `[touchpoint] seeded the demo bank: ${seeded.customers} customers, ${seeded.touchpoints} touchpoints in ${Date.now() - started} ms`,
+    );
+    // The demo decides with clusters from the start.
+    const training = Date.now();
+    const { stored } = await trainAndActivateClusters(store, { now: new Date(), trainedBy: 'demo-seed' });
+    log(
+      `[touchpoint] trained cluster model v${stored.model.version}: k = ${stored.model.k} on ${stored.model.customers} customers in ${Date.now() - training} ms`,
     );
   }
   const touchpoint = await createTouchpointApp({

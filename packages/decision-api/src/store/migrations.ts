@@ -68,6 +68,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 2,
+    name: 'cluster models',
+    sql: `
+      -- Behavioural cluster models, one row per training; decisions use the one active model.
+      CREATE TABLE cluster_models (
+        version     integer PRIMARY KEY,
+        body        jsonb NOT NULL,
+        -- Staff's names for the model's clusters: cluster id -> name.
+        names       jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        trained_by  text NOT NULL,
+        active      boolean NOT NULL DEFAULT false
+      );
+      CREATE UNIQUE INDEX cluster_models_one_active ON cluster_models (active) WHERE active;
+    `,
+  },
+  {
     version: 3,
     name: 'learned propensity per cluster × offer, bank-model scores',
     sql: `

@@ -2,6 +2,7 @@ import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { BankScore } from '../domain/arbitration.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
 import {
@@ -67,6 +68,8 @@ export interface SubjectTouchpoints {
   readonly touchpoints: ProfileTouchpoint[];
   /** From the subject's profile; empty when it has none. */
   readonly productsHeld: string[];
+  /** Whether the subject's profile keeps its behaviour (profiles stored before it was kept do not). */
+  readonly behaviourKept: boolean;
 }
 
 export interface TouchpointsBySubjectOptions {
@@ -77,7 +80,7 @@ export interface TouchpointsBySubjectOptions {
 }
 
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
-export interface Store extends LeadStore {
+export interface Store extends LeadStore, ClusterModelStore {
   readonly engine: SqlDatabase['engine'];
   /** Experiments, their lifecycle log and the counts behind their results. */
   readonly experiments: ExperimentStore;
@@ -155,6 +158,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       write: (tx, customerId, profile) => writeProfile(tx, customerSubject(customerId), profile),
     }),
     engine: db.engine,
+    ...clusterModelStore(db),
     experiments: createExperimentStore(db),
 
     async latestCatalog() {
@@ -332,14 +336,15 @@ async function* readTouchpointsBySubject(
   // Every subject is longer than '', so the first page starts at the beginning.
   let after = '';
   while (true) {
-    const page: Array<{ subject: Subject; products_held: string[] | null }> = await db.query(
-      `SELECT s.subject, p.body->'productsHeld' AS products_held
+    const page: Array<{ subject: Subject; products_held: string[] | null; behaviour_kept: boolean | null }> =
+      await db.query(
+        `SELECT s.subject, p.body->'productsHeld' AS products_held, p.body ? 'behaviour' AS behaviour_kept
        FROM (SELECT DISTINCT subject FROM touchpoints WHERE subject > $1 AND ${own} ${only}
              ORDER BY subject LIMIT $2) AS s
        LEFT JOIN profiles p ON p.subject = s.subject
        ORDER BY s.subject`,
-      [after, pageSize],
-    );
+        [after, pageSize],
+      );
     if (page.length === 0) return;
     const rows = await db.query<{
       subject: Subject;
@@ -368,8 +373,13 @@ async function* readTouchpointsBySubject(
       list.push(touchpoint);
       history.set(row.subject, list);
     }
-    for (const { subject, products_held } of page) {
-      yield { subject, touchpoints: history.get(subject) ?? [], productsHeld: products_held ?? [] };
+    for (const { subject, products_held, behaviour_kept } of page) {
+      yield {
+        subject,
+        touchpoints: history.get(subject) ?? [],
+        productsHeld: products_held ?? [],
+        behaviourKept: behaviour_kept === true,
+      };
     }
     after = (page[page.length - 1] as { subject: string }).subject;
   }

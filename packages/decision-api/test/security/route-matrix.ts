@@ -108,6 +108,30 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
   },
   ...experimentRoutes(),
   {
+    method: 'post',
+    path: '/v1/admin/clusters/train',
+    allowed: ['marketer', 'admin'],
+    request: () => ({ path: '/v1/admin/clusters/train', body: {} }),
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/clusters',
+    allowed: ['viewer', 'marketer', 'admin'],
+    request: () => ({ path: '/v1/admin/clusters' }),
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/clusters/{version}',
+    allowed: ['viewer', 'marketer', 'admin'],
+    request: () => ({ path: '/v1/admin/clusters/1' }),
+  },
+  {
+    method: 'put',
+    path: '/v1/admin/clusters/{version}/{clusterId}/name',
+    allowed: ['marketer', 'admin'],
+    request: () => ({ path: '/v1/admin/clusters/1/cluster-1/name', body: { name: 'Young savers' } }),
+  },
+  {
     method: 'get',
     path: '/v1/admin/leads',
     allowed: ['viewer', 'advisor', 'admin'],

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
+import { assignClusterForDecision } from '../../domain/cluster-assignment.js';
 import { decide } from '../../domain/decide.js';
 import { assignExperiment, inHoldout, withArms } from '../../domain/experiments.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
@@ -69,6 +70,15 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     const { holdout } = services.config;
     // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
     const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
+    // Opting out of profiling gives generic content and no cluster either; so does the holdout.
+    const clusterAssignment = heldOut
+      ? { cluster: null, reason: 'in the global holdout: generic content, no cluster' }
+      : assignClusterForDecision({
+          model: services.clusters.current()?.model ?? null,
+          profile,
+          personalized,
+          now,
+        });
     const stages = Object.fromEntries(
       Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]),
     );
@@ -78,7 +88,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
             const assignment = assignExperiment(services.experiments.running(), customerId ?? request.anonymousId, {
               placement,
               channel: request.context.channel,
-              cluster: null,
+              cluster: clusterAssignment.cluster?.id ?? null,
               stages,
             });
             return assignment ? [[placement, assignment] as const] : [];
@@ -99,6 +109,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       ...(bankScores && !heldOut ? { bankScores } : {}),
       // A fresh seed per request, kept in each trace: explores anew on every request, and replays exactly.
       seed: Math.floor(services.random() * 2 ** 32),
+      clusterAssignment,
     }).map((outcome) => {
       const assignment = assignments.get(outcome.placement);
       if (heldOut) return { ...outcome, trace: { ...outcome.trace, holdout: true } };
