@@ -42,6 +42,7 @@ export async function seedDemoBank(
       },
       history.get(customer.id) ?? [],
       compiled.productOfPage,
+      compiled.journeyOf,
     ),
   }));
 

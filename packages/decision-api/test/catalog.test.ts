@@ -86,9 +86,9 @@ describe('the demo bank’s catalog', () => {
     }
   });
 
-  it('has, for each product, one offer for every stage from first interest to signing', () => {
+  it('has, for each product, one offer for every stage from first interest to signing, besides triggered ones', () => {
     for (const product of catalog.products) {
-      const offers = productOffers.filter((o) => o.product === product.id);
+      const offers = productOffers.filter((o) => o.product === product.id && !o.triggeredOnly);
       expect(offers.length, product.id).toBeGreaterThanOrEqual(2);
       expect(offers.length, product.id).toBeLessThanOrEqual(3);
       for (const stage of STAGES_BEFORE_USE) {
@@ -202,7 +202,11 @@ describe('the well-formedness check for offer images', () => {
 describe('content links in a catalog', () => {
   const withCta = (ctaUrl: string) => {
     const offer = catalog.offers[0]!;
-    return { ...catalog, offers: [{ ...offer, content: { ...offer.content, en: { ...offer.content.en, ctaUrl } } }] };
+    return {
+      ...catalog,
+      offers: [{ ...offer, content: { ...offer.content, en: { ...offer.content.en, ctaUrl } } }],
+      triggers: [],
+    };
   };
 
   it.each([

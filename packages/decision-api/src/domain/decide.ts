@@ -6,8 +6,10 @@ export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'
 import { type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import { checkEligibility, type Exclusion, impressionsWithin } from './eligibility.js';
+import { type JourneyDecay, journeysAt } from './journey.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
+import { type FiredTrigger, fireTriggers, type SupersededTrigger } from './triggers.js';
 
 /** How long the SDK may reuse a decision; short enough that journeys and caps stay fresh. */
 export const DECISION_TTL_SECONDS = 300;
@@ -19,6 +21,8 @@ export interface CandidateTrace {
   /** Set for an eligible offer that another placement on the same page already shows. */
   readonly shownElsewhere?: string;
   readonly score?: Score;
+  /** The in-app trigger that names this offer and fired. */
+  readonly trigger?: string;
 }
 
 export interface DecisionTrace {
@@ -26,7 +30,14 @@ export interface DecisionTrace {
   readonly catalogVersion: string;
   readonly at: string;
   readonly context: DecisionContext;
+  /** Each journey's stage as the decision saw it: faded for the silence since its last touchpoint. */
   readonly stages: Readonly<Record<string, JourneyStage>>;
+  /** Journeys that faded since their last touchpoint: from which stage to which (null: faded away). */
+  readonly decayed?: readonly JourneyDecay[];
+  /** In-app triggers that fired, and those a later step of the same product replaced. */
+  readonly triggers?: { readonly fired: readonly FiredTrigger[]; readonly superseded: readonly SupersededTrigger[] };
+  /** The trigger that made the winner win. */
+  readonly trigger?: string;
   readonly productsHeld: readonly string[];
   readonly candidates: readonly CandidateTrace[];
   readonly winner: string | null;
@@ -60,9 +71,14 @@ export interface DecideInput {
  * Placements are decided in the order asked, and one offer is shown at most once per page.
  */
 export function decide(input: DecideInput): PlacementOutcome[] {
-  const { catalog, profile, context, now } = input;
+  const { catalog, context, now } = input;
   const cluster = input.cluster ?? null;
   const shown = new Map<string, string>();
+  // Journeys fade at decision time; the stored profile keeps each journey as its last touchpoint left it.
+  const { journeys, decayed } = journeysAt(input.profile.journeys, catalog.journeyOf, now);
+  const profile: CustomerProfile = { ...input.profile, journeys };
+  const triggers = fireTriggers(catalog.triggers, input.profile.journeys, now);
+  const triggerOf = new Map(triggers.fired.map((trigger) => [trigger.offer, trigger.id]));
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
   const policy = catalog.source.contactPolicy;
@@ -81,6 +97,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       stages,
       productsHeld: profile.productsHeld,
       contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
+      ...(decayed.length > 0 ? { decayed } : {}),
+      ...(triggers.fired.length + triggers.superseded.length > 0 ? { triggers } : {}),
     };
     if (!placement || !placement.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';
@@ -88,10 +106,13 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     }
 
     const candidates: CandidateTrace[] = [];
-    let best: { offer: Offer; score: Score } | null = null;
+    let best: { offer: Offer; score: Score; trigger: string | undefined } | null = null;
     for (const offer of catalog.offersByPlacement.get(placementId) ?? []) {
       const excludedBy =
         checkEligibility({ offer, profile, channel: context.channel, now, policy, weeklyContacts, cluster }) ??
+        (offer.triggeredOnly && !triggerOf.has(offer.id)
+          ? { rule: 'trigger-only', detail: 'shown only when a trigger names it; none has fired' }
+          : null) ??
         (offer.credit && creditShownOn
           ? { rule: 'one-credit-offer', detail: `a credit offer is already shown on ${creditShownOn}` }
           : null);
@@ -100,22 +121,33 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         continue;
       }
       const score = scoreOffer(offer, profile, pageProduct, now);
+      const trigger = triggerOf.get(offer.id);
+      const fired = trigger ? { trigger } : {};
       const elsewhere = shown.get(offer.id);
       if (elsewhere) {
-        candidates.push({ offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere });
+        candidates.push({ offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere, ...fired });
         continue;
       }
-      candidates.push({ offerId: offer.id, product: offer.product, score });
+      candidates.push({ offerId: offer.id, product: offer.product, score, ...fired });
+      // An offer a trigger fired for wins over any other; among equals, the higher priority, then the lower id.
+      const sameFooting = (trigger !== undefined) === (best?.trigger !== undefined);
       if (
         !best ||
-        score.priority > best.score.priority ||
-        (score.priority === best.score.priority && offer.id < best.offer.id)
+        (trigger !== undefined && best.trigger === undefined) ||
+        (sameFooting &&
+          (score.priority > best.score.priority ||
+            (score.priority === best.score.priority && offer.id < best.offer.id)))
       ) {
-        best = { offer, score };
+        best = { offer, score, trigger };
       }
     }
 
-    const trace: DecisionTrace = { ...baseTrace, candidates, winner: best?.offer.id ?? null };
+    const trace: DecisionTrace = {
+      ...baseTrace,
+      candidates,
+      winner: best?.offer.id ?? null,
+      ...(best?.trigger ? { trigger: best.trigger } : {}),
+    };
     if (!best) return none(placementId, placement.size, context, trace);
     shown.set(best.offer.id, placementId);
     if (best.offer.credit) creditShownOn = placementId;

@@ -90,7 +90,7 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
         subject: customerSubject(touchpoint.customerId),
         touchpoint: storedRow(touchpoint, partnerId),
       })),
-      applyExternalTouchpoints,
+      (profile, stored) => applyExternalTouchpoints(profile, stored, catalog.journeyOf),
     );
     return c.json(
       TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),

@@ -58,7 +58,7 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     const subject = await services.subjectFor(c.get('customerId'), anonymousId);
     const catalog = services.catalog.current();
     const result = await services.store.ingest(subject, anonymousId, valid, (profile, stored) =>
-      applyTouchpoints(profile, stored, catalog.productOfPage),
+      applyTouchpoints(profile, stored, catalog.productOfPage, catalog.journeyOf),
     );
     return c.json(
       TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),
