@@ -3,13 +3,7 @@ import { Catalog, type CatalogInput, DEFAULT_JOURNEY } from '../../src/contract/
 import { compileCatalog } from '../../src/domain/catalog.js';
 import { decide } from '../../src/domain/decide.js';
 import { applyExternalTouchpoints } from '../../src/domain/external-touchpoints.js';
-import {
-  compileJourney,
-  DEFAULT_COMPILED_JOURNEY,
-  decayedStage,
-  type JourneyState,
-  journeysAt,
-} from '../../src/domain/journey.js';
+import { DEFAULT_COMPILED_JOURNEY, decayedStage, type JourneyState, journeysAt } from '../../src/domain/journey.js';
 import {
   applyTouchpoints,
   type CustomerProfile,
