@@ -8,6 +8,8 @@ import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { experimentRoutes } from './routes/experiments.js';
+import { learningRoutes } from './routes/learning.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { staffRoutes } from './routes/staff.js';
@@ -67,6 +69,8 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   placementRoutes(app, services);
   partnerRoutes(app, services);
   staffRoutes(app);
+  experimentRoutes(app, services);
+  learningRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

@@ -2,6 +2,8 @@ import type { CatalogHolder } from '../catalog-holder.js';
 import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
+import type { ExperimentHolder } from '../experiment-holder.js';
+import type { LearningHolder } from '../learning-holder.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 /** What the routes work with: the store, the in-memory catalog, the clock and id source. */
@@ -10,7 +12,13 @@ export interface Services {
   readonly catalog: CatalogHolder;
   readonly config: ApiConfig;
   readonly recorder: DecisionRecorder;
+  /** The running experiments, in memory. */
+  readonly experiments: ExperimentHolder;
+  /** Learned statistics per cluster × offer, in memory for the hot path. */
+  readonly learning: LearningHolder;
   readonly now: () => Date;
+  /** Where each decision request's Thompson-sampling seed comes from; tests pass a seeded source. */
+  readonly random: () => number;
   readonly newId: () => string;
   /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */
   subjectFor(customerId: string | null, anonymousId: string): Promise<Subject>;

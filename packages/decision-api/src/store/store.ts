@@ -1,6 +1,17 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
+import type { BankScore } from '../domain/arbitration.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+import { createExperimentStore, type ExperimentStore } from './experiments.js';
+import {
+  type BankScoreRow,
+  type LearnedRow,
+  type LearningOptions,
+  readBankScores,
+  readEvidence,
+  recordEvidence,
+  saveBankScores,
+} from './learning.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
@@ -40,6 +51,8 @@ export interface TouchpointRow {
 export interface IngestResult {
   readonly accepted: string[];
   readonly duplicates: string[];
+  /** Cluster × offer statistics the stored touchpoints changed, as updated (when ingest was asked to learn). */
+  readonly learned?: LearnedRow[];
 }
 
 /** Updates a profile from touchpoints that were stored for the first time. */
@@ -65,6 +78,8 @@ export interface TouchpointsBySubjectOptions {
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
 export interface Store {
   readonly engine: SqlDatabase['engine'];
+  /** Experiments, their lifecycle log and the counts behind their results. */
+  readonly experiments: ExperimentStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -79,13 +94,15 @@ export interface Store {
   ): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
   /**
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
-   * ids stored before are reported as duplicates and change nothing.
+   * ids stored before are reported as duplicates and change nothing. With `learning`, impressions, clicks and
+   * conversions of decided offers also update the learned statistics in the same transaction.
    */
   ingest(
     subject: Subject,
     anonymousId: string,
     touchpoints: readonly Touchpoint[],
     update: ProfileUpdate,
+    learning?: LearningOptions,
   ): Promise<IngestResult>;
   /**
    * Stores touchpoints of many subjects at once (a partner's batch names many customers) and updates each subject's
@@ -116,6 +133,12 @@ export interface Store {
    * read a page of subjects at a time by keyset pagination on subject, so memory holds one page however large the bank.
    */
   touchpointsBySubject(options?: TouchpointsBySubjectOptions): AsyncIterable<SubjectTouchpoints>;
+  /** Every cluster × offer's learned counts, for the decision snapshot and staff. */
+  learnedEvidence(): Promise<LearnedRow[]>;
+  /** Stores the bank's model scores; returns how many were stored. */
+  saveBankScores(model: { name: string; version: string }, scores: readonly BankScoreRow[], at: Date): Promise<number>;
+  /** One customer's uploaded scores by offer id. */
+  bankScores(customerId: string): Promise<Map<string, BankScore>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -123,6 +146,7 @@ export interface Store {
 export function createSqlStore(db: SqlDatabase): Store {
   return {
     engine: db.engine,
+    experiments: createExperimentStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');
@@ -153,7 +177,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       };
     },
 
-    ingest: (subject, anonymousId, touchpoints, update) =>
+    ingest: (subject, anonymousId, touchpoints, update, learning) =>
       db.transaction(async (tx) => {
         const insertedIds = new Set(
           await insertTouchpointRows(
@@ -166,11 +190,13 @@ export function createSqlStore(db: SqlDatabase): Store {
           const current = await lockProfile(tx, subject);
           await writeProfile(tx, subject, update(current ?? EMPTY_PROFILE, stored));
         }
+        const learned = learning ? await recordEvidence(tx, stored, learning) : [];
         return {
           accepted: stored.map((touchpoint) => touchpoint.id),
           duplicates: touchpoints
             .filter((touchpoint) => !insertedIds.has(touchpoint.id))
             .map((touchpoint) => touchpoint.id),
+          ...(learned.length > 0 ? { learned } : {}),
         };
       }),
 
@@ -269,6 +295,10 @@ export function createSqlStore(db: SqlDatabase): Store {
       );
       return rows[0]?.n ?? 0;
     },
+
+    learnedEvidence: () => readEvidence(db),
+    saveBankScores: (model, scores, at) => db.transaction((tx) => saveBankScores(tx, model, scores, at)),
+    bankScores: (customerId) => readBankScores(db, customerId),
 
     async ping() {
       await db.query('SELECT 1');

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
 import { decide } from '../../domain/decide.js';
+import { assignExperiment, inHoldout, withArms } from '../../domain/experiments.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
@@ -43,16 +44,52 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
 
     // Without consent, generic content: no profile is read, nothing is linked, and the decision is not kept.
     const personalized = request.context.consent === 'granted';
-    const { subject, profile } = personalized
-      ? await services.profileFor(c.get('customerId'), request.anonymousId)
-      : { subject: null, profile: EMPTY_PROFILE };
+    const customerId = c.get('customerId');
+    // The bank model's scores of a logged-in customer: one read by key, alongside the profile's.
+    const [{ subject, profile }, bankScores] = await Promise.all([
+      personalized ? services.profileFor(customerId, request.anonymousId) : { subject: null, profile: EMPTY_PROFILE },
+      personalized && customerId !== null ? services.store.bankScores(customerId) : undefined,
+    ]);
     const now = services.now();
+    const { holdout } = services.config;
+    // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
+    const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
+    const stages = Object.fromEntries(
+      Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]),
+    );
+    const assignments = new Map(
+      personalized && !heldOut
+        ? request.placements.flatMap((placement) => {
+            const assignment = assignExperiment(services.experiments.running(), customerId ?? request.anonymousId, {
+              placement,
+              channel: request.context.channel,
+              cluster: null,
+              stages,
+            });
+            return assignment ? [[placement, assignment] as const] : [];
+          })
+        : [],
+    );
+    const catalog = withArms(
+      services.catalog.current(),
+      [...assignments.values()].map((assignment) => assignment.arm),
+    );
     const outcomes = decide({
-      catalog: services.catalog.current(),
-      profile,
+      catalog,
+      profile: heldOut ? EMPTY_PROFILE : profile,
       context: request.context,
       placements: request.placements,
       now,
+      learned: services.learning.current(),
+      ...(bankScores && !heldOut ? { bankScores } : {}),
+      // A fresh seed per request, kept in each trace: explores anew on every request, and replays exactly.
+      seed: Math.floor(services.random() * 2 ** 32),
+    }).map((outcome) => {
+      const assignment = assignments.get(outcome.placement);
+      if (heldOut) return { ...outcome, trace: { ...outcome.trace, holdout: true } };
+      if (!assignment) return outcome;
+      const experiment = { id: assignment.experimentId, arm: assignment.arm.id, note: assignment.note };
+      return { ...outcome, trace: { ...outcome.trace, experiment } };
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
