@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import { startMobileWebview } from '../examples/mobile-webview/server.mjs';
 import { startNetbank } from '../examples/netbank/server.mjs';
 import {
+  DEMO_CONFIG,
   DEMO_CUSTOMER_TOKEN_SECRET,
+  DEMO_STAFF_TOKEN_SECRET,
   featuredDemoCustomers,
   generateDemoBank,
 } from '../packages/decision-api/dist/index.js';
@@ -32,6 +34,9 @@ const api = await startNodeServer({
       { key: 'pk_demo_mobilebank', channel: 'mobilebank', origins: origins(mobilePort) },
     ],
     customerToken: { secret: tokenSecret, issuer: 'demo-bank', audience: 'touchpoint' },
+    staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
+    // The demo car marketplace reports its visitors' car pages (see TOUCHPOINT_PARTNERS in the API's README).
+    partners: env.TOUCHPOINT_PARTNERS ? JSON.parse(env.TOUCHPOINT_PARTNERS) : DEMO_CONFIG.partners,
   },
 });
 const customers = featuredDemoCustomers(generateDemoBank({ now: new Date() }));

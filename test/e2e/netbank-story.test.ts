@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PARTNER_SECRET } from '../../packages/decision-api/src/config.js';
 import { openStore } from '../../packages/decision-api/src/store/open.js';
 import { launchChromium } from '../support/browser.js';
 import { type Stack, startStack } from '../support/stack.js';
@@ -13,7 +15,10 @@ const productOf = (offerId: string | null) => catalog.offers.find((offer) => off
 interface FeaturedCustomer {
   id: string;
   displayName: string;
+  productsHeld: string[];
 }
+
+const DAY_MS = 86_400_000;
 
 describe('a customer in the net bank, in Chromium, against the demo started as the README starts it', () => {
   let stack: Stack;
@@ -101,6 +106,115 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
 
     expect(pageErrors).toEqual([]);
     await context.close();
+  });
+
+  it('a customer seen on a car marketplace who priced a car loan sees the car-loan offer, until three impressions in a week meet its cap', async () => {
+    // Someone none of the other stories touches, with no car loan.
+    const customer = customers.slice(3).find((c) => !c.productsHeld.includes('car_loan'))!;
+    expect(customer).toBeDefined();
+    const started = Date.now();
+
+    // Three days ago the car marketplace saw the customer on a car's page; its server reports it, signed.
+    const body = JSON.stringify({
+      touchpoints: [
+        {
+          id: crypto.randomUUID(),
+          customerId: customer.id,
+          type: 'external_visit',
+          site: 'car-marketplace',
+          occurredAt: new Date(started - 3 * DAY_MS - 3_600_000).toISOString(),
+          product: 'car_loan',
+        },
+      ],
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', DEMO_PARTNER_SECRET).update(`${timestamp}.${body}`).digest('hex');
+    const reported = await fetch(`${stack.apiUrl}/v1/partner/touchpoints`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-touchpoint-partner': 'car-marketplace',
+        'x-touchpoint-timestamp': timestamp,
+        'x-touchpoint-signature': `v1=${signature}`,
+      },
+      body,
+    });
+    expect(reported.status).toBe(200);
+    expect((await reported.json()).accepted).toHaveLength(1);
+
+    /** One visit to the net bank on a day this week: the browser's clock says when, as the device would. */
+    const visit = async (daysAgo: number, act: (page: Page, heroDecisions: Array<string | null>) => Promise<void>) => {
+      const context = await browser.newContext();
+      // The device's clock stands still at that day's time; its timers run as usual.
+      if (daysAgo > 0) await context.clock.setFixedTime(new Date(Date.now() - daysAgo * DAY_MS));
+      const impressions: string[] = [];
+      // The hero's personalized decisions (consent granted), as the API answered them.
+      const heroDecisions: Array<string | null> = [];
+      context.on('response', async (response) => {
+        if (!response.url().startsWith(`${stack.apiUrl}/v1/decisions`) || response.status() !== 200) return;
+        const asked = JSON.parse(response.request().postData() ?? '{}') as { context?: { consent?: string } };
+        if (asked.context?.consent !== 'granted') return;
+        const { decisions } = (await response.json()) as {
+          decisions: Array<{ placement: string; offer: { offerId: string } | null }>;
+        };
+        const decision = decisions.find((d) => d.placement === 'dashboard-hero');
+        if (decision) heroDecisions.push(decision.offer?.offerId ?? null);
+      });
+      context.on('request', (request) => {
+        if (!request.url().startsWith(`${stack.apiUrl}/v1/touchpoints`) || request.method() !== 'POST') return;
+        const sent = JSON.parse(request.postData() ?? '{}') as {
+          touchpoints?: Array<{ type: string; offer?: string }>;
+        };
+        for (const t of sent.touchpoints ?? []) if (t.type === 'offer_impression' && t.offer) impressions.push(t.offer);
+      });
+      const page = await logIn(context, customer);
+      await act(page, heroDecisions);
+      // Everything the device noted is delivered before the customer leaves.
+      await expect.poll(() => readQueuedIds(page), { timeout: 30_000 }).toEqual([]);
+      await context.close();
+      return impressions;
+    };
+
+    // Three days ago: the visit elsewhere already shows in the net bank; then a price check on the car-loan page.
+    const first = await visit(3, async (page) => {
+      await waitForHeroOffer(page, (id) => productOf(id) === 'car_loan', 'a car-loan offer after the visit elsewhere');
+      await page.getByTestId('nav-car-loan').click();
+      await page.waitForURL(/\/loans\/car/);
+      await page.getByTestId('price').fill('180000');
+      await page.getByTestId('calculate').click();
+      await expect.poll(() => page.getByTestId('calculator-result').textContent()).toMatch(/\d/);
+      await page.getByTestId('nav-dashboard').click();
+      await waitForHeroOffer(page, (id) => id === 'car-loan-quote', 'the car-loan quote after the price check');
+      // Seen: at least half of it in view for a second.
+      await page.waitForTimeout(1_500);
+    });
+    expect(first).toContain('car-loan-quote');
+
+    // Two more days with a look at the dashboard: the quote is seen each time.
+    for (const daysAgo of [2, 1]) {
+      const seen = await visit(daysAgo, async (page) => {
+        await waitForHeroOffer(page, (id) => id === 'car-loan-quote', `the car-loan quote ${daysAgo} days ago`);
+        await page.waitForTimeout(1_500);
+      });
+      expect(seen).toContain('car-loan-quote');
+    }
+
+    // Today: three impressions this week meet the offer's weekly cap; the hero shows something else.
+    await visit(0, async (page, heroDecisions) => {
+      await expect.poll(() => heroDecisions.length, { timeout: 60_000 }).toBeGreaterThan(0);
+      expect(heroDecisions).not.toContain('car-loan-quote');
+      const onScreen = () =>
+        hero(page)
+          .getAttribute('data-offer-id', { timeout: 2_000 })
+          .catch(() => null);
+      expect(await onScreen()).not.toBe('car-loan-quote');
+      const before = heroDecisions.length;
+      await page.reload();
+      await expect.poll(() => heroDecisions.length, { timeout: 60_000 }).toBeGreaterThan(before);
+      expect(heroDecisions).not.toContain('car-loan-quote');
+      expect(await onScreen()).not.toBe('car-loan-quote');
+    });
+    expect(pageErrors).toEqual([]);
   });
 
   it('a customer who declines personalization sees generic content, and nothing about them is sent', async () => {

@@ -48,6 +48,7 @@ export async function seedDemoBank(
       },
       history.get(customer.id) ?? [],
       compiled.productOfPage,
+      compiled.journeyOf,
     ),
   }));
 

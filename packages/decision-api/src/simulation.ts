@@ -109,6 +109,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
       },
       history.get(customer.id) ?? [],
       catalog.productOfPage,
+      catalog.journeyOf,
     ),
   );
   // The clusters the domain trains on the customers' behaviour, as the cluster job does in production.
@@ -290,5 +291,6 @@ function apply(
     profile,
     events.map((event) => ({ ...event, occurredAt, channel })),
     catalog.productOfPage,
+    catalog.journeyOf,
   );
 }

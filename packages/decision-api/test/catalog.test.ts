@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type CatalogInput, JOURNEY_STAGES, type Offer } from '../src/contract/index.js';
+import { Catalog, type CatalogInput, DEFAULT_JOURNEY, JOURNEY_STAGES, type Offer } from '../src/contract/index.js';
 import { compileCatalog } from '../src/domain/catalog.js';
 
 const seedDir = new URL('../seed/', import.meta.url);
@@ -86,9 +86,9 @@ describe('the demo bank’s catalog', () => {
     }
   });
 
-  it('has, for each product, one offer for every stage from first interest to signing', () => {
+  it('has, for each product, one offer for every stage from first interest to signing, besides triggered ones', () => {
     for (const product of catalog.products) {
-      const offers = productOffers.filter((o) => o.product === product.id);
+      const offers = productOffers.filter((o) => o.product === product.id && !o.triggeredOnly);
       expect(offers.length, product.id).toBeGreaterThanOrEqual(2);
       expect(offers.length, product.id).toBeLessThanOrEqual(3);
       for (const stage of STAGES_BEFORE_USE) {
@@ -202,7 +202,11 @@ describe('the well-formedness check for offer images', () => {
 describe('content links in a catalog', () => {
   const withCta = (ctaUrl: string) => {
     const offer = catalog.offers[0]!;
-    return { ...catalog, offers: [{ ...offer, content: { ...offer.content, en: { ...offer.content.en, ctaUrl } } }] };
+    return {
+      ...catalog,
+      offers: [{ ...offer, content: { ...offer.content, en: { ...offer.content.en, ctaUrl } } }],
+      triggers: [],
+    };
   };
 
   it.each([
@@ -219,5 +223,118 @@ describe('content links in a catalog', () => {
 
   it.each(['/loans/car?apply=1', 'https://www.bank.example/loans'])('accepts a call to action to %s', (url) => {
     expect(Catalog.safeParse(withCta(url)).success).toBe(true);
+  });
+});
+
+describe('journeys and in-app triggers in a catalog', () => {
+  const issues = (input: unknown) =>
+    (Catalog.safeParse(input).error?.issues ?? []).map((issue) => `${issue.path.join('/')}: ${issue.message}`);
+  const withProduct = (index: number, change: Record<string, unknown>) => {
+    const broken = structuredClone(raw) as { products: Array<Record<string, unknown>> };
+    broken.products[index] = { ...broken.products[index], ...change };
+    return broken;
+  };
+  const withTrigger = (change: Record<string, unknown>) => {
+    const broken = structuredClone(raw) as { triggers: Array<Record<string, unknown>> };
+    broken.triggers[0] = { ...broken.triggers[0], ...change };
+    return broken;
+  };
+
+  it('gives every product the default journey when the catalog names none: six stages, a partner visit makes aware', () => {
+    for (const product of catalog.products) expect(product.journey, product.id).toEqual(DEFAULT_JOURNEY);
+    expect(DEFAULT_JOURNEY.decayDays).toBe(30);
+    expect(DEFAULT_JOURNEY.rules).toContainEqual({ on: 'external_visit', to: 'aware' });
+    expect(DEFAULT_JOURNEY.rules).toContainEqual({ on: 'calculator_used', to: 'compare' });
+    expect(new Set(DEFAULT_JOURNEY.rules.map((rule) => rule.to))).toEqual(new Set(JOURNEY_STAGES));
+  });
+
+  it('accepts a product’s own journey rules and fading, or none at all', () => {
+    const own = { rules: [{ on: 'calculator_used', to: 'explore' }], decayDays: 7 };
+    expect(Catalog.parse(withProduct(2, { journey: own })).products[2]?.journey).toEqual(own);
+    const never = { rules: DEFAULT_JOURNEY.rules, decayDays: null };
+    expect(Catalog.parse(withProduct(0, { journey: never })).products[0]?.journey.decayDays).toBeNull();
+  });
+
+  it.each([
+    [{ rules: [{ on: 'calculator_used', to: 'shortlist' }], decayDays: 30 }, 'products/1/journey/rules/0/to'],
+    [{ rules: [{ on: 'brochure_read', to: 'aware' }], decayDays: 30 }, 'products/1/journey/rules/0/on'],
+    [{ rules: [{ on: 'calculator_used', to: 'compare' }], decayDays: 0 }, 'products/1/journey/decayDays'],
+    [{ rules: [{ on: 'calculator_used', to: 'compare' }], decayDays: 2.5 }, 'products/1/journey/decayDays'],
+    [{ rules: [] }, 'products/1/journey/decayDays'],
+    [{ rules: [{ on: 'calculator_used', to: 'compare', weight: 2 }], decayDays: 30 }, 'products/1/journey/rules/0'],
+  ])('refuses the journey %j, naming %s', (journey, path) => {
+    const found = issues(withProduct(1, { journey }));
+    expect(found.map((issue) => issue.split(':')[0])).toContain(path);
+  });
+
+  it('refuses two rules on one touchpoint type', () => {
+    const journey = { rules: [...DEFAULT_JOURNEY.rules, { on: 'calculator_used', to: 'apply' }], decayDays: 30 };
+    expect(issues(withProduct(2, { journey }))).toEqual([
+      `products/2/journey/rules/${DEFAULT_JOURNEY.rules.length}/on: "calculator_used" already has a rule: one rule per touchpoint type`,
+    ]);
+  });
+
+  it('has the application reminder after one day and the incentive after three, for car loans and mortgages', () => {
+    expect(catalog.triggers.map((t) => [t.id, t.product, t.after, t.afterDays, t.offer])).toEqual([
+      ['car-loan-application-reminder', 'car_loan', 'application_started', 1, 'car-loan-continue'],
+      ['car-loan-application-incentive', 'car_loan', 'application_started', 3, 'car-loan-finish-incentive'],
+      ['mortgage-application-reminder', 'mortgage', 'application_started', 1, 'mortgage-continue'],
+      ['mortgage-application-help', 'mortgage', 'application_started', 3, 'mortgage-finish-help'],
+    ]);
+    for (const trigger of catalog.triggers) {
+      expect(trigger.unless).toEqual(['application_submitted', 'application_completed']);
+    }
+    const incentives = catalog.offers.filter((offer) => offer.triggeredOnly).map((offer) => offer.id);
+    expect(incentives).toEqual(['car-loan-finish-incentive', 'mortgage-finish-help']);
+  });
+
+  it.each([
+    [{ product: 'yacht_loan' }, 'triggers/0/product: unknown product "yacht_loan"'],
+    [{ offer: 'no-such-offer' }, 'triggers/0/offer: unknown offer "no-such-offer"'],
+    [
+      { offer: 'mortgage-continue' },
+      'triggers/0/offer: "mortgage-continue" is an offer for mortgage, not for car_loan',
+    ],
+    [
+      { offer: 'house-savings-goal' },
+      'triggers/0/offer: "house-savings-goal" is an offer for no product, not for car_loan',
+    ],
+    [{ after: 'application_abandoned' }, 'triggers/0/after'],
+    [{ unless: ['application_started'] }, 'triggers/0/unless/0: must differ from `after`'],
+    [{ unless: ['brochure_read'] }, 'triggers/0/unless/0'],
+    [{ afterDays: -1 }, 'triggers/0/afterDays'],
+    [{ id: 'car-loan-application-incentive' }, 'triggers/1/id: duplicate trigger "car-loan-application-incentive"'],
+  ])('refuses the trigger change %j: %s', (change, expected) => {
+    const found = issues(withTrigger(change));
+    expect(found.some((issue) => issue === expected || issue.split(':')[0] === expected)).toBe(true);
+  });
+
+  it('refuses a trigger on a touchpoint its product’s journey never keeps', () => {
+    const noRule = withProduct(0, { journey: { rules: [{ on: 'page_view', to: 'aware' }], decayDays: 30 } });
+    const found = issues(noRule);
+    expect(found).toContain(
+      'triggers/0/after: car_loan\'s journey has no rule on "application_started", so such a touchpoint is never kept on its journey',
+    );
+    expect(found).toContain(
+      'triggers/0/unless/1: car_loan\'s journey has no rule on "application_completed", so such a touchpoint is never kept on its journey',
+    );
+  });
+
+  it('refuses an offer shown only by triggers that no trigger names', () => {
+    const broken = structuredClone(raw) as { triggers: unknown[] };
+    broken.triggers = [];
+    expect(issues(broken)).toEqual([
+      'offers/3/triggeredOnly: no trigger names this offer, so it could never be shown',
+      'offers/7/triggeredOnly: no trigger names this offer, so it could never be shown',
+    ]);
+  });
+
+  it('keeps catalogs without journeys or triggers valid, as they were stored before', () => {
+    const before = structuredClone(raw) as Record<string, unknown> & { offers: Array<Record<string, unknown>> };
+    delete before.triggers;
+    before.offers = before.offers.filter((offer) => !offer.triggeredOnly);
+    const parsed = Catalog.parse(before);
+    expect(parsed.triggers).toEqual([]);
+    expect(parsed.products.every((product) => product.journey.decayDays === 30)).toBe(true);
   });
 });

@@ -1,17 +1,70 @@
 import { z } from '@hono/zod-openapi';
 import { Channel, Slug } from './common.js';
+import { PARTNER_TOUCHPOINT_TYPES } from './partner.js';
 import { protectedCategoryOf } from './protected-attributes.js';
+import { TOUCHPOINT_TYPES } from './touchpoints.js';
 
 /** The six stages of every product journey, from first interest to use and growth. */
 export const JOURNEY_STAGES = ['aware', 'explore', 'compare', 'apply', 'sign', 'use'] as const;
 export const JourneyStage = z.enum(JOURNEY_STAGES).openapi('JourneyStage');
 export type JourneyStage = z.infer<typeof JourneyStage>;
 
+/** The touchpoint types a journey rule may react to: the SDK's, and the visits partners report from external sites. */
+export const JOURNEY_TOUCHPOINT_TYPES = [...TOUCHPOINT_TYPES, ...PARTNER_TOUCHPOINT_TYPES] as const;
+export const JourneyTouchpointType = z.enum(JOURNEY_TOUCHPOINT_TYPES);
+export type JourneyTouchpointType = z.infer<typeof JourneyTouchpointType>;
+
+export const JourneyRule = z
+  .strictObject({
+    on: JourneyTouchpointType.openapi({ description: 'The touchpoint type, on this product, that moves the journey.' }),
+    to: JourneyStage.openapi({
+      description: 'The stage it moves the journey to; a journey never moves back by a rule.',
+    }),
+  })
+  .openapi('JourneyRule');
+export type JourneyRule = z.infer<typeof JourneyRule>;
+
+export const Journey = z
+  .strictObject({
+    rules: z.array(JourneyRule).max(JOURNEY_TOUCHPOINT_TYPES.length).openapi({
+      description:
+        'Which touchpoints on the product move its journey, and to which stage; at most one rule per touchpoint type. A touchpoint type without a rule leaves the journey as it is.',
+    }),
+    decayDays: z.number().int().positive().max(3650).nullable().openapi({
+      description:
+        'Interest fades: after this many days without a touchpoint that moves the journey, it falls back one stage, and again after each further such period, until no journey is left. The use stage (the customer holds the product) never fades. null: never fades.',
+    }),
+  })
+  .openapi('Journey');
+export type Journey = z.infer<typeof Journey>;
+
+/** Every product's journey unless the catalog says otherwise. */
+export const DEFAULT_JOURNEY: Journey = {
+  rules: [
+    { on: 'page_view', to: 'aware' },
+    { on: 'offer_click', to: 'aware' },
+    { on: 'external_visit', to: 'aware' },
+    { on: 'product_view', to: 'explore' },
+    { on: 'calculator_used', to: 'compare' },
+    { on: 'application_started', to: 'apply' },
+    { on: 'application_submitted', to: 'sign' },
+    { on: 'application_completed', to: 'use' },
+  ],
+  decayDays: 30,
+};
+
 const Text = z.string().min(1).max(400);
 const Localized = z.strictObject({ da: Text, en: Text });
 
 export const Product = z
-  .strictObject({ id: Slug, name: Localized, page: z.string().startsWith('/') })
+  .strictObject({
+    id: Slug,
+    name: Localized,
+    page: z.string().startsWith('/'),
+    journey: Journey.default(DEFAULT_JOURNEY).openapi({
+      description: 'How touchpoints move the product’s journey and how its interest fades; absent: the defaults.',
+    }),
+  })
   .openapi('Product');
 export type Product = z.infer<typeof Product>;
 
@@ -129,6 +182,10 @@ export const Offer = z
         'A credit product (a loan). Never shown to a customer flagged vulnerable or in arrears (rule credit-suitability), whatever the rules say.',
     }),
     rules: OfferRules.optional(),
+    triggeredOnly: z.boolean().default(false).openapi({
+      description:
+        'Shown only when an in-app trigger names it (such as an incentive to finish an application); never chosen otherwise.',
+    }),
     caps: z
       .strictObject({
         perDay: z.number().int().positive(),
@@ -191,6 +248,27 @@ export const LeadPolicy = z
   .openapi('LeadPolicy');
 export type LeadPolicy = z.infer<typeof LeadPolicy>;
 
+export const Trigger = z
+  .strictObject({
+    id: Slug,
+    product: Slug,
+    after: JourneyTouchpointType.openapi({
+      description: 'The touchpoint on the product the trigger waits after, such as application_started.',
+    }),
+    unless: z.array(JourneyTouchpointType).max(JOURNEY_TOUCHPOINT_TYPES.length).default([]).openapi({
+      description: 'Touchpoints on the product that, seen since the `after` touchpoint, stop the trigger.',
+    }),
+    afterDays: z.number().nonnegative().max(365).openapi({
+      description: 'Days since the last `after` touchpoint before the trigger fires.',
+    }),
+    offer: Slug.openapi({ description: 'The offer the trigger brings forward; an offer of the same product.' }),
+  })
+  .openapi('Trigger', {
+    description:
+      'An in-app trigger, evaluated when the customer next comes into the net bank or mobile bank: once it fires, its offer wins any placement it is eligible for (eligibility and the contact policy still apply). Of a product’s triggers that fire on the same `after` touchpoint, the one with the most days wins: a later step replaces an earlier one.',
+  });
+export type Trigger = z.infer<typeof Trigger>;
+
 export const Catalog = z
   .strictObject({
     version: z.string().min(1).max(64),
@@ -200,10 +278,15 @@ export const Catalog = z
     products: z.array(Product).min(1),
     placements: z.array(Placement).min(1),
     offers: z.array(Offer).min(1),
+    triggers: z.array(Trigger).max(100).default([]),
   })
   .superRefine((catalog, ctx) => {
     const products = new Set(catalog.products.map((p) => p.id));
     const placements = new Set(catalog.placements.map((p) => p.id));
+    catalog.products.forEach((product, i) => {
+      checkJourneyRules(product.journey, ['products', i, 'journey'], ctx);
+    });
+    checkTriggers(catalog, ctx);
     catalog.offers.forEach((offer, i) => {
       if (offer.product !== null && !products.has(offer.product)) {
         ctx.addIssue({ code: 'custom', path: ['offers', i, 'product'], message: `unknown product "${offer.product}"` });
@@ -246,4 +329,63 @@ function checkRuleProducts(offer: Offer, index: number, products: ReadonlySet<st
       }
     });
   }
+}
+
+function checkJourneyRules(journey: Journey, path: Array<string | number>, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  journey.rules.forEach((rule, j) => {
+    if (seen.has(rule.on)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'rules', j, 'on'],
+        message: `"${rule.on}" already has a rule: one rule per touchpoint type`,
+      });
+    }
+    seen.add(rule.on);
+  });
+}
+
+function checkTriggers(catalog: Catalog, ctx: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  catalog.triggers.forEach((trigger, i) => {
+    const path = (...rest: Array<string | number>) => ['triggers', i, ...rest];
+    if (ids.has(trigger.id))
+      ctx.addIssue({ code: 'custom', path: path('id'), message: `duplicate trigger "${trigger.id}"` });
+    ids.add(trigger.id);
+    const product = catalog.products.find((p) => p.id === trigger.product);
+    if (!product) {
+      ctx.addIssue({ code: 'custom', path: path('product'), message: `unknown product "${trigger.product}"` });
+    } else {
+      // The profile keeps a product's touchpoints only where they move its journey: others could never be seen.
+      const moving = new Set(product.journey.rules.map((rule) => rule.on));
+      const unseen = (type: string) =>
+        `${trigger.product}'s journey has no rule on "${type}", so such a touchpoint is never kept on its journey`;
+      if (!moving.has(trigger.after))
+        ctx.addIssue({ code: 'custom', path: path('after'), message: unseen(trigger.after) });
+      trigger.unless.forEach((type, j) => {
+        if (type === trigger.after) {
+          ctx.addIssue({ code: 'custom', path: path('unless', j), message: 'must differ from `after`' });
+        } else if (!moving.has(type)) ctx.addIssue({ code: 'custom', path: path('unless', j), message: unseen(type) });
+      });
+    }
+    const offer = catalog.offers.find((o) => o.id === trigger.offer);
+    if (!offer) {
+      ctx.addIssue({ code: 'custom', path: path('offer'), message: `unknown offer "${trigger.offer}"` });
+    } else if (offer.product !== trigger.product) {
+      ctx.addIssue({
+        code: 'custom',
+        path: path('offer'),
+        message: `"${trigger.offer}" is an offer for ${offer.product ?? 'no product'}, not for ${trigger.product}`,
+      });
+    }
+  });
+  catalog.offers.forEach((offer, i) => {
+    if (offer.triggeredOnly && !catalog.triggers.some((trigger) => trigger.offer === offer.id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['offers', i, 'triggeredOnly'],
+        message: 'no trigger names this offer, so it could never be shown',
+      });
+    }
+  });
 }

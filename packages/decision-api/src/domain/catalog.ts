@@ -1,4 +1,5 @@
-import type { Catalog, Channel, Offer, Placement, Product } from '../contract/index.js';
+import type { Catalog, Channel, Offer, Placement, Product, Trigger } from '../contract/index.js';
+import { type CompiledJourney, compileJourney, DEFAULT_COMPILED_JOURNEY, type JourneyOf } from './journey.js';
 
 /** The catalog indexed for the decision hot path: built once per catalog version, then only read. */
 export interface CompiledCatalog {
@@ -8,6 +9,9 @@ export interface CompiledCatalog {
   readonly offers: ReadonlyMap<string, Offer>;
   readonly offersByPlacement: ReadonlyMap<string, readonly Offer[]>;
   readonly productOfPage: (page: string) => string | undefined;
+  /** Each product's journey rules and fading; the default journey for a product the catalog does not know. */
+  readonly journeyOf: JourneyOf;
+  readonly triggers: readonly Trigger[];
   readonly source: Catalog;
 }
 
@@ -29,7 +33,21 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
   const productOfPage = (page: string) =>
     pages.find(([prefix]) => page === prefix || page.startsWith(`${prefix}/`))?.[1];
   const offers = new Map(catalog.offers.map((offer) => [offer.id, offer]));
-  return { version: catalog.version, products, placements, offers, offersByPlacement, productOfPage, source: catalog };
+  const journeys = new Map<string, CompiledJourney>(
+    catalog.products.map((product) => [product.id, compileJourney(product.journey)]),
+  );
+  const journeyOf: JourneyOf = (product) => journeys.get(product) ?? DEFAULT_COMPILED_JOURNEY;
+  return {
+    version: catalog.version,
+    products,
+    placements,
+    offers,
+    offersByPlacement,
+    productOfPage,
+    journeyOf,
+    triggers: catalog.triggers ?? [],
+    source: catalog,
+  };
 }
 
 export function placementServesChannel(placement: Placement, channel: Channel): boolean {

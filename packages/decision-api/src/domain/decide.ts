@@ -7,9 +7,11 @@ import { type BankScore, type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import type { ClusterAssignment, TracedCluster } from './cluster-assignment.js';
 import { checkEligibility, type Exclusion, impressionsWithin, weeklyContactCount } from './eligibility.js';
+import { type JourneyDecay, journeysAt } from './journey.js';
 import { type LearnedDraw, type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
+import { type FiredTrigger, fireTriggers, type SupersededTrigger } from './triggers.js';
 
 /** How long the SDK may reuse a decision; short enough that journeys and caps stay fresh. */
 export const DECISION_TTL_SECONDS = 300;
@@ -21,6 +23,8 @@ export interface CandidateTrace {
   /** Set for an eligible offer that another placement on the same page already shows. */
   readonly shownElsewhere?: string;
   readonly score?: Score;
+  /** The in-app trigger that names this offer and fired. */
+  readonly trigger?: string;
 }
 
 export interface DecisionTrace {
@@ -28,7 +32,14 @@ export interface DecisionTrace {
   readonly catalogVersion: string;
   readonly at: string;
   readonly context: DecisionContext;
+  /** Each journey's stage as the decision saw it: faded for the silence since its last touchpoint. */
   readonly stages: Readonly<Record<string, JourneyStage>>;
+  /** Journeys that faded since their last touchpoint: from which stage to which (null: faded away). */
+  readonly decayed?: readonly JourneyDecay[];
+  /** In-app triggers that fired, and those a later step of the same product replaced. */
+  readonly triggers?: { readonly fired: readonly FiredTrigger[]; readonly superseded: readonly SupersededTrigger[] };
+  /** The trigger that made the winner win. */
+  readonly trigger?: string;
   readonly productsHeld: readonly string[];
   readonly candidates: readonly CandidateTrace[];
   readonly winner: string | null;
@@ -83,12 +94,17 @@ export interface DecideInput {
  * Placements are decided in the order asked, and one offer is shown at most once per page.
  */
 export function decide(input: DecideInput): PlacementOutcome[] {
-  const { catalog, profile, context, now } = input;
+  const { catalog, context, now } = input;
   const assignment = input.clusterAssignment;
   const cluster = assignment ? (assignment.cluster?.id ?? null) : (input.cluster ?? null);
   const clusterReason =
     assignment?.reason ?? (cluster ? `${cluster}, given without a model version` : 'no cluster assigned');
   const shown = new Map<string, string>();
+  // Journeys fade at decision time; the stored profile keeps each journey as its last touchpoint left it.
+  const { journeys, decayed } = journeysAt(input.profile.journeys, catalog.journeyOf, now);
+  const profile: CustomerProfile = { ...input.profile, journeys };
+  const triggers = fireTriggers(catalog.triggers, input.profile.journeys, now);
+  const triggerOf = new Map(triggers.fired.map((trigger) => [trigger.offer, trigger.id]));
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
   const policy = catalog.source.contactPolicy;
@@ -120,6 +136,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       stages,
       productsHeld: profile.productsHeld,
       contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
+      ...(decayed.length > 0 ? { decayed } : {}),
+      ...(triggers.fired.length + triggers.superseded.length > 0 ? { triggers } : {}),
       ...(input.seed === undefined ? {} : { seed: input.seed }),
       cluster: assignment?.cluster ?? null,
       clusterReason,
@@ -130,10 +148,13 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     }
 
     const candidates: CandidateTrace[] = [];
-    let best: { offer: Offer; score: Score } | null = null;
+    let best: { offer: Offer; score: Score; trigger: string | undefined } | null = null;
     for (const offer of catalog.offersByPlacement.get(placementId) ?? []) {
       const excludedBy =
         checkEligibility({ offer, profile, channel: context.channel, now, policy, weeklyContacts, cluster }) ??
+        (offer.triggeredOnly && !triggerOf.has(offer.id)
+          ? { rule: 'trigger-only', detail: 'shown only when a trigger names it; none has fired' }
+          : null) ??
         (offer.credit && creditShownOn
           ? { rule: 'one-credit-offer', detail: `a credit offer is already shown on ${creditShownOn}` }
           : null);
@@ -142,22 +163,33 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         continue;
       }
       const score = scoreOffer(offer, profile, pageProduct, now, estimateFor(offer));
+      const trigger = triggerOf.get(offer.id);
+      const fired = trigger ? { trigger } : {};
       const elsewhere = shown.get(offer.id);
       if (elsewhere) {
-        candidates.push({ offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere });
+        candidates.push({ offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere, ...fired });
         continue;
       }
-      candidates.push({ offerId: offer.id, product: offer.product, score });
+      candidates.push({ offerId: offer.id, product: offer.product, score, ...fired });
+      // An offer a trigger fired for wins over any other; among equals, the higher priority, then the lower id.
+      const sameFooting = (trigger !== undefined) === (best?.trigger !== undefined);
       if (
         !best ||
-        score.priority > best.score.priority ||
-        (score.priority === best.score.priority && offer.id < best.offer.id)
+        (trigger !== undefined && best.trigger === undefined) ||
+        (sameFooting &&
+          (score.priority > best.score.priority ||
+            (score.priority === best.score.priority && offer.id < best.offer.id)))
       ) {
-        best = { offer, score };
+        best = { offer, score, trigger };
       }
     }
 
-    const trace: DecisionTrace = { ...baseTrace, candidates, winner: best?.offer.id ?? null };
+    const trace: DecisionTrace = {
+      ...baseTrace,
+      candidates,
+      winner: best?.offer.id ?? null,
+      ...(best?.trigger ? { trigger: best.trigger } : {}),
+    };
     if (!best) return none(placementId, placement.size, context, trace);
     shown.set(best.offer.id, placementId);
     if (best.offer.credit) creditShownOn = placementId;

@@ -1,6 +1,14 @@
 import type { Channel, JourneyStage, TouchpointType } from '../contract/index.js';
 import { addToBehaviour, type BehaviourState, EMPTY_BEHAVIOUR, mergeBehaviour } from './behaviour.js';
-import { advanceStage, stageForTouchpoint } from './journey.js';
+import {
+  applyJourneyTouchpoint,
+  defaultJourneyOf,
+  type JourneyOf,
+  type JourneyState,
+  mergeJourneyStates,
+} from './journey.js';
+
+export type { JourneyState } from './journey.js';
 
 /** What a profile learns from: the fields of a stored touchpoint that matter to decisions. */
 export interface ProfileTouchpoint {
@@ -10,12 +18,6 @@ export interface ProfileTouchpoint {
   readonly product?: string | null;
   readonly page?: string | null;
   readonly offer?: string | null;
-}
-
-export interface JourneyState {
-  readonly stage: JourneyStage;
-  /** The last touchpoint on this product's journey. */
-  readonly lastAt: string;
 }
 
 /**
@@ -93,6 +95,7 @@ export function applyTouchpoints(
   profile: CustomerProfile,
   touchpoints: readonly ProfileTouchpoint[],
   productOfPage: ProductOfPage,
+  journeyOf: JourneyOf = defaultJourneyOf,
 ): CustomerProfile {
   const ordered = [...touchpoints].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
   const journeys: Record<string, JourneyState> = { ...profile.journeys };
@@ -118,14 +121,12 @@ export function applyTouchpoints(
     if (touchpoint.type === 'conversion' && touchpoint.offer)
       converted[touchpoint.offer] = later(converted[touchpoint.offer], at);
     if (touchpoint.type === 'application_completed' && product) held.add(product);
-    const stage = stageForTouchpoint(touchpoint.type);
-    if (product && stage) {
-      const current = journeys[product];
-      journeys[product] = {
-        stage: advanceStage(current?.stage, stage),
-        lastAt: later(current?.lastAt, at),
-      };
-      productTouchpoints[product] = (productTouchpoints[product] ?? 0) + 1;
+    if (product) {
+      const journey = applyJourneyTouchpoint(journeys[product], touchpoint.type, at, journeyOf(product));
+      if (journey) {
+        journeys[product] = journey;
+        productTouchpoints[product] = (productTouchpoints[product] ?? 0) + 1;
+      }
     }
   }
 
@@ -163,15 +164,17 @@ function recentImpressions(
  * Joins an anonymous device's profile into the customer's when the customer logs in. Attributes are the customer's:
  * the bank knows them of the customer, never of a device.
  */
-export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProfile): CustomerProfile {
+export function mergeProfiles(
+  customer: CustomerProfile,
+  anonymous: CustomerProfile,
+  journeyOf: JourneyOf = defaultJourneyOf,
+): CustomerProfile {
   const customerBehaviour = behaviourOf(customer);
   const anonymousBehaviour = behaviourOf(anonymous);
   const journeys: Record<string, JourneyState> = { ...customer.journeys };
   for (const [product, state] of Object.entries(anonymous.journeys)) {
     const current = journeys[product];
-    journeys[product] = current
-      ? { stage: advanceStage(current.stage, state.stage), lastAt: later(current.lastAt, state.lastAt) }
-      : state;
+    journeys[product] = current ? mergeJourneyStates(current, state, journeyOf(product)) : state;
   }
   const productTouchpoints: Record<string, number> = { ...customer.productTouchpoints };
   for (const [product, count] of Object.entries(anonymous.productTouchpoints ?? {})) {

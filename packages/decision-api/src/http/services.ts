@@ -47,7 +47,13 @@ export function createServices(
     const subject = customerSubject(customerId);
     const { profile, deviceToLink } = await store.customerProfile(customerId, anonymousId);
     if (!deviceToLink) return { subject, profile };
-    return { subject, profile: await store.linkAnonymous(anonymousId, customerId, mergeProfiles) };
+    const { journeyOf } = deps.catalog.current();
+    return {
+      subject,
+      profile: await store.linkAnonymous(anonymousId, customerId, (customer, device) =>
+        mergeProfiles(customer, device, journeyOf),
+      ),
+    };
   };
   return {
     ...deps,

@@ -87,7 +87,11 @@ describe.each(engines)('partners reporting visits to external sites on $name', (
     expect(await response.json()).toEqual({ accepted: [sighting.id], duplicates: [], rejected: [] });
 
     const profile = await h.store.profile(`c:${customer}`);
-    expect(profile.journeys.car_loan).toEqual({ stage: 'aware', lastAt: anHourAgo });
+    expect(profile.journeys.car_loan).toEqual({
+      stage: 'aware',
+      lastAt: anHourAgo,
+      seen: { external_visit: anHourAgo },
+    });
     expect(await h.store.countTouchpoints(`c:${customer}`)).toBe(1);
 
     const hero = await heroFor(customer);
@@ -106,7 +110,7 @@ describe.each(engines)('partners reporting visits to external sites on $name', (
 
     expect((await report({ touchpoints: [visit(customer, { occurredAt: NOW.toISOString() })] })).status).toBe(200);
     const journey = (await h.store.profile(`c:${customer}`)).journeys.car_loan;
-    expect(journey).toEqual({ stage: 'compare', lastAt: NOW.toISOString() });
+    expect(journey).toMatchObject({ stage: 'compare', lastAt: NOW.toISOString() });
   });
 
   it('one batch may name many customers; each one’s journey moves, and nothing is linked to a device', async () => {
@@ -121,8 +125,8 @@ describe.each(engines)('partners reporting visits to external sites on $name', (
     expect(((await response.json()) as BatchResult).accepted).toHaveLength(3);
     const third = await h.store.profile('c:c-partner-3');
     expect(third.journeys).toEqual({
-      car_loan: { stage: 'aware', lastAt: anHourAgo },
-      home_insurance: { stage: 'aware', lastAt: anHourAgo },
+      car_loan: { stage: 'aware', lastAt: anHourAgo, seen: { external_visit: anHourAgo } },
+      home_insurance: { stage: 'aware', lastAt: anHourAgo, seen: { external_visit: anHourAgo } },
     });
     expect((await h.store.profile('c:c-partner-4')).journeys.mortgage?.stage).toBe('aware');
     expect(await h.rowCounts()).toEqual({ touchpoints: 3, profiles: 2, decisions: 0, identityLinks: 0 });

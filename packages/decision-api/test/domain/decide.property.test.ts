@@ -4,6 +4,7 @@ import { JOURNEY_STAGES } from '../../src/contract/index.js';
 import { compileCatalog } from '../../src/domain/catalog.js';
 import { decide } from '../../src/domain/decide.js';
 import { checkEligibility, impressionsWithin } from '../../src/domain/eligibility.js';
+import { journeysAt } from '../../src/domain/journey.js';
 import { evidenceKey, type OfferEvidence, POOLED_CLUSTER } from '../../src/domain/learning.js';
 import type { CustomerProfile } from '../../src/domain/profile.js';
 import { demoCatalog } from '../support/harness.js';
@@ -19,7 +20,22 @@ const isoWithin = (days: number) =>
 const profileArb: fc.Arbitrary<CustomerProfile> = fc.record({
   journeys: fc.dictionary(
     fc.constantFrom(...productIds),
-    fc.record({ stage: fc.constantFrom(...JOURNEY_STAGES), lastAt: isoWithin(90) }),
+    fc.record(
+      {
+        stage: fc.constantFrom(...JOURNEY_STAGES),
+        lastAt: isoWithin(90),
+        // When applications were started, submitted and completed: what in-app triggers wait on.
+        seen: fc.record(
+          {
+            application_started: isoWithin(6),
+            application_submitted: isoWithin(6),
+            application_completed: isoWithin(6),
+          },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: ['stage', 'lastAt'] },
+    ),
   ),
   productsHeld: fc.subarray(productIds),
   dismissed: fc.dictionary(fc.constantFrom(...offerIds), isoWithin(60)),
@@ -45,7 +61,8 @@ describe('the decision, for any customer', () => {
           expect(
             checkEligibility({
               offer: outcome.offer,
-              profile,
+              // Eligibility sees each journey as it stands now, faded for its silence.
+              profile: { ...profile, journeys: journeysAt(profile.journeys, catalog.journeyOf, NOW).journeys },
               channel,
               now: NOW,
               policy: demoCatalog.contactPolicy,
@@ -70,14 +87,18 @@ describe('the decision, for any customer', () => {
     );
   });
 
-  it('traces every candidate: the rule that excluded it, or its score; and the winner has the top priority', () => {
+  it('traces every candidate: the rule that excluded it, or its score; and the winner has the top priority among those a trigger fired for, if any', () => {
     fc.assert(
       fc.property(inputArb, ({ profile, channel, locale, page, placements }) => {
         for (const outcome of decide({ catalog, profile, context: { channel, locale, page }, placements, now: NOW })) {
           for (const candidate of outcome.trace.candidates) {
             expect(candidate.excludedBy !== undefined || candidate.score !== undefined).toBe(true);
           }
-          const open = outcome.trace.candidates.filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
+          const eligible = outcome.trace.candidates.filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
+          const triggered = eligible.filter((c) => c.trigger !== undefined);
+          const open = triggered.length > 0 ? triggered : eligible;
+          if (triggered.length > 0)
+            expect(outcome.trace.trigger).toBe(triggered.find((c) => c.offerId === outcome.offer?.id)?.trigger);
           const top = Math.max(...open.map((c) => c.score?.priority ?? 0));
           if (outcome.offer) {
             expect(outcome.trace.winner).toBe(outcome.offer.id);
@@ -140,11 +161,13 @@ describe('the decision, for any customer', () => {
         const weekly = [...catalog.offers.values()]
           .filter((o) => o.product !== null)
           .reduce((sum, o) => sum + impressionsWithin(profile, o.id, now, 7), 0);
+        // Eligibility sees each journey as it stands now, faded for its silence.
+        const seenNow = { ...profile, journeys: journeysAt(profile.journeys, catalog.journeyOf, now).journeys };
         for (const outcome of outcomes) {
           const eligibility = (offerId: string) =>
             checkEligibility({
               offer: catalog.offers.get(offerId) as NonNullable<ReturnType<typeof catalog.offers.get>>,
-              profile,
+              profile: seenNow,
               channel: input.context.channel,
               now,
               policy: demoCatalog.contactPolicy,
@@ -152,11 +175,15 @@ describe('the decision, for any customer', () => {
               cluster: input.cluster,
             });
           for (const candidate of outcome.trace.candidates) {
-            if (candidate.excludedBy?.rule === 'one-credit-offer') continue;
+            if (candidate.excludedBy?.rule === 'one-credit-offer' || candidate.excludedBy?.rule === 'trigger-only')
+              continue;
             expect(eligibility(candidate.offerId)?.rule).toBe(candidate.excludedBy?.rule);
           }
           expect(outcome.trace.seed).toBe(input.seed);
-          const open = outcome.trace.candidates.filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
+          const eligible = outcome.trace.candidates.filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
+          // An offer a trigger fired for wins over the others.
+          const triggered = eligible.filter((c) => c.trigger !== undefined);
+          const open = triggered.length > 0 ? triggered : eligible;
           const { offer } = outcome;
           if (!offer) {
             expect(open).toEqual([]);

@@ -23,7 +23,11 @@ describe('a customer’s journey through a product', () => {
       [tp('page_view', 1, { page: '/loans/car' }), tp('calculator_used', 2, { product: 'car_loan' })],
       productOfPage,
     );
-    expect(profile.journeys.car_loan).toEqual({ stage: 'compare', lastAt: at(2) });
+    expect(profile.journeys.car_loan).toEqual({
+      stage: 'compare',
+      lastAt: at(2),
+      seen: { page_view: at(1), calculator_used: at(2) },
+    });
     expect(profile.touchpointCount).toBe(2);
     expect(profile.lastSeenAt).toBe(at(2));
   });
@@ -34,7 +38,11 @@ describe('a customer’s journey through a product', () => {
       [tp('page_view', 9, { page: '/pension' }), tp('application_started', 3, { product: 'pension' })],
       productOfPage,
     );
-    expect(late.journeys.pension).toEqual({ stage: 'apply', lastAt: at(9) });
+    expect(late.journeys.pension).toEqual({
+      stage: 'apply',
+      lastAt: at(9),
+      seen: { application_started: at(3), page_view: at(9) },
+    });
     expect(advanceStage('sign', 'aware')).toBe('sign');
   });
 
@@ -68,7 +76,11 @@ describe('a customer’s journey through a product', () => {
       productOfPage,
     );
     const merged = mergeProfiles({ ...customer, productsHeld: ['savings'] }, device);
-    expect(merged.journeys.car_loan).toEqual({ stage: 'compare', lastAt: at(5) });
+    expect(merged.journeys.car_loan).toEqual({
+      stage: 'compare',
+      lastAt: at(5),
+      seen: { product_view: at(1), calculator_used: at(5) },
+    });
     expect(merged.dismissed).toEqual({ x: at(6) });
     expect(merged.productsHeld).toEqual(['savings']);
     expect(merged.touchpointCount).toBe(3);

@@ -1,8 +1,15 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
-import { ApiConfig, type ApiConfigInput, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import {
+  ApiConfig,
+  type ApiConfigInput,
+  DEMO_CONFIG,
+  DEMO_CUSTOMER_TOKEN_SECRET,
+  DEMO_PARTNER_SECRET,
+} from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { seededRandom } from '../../src/domain/learning.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
@@ -215,6 +222,22 @@ export function staffToken(
     { id, roles, ...(branch ? { branch } : {}) },
     { now: at },
   );
+}
+
+/** A request as the demo car marketplace's server sends it: the raw body signed with its secret, at the harness clock. */
+export function signedByPartner(body: unknown, at: Date = NOW): RequestOptions {
+  const rawBody = JSON.stringify(body);
+  const timestamp = String(Math.floor(at.getTime() / 1000));
+  const signature = createHmac('sha256', DEMO_PARTNER_SECRET).update(`${timestamp}.${rawBody}`).digest('hex');
+  return {
+    key: null,
+    rawBody,
+    headers: {
+      'x-touchpoint-partner': 'car-marketplace',
+      'x-touchpoint-timestamp': timestamp,
+      'x-touchpoint-signature': `v1=${signature}`,
+    },
+  };
 }
 
 let counter = 0;

@@ -92,7 +92,7 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
           subject: customerSubject(touchpoint.customerId),
           touchpoint: storedRow(touchpoint, partnerId),
         })),
-        applyExternalTouchpoints,
+        (profile, stored) => applyExternalTouchpoints(profile, stored, catalog.journeyOf),
         services.leadHook(),
       ),
       services.config.storeTimeouts.ingestMs,

@@ -65,7 +65,7 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
           subject,
           anonymousId,
           valid,
-          (profile, stored) => applyTouchpoints(profile, stored, catalog.productOfPage),
+          (profile, stored) => applyTouchpoints(profile, stored, catalog.productOfPage, catalog.journeyOf),
           { now: services.now(), halfLifeDays: catalog.source.learning.halfLifeDays },
           services.leadHook(),
         );
