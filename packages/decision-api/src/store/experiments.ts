@@ -123,7 +123,50 @@ export function createExperimentStore(db: SqlDatabase): ExperimentStore {
         [experiment.id, eventType],
       );
       const days = new Map<string, ArmDay[]>(experiment.arms.map((arm) => [arm.id, []]));
-      for (const row of rows) days.get(row.arm)?.push(row);
+      if (experiment.hypothesis.primaryMetric !== 'advisor_outcome') {
+        for (const row of rows) days.get(row.arm)?.push(row);
+        return days;
+      }
+      // Advisor outcomes per customer exposed: a customer counts on the day of their first viewable impression, and
+      // as an event on the day an advisor sold them the product after it.
+      const sales = await db.query<{ arm: string; day: string; exposed: number; sold: number }>(
+        `WITH exposed AS (
+           SELECT d.trace->'experiment'->>'arm' AS arm, d.subject, min(t.occurred_at) AS first_at
+             FROM decisions d JOIN touchpoints t ON t.decision_id = d.id
+            WHERE d.trace ? 'experiment' AND d.trace->'experiment'->>'id' = $1 AND t.type = 'offer_impression'
+            GROUP BY 1, 2
+         ), sold AS (
+           SELECT e.arm, e.subject, min(o.recorded_at) AS sold_at
+             FROM exposed e JOIN advisor_outcomes o
+               ON o.customer_id = substr(e.subject, 3) AND e.subject LIKE 'c:%'
+              AND o.outcome = 'sold' AND o.recorded_at >= e.first_at
+              AND ($2::text IS NULL OR o.product = $2)
+            GROUP BY 1, 2
+         )
+         SELECT arm, day, sum(exposed)::int AS exposed, sum(sold)::int AS sold FROM (
+           SELECT arm, to_char(first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, 1 AS exposed, 0 AS sold FROM exposed
+           UNION ALL
+           SELECT arm, to_char(sold_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, 0, 1 FROM sold
+         ) counted GROUP BY 1, 2 ORDER BY 2`,
+        [experiment.id, experiment.hypothesis.audience.product],
+      );
+      const byKey = new Map(rows.map((row) => [`${row.arm} ${row.day}`, row]));
+      const keys = [...new Set([...rows, ...sales].map((row) => `${row.arm} ${row.day}`))].sort((a, b) =>
+        a.split(' ')[1]!.localeCompare(b.split(' ')[1]!),
+      );
+      const salesByKey = new Map(sales.map((row) => [`${row.arm} ${row.day}`, row]));
+      for (const key of keys) {
+        const [arm, day] = key.split(' ') as [string, string];
+        const touch = byKey.get(key);
+        const sale = salesByKey.get(key);
+        days.get(arm)?.push({
+          day,
+          exposures: sale?.exposed ?? 0,
+          events: sale?.sold ?? 0,
+          dismissals: touch?.dismissals ?? 0,
+          customers: touch?.customers ?? 0,
+        });
+      }
       return days;
     },
 
@@ -149,9 +192,22 @@ export function createExperimentStore(db: SqlDatabase): ExperimentStore {
         params,
       );
       const [counts] = await db.query<{ exposures: number; events: number }>(
-        `SELECT (count(*) FILTER (WHERE t.type = 'offer_impression'))::int AS exposures,
-                (count(*) FILTER (WHERE t.type = $7))::int AS events
-           FROM decisions d JOIN touchpoints t ON t.decision_id = d.id WHERE ${filter}`,
+        hypothesis.primaryMetric === 'advisor_outcome'
+          ? // Customers shown an offer in the audience, and those of them an advisor sold the product to afterwards.
+            `WITH exposed AS (
+               SELECT d.subject, min(t.occurred_at) AS first_at
+                 FROM decisions d JOIN touchpoints t ON t.decision_id = d.id
+                WHERE ${filter} AND t.type = 'offer_impression' AND $7::text IS NOT NULL
+                GROUP BY 1)
+             SELECT count(*)::int AS exposures,
+                    (count(*) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM advisor_outcomes o
+                        WHERE e.subject = 'c:' || o.customer_id AND o.outcome = 'sold' AND o.recorded_at >= e.first_at
+                          AND ($6 = '' OR o.product = $6))))::int AS events
+               FROM exposed e`
+          : `SELECT (count(*) FILTER (WHERE t.type = 'offer_impression'))::int AS exposures,
+                    (count(*) FILTER (WHERE t.type = $7))::int AS events
+               FROM decisions d JOIN touchpoints t ON t.decision_id = d.id WHERE ${filter}`,
         [...params, eventType],
       );
       const exposures = counts?.exposures ?? 0;
@@ -174,7 +230,7 @@ export function createExperimentStore(db: SqlDatabase): ExperimentStore {
   };
 }
 
+/** The touchpoint type of a metric's event; advisor outcomes are no touchpoints (they are read from their table). */
 function eventTypeOf(metric: PrimaryMetric): string {
-  // Advisor outcomes are not touchpoints: until they are counted per experiment, sales recorded as conversions count.
-  return metric === 'advisor_outcome' ? 'conversion' : EVENT_TYPE[metric];
+  return metric === 'advisor_outcome' ? 'advisor_outcome' : EVENT_TYPE[metric];
 }
