@@ -146,7 +146,7 @@ describe('when the API cannot take a batch', () => {
     await client.flush();
     const sentAt: number[] = [Date.now()];
     for (let attempt = 2; attempt <= 4; attempt++) {
-      while (api.batches.length < attempt) await vi.advanceTimersByTimeAsync(100);
+      while (api.batches.length < attempt) await vi.advanceTimersByTimeAsync(10);
       sentAt.push(Date.now());
     }
     const waits = sentAt.slice(1).map((at, i) => at - (sentAt[i] ?? 0));
