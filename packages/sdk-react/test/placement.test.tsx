@@ -261,16 +261,16 @@ describe('useTrack', () => {
   });
 });
 
-describe('useLogout', () => {
-  function LogOut() {
-    const logout = useLogout();
-    return (
-      <button type="button" onClick={logout}>
-        log out
-      </button>
-    );
-  }
+function LogOut() {
+  const logout = useLogout();
+  return (
+    <button type="button" onClick={logout}>
+      log out
+    </button>
+  );
+}
 
+describe('useLogout', () => {
   it('drops what the customer left queued, on the device too, and the placements decide again', async () => {
     const client = device.client();
     api.nextTouchpoints(() => new HttpResponse(null, { status: 503 }));

@@ -31,7 +31,8 @@ export function createIndexedDbStorage(): QueueStorage {
     });
   return {
     async update(change) {
-      const db = await (database ??= open());
+      database ??= open();
+      const db = await database;
       let queue: Touchpoint[] = [];
       // Read and write in one transaction, so changes from several tabs never interleave.
       await new Promise((resolve, reject) => {
@@ -40,7 +41,8 @@ export function createIndexedDbStorage(): QueueStorage {
         const read = store.get(QUEUE_KEY);
         read.onsuccess = () => {
           try {
-            store.put((queue = change(readQueue(read.result))), QUEUE_KEY);
+            queue = change(readQueue(read.result));
+            store.put(queue, QUEUE_KEY);
           } catch {
             transaction.abort();
           }
