@@ -14,5 +14,6 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   // An HTTP date ends in GMT; anything else Date.parse would guess at is not one.
   const date = / GMT$/.test(text) ? Date.parse(text) - now : Number.NaN;
+  // A date in the past means now; NaN (not a date) is neither at or after zero nor before it.
   return date >= 0 ? date : date < 0 ? 0 : null;
 }
