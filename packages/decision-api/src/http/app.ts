@@ -8,6 +8,7 @@ import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { staffRoutes } from './routes/staff.js';
@@ -67,6 +68,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   placementRoutes(app, services);
   partnerRoutes(app, services);
   staffRoutes(app);
+  experimentRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

@@ -51,7 +51,9 @@ export function databaseFor(engine: Engine) {
         db = await engine.open();
         await migrate(db);
       }
-      await db.exec('TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions');
+      await db.exec(
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events',
+      );
       return db;
     },
     async close(): Promise<void> {
@@ -139,7 +141,10 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
     post: (path, body, init) => request('POST', path, body, init),
     get: (path, init) => request('GET', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
-    dispose: () => touchpoint.flush(),
+    dispose: () => {
+      touchpoint.services.experiments.close();
+      return touchpoint.flush();
+    },
   };
 }
 
