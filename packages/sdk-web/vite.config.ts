@@ -11,7 +11,7 @@ export default defineConfig({
     },
     rolldownOptions: {
       // Dependencies stay imports: the host's bundler dedupes them (and size-limit measures them bundled).
-      external: [/^preact(\/|$)/, /^idb-keyval(\/|$)/, /^@touchpoint\/decision-api(\/|$)/],
+      external: [/^preact(\/|$)/, /^@touchpoint\/decision-api(\/|$)/],
       output: { chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

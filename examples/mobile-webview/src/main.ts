@@ -148,7 +148,7 @@ async function switchCustomer(customerId: string): Promise<void> {
     const session = await logIn(customerId);
     if (previous) {
       await sendPendingTouchpoints(touchpoint);
-      touchpoint.identify('logged-out');
+      touchpoint.logout();
     }
     sessions.set(session);
     touchpoint.identify('logged-in');

@@ -54,7 +54,7 @@ export function App({ sessions }: { sessions: SessionStore }) {
   const logOut = useCallback(async () => {
     await sendPendingTouchpoints(touchpoint);
     sessions.set(null);
-    touchpoint.identify('logged-out');
+    touchpoint.logout();
     navigate('/login');
   }, [sessions, touchpoint]);
 

@@ -4,7 +4,7 @@ import { type ReactNode, StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decision, offer, testDevice } from '../../sdk-web/test/support/api.js';
 import { stubViewport } from '../../sdk-web/test/support/viewport.js';
-import { Placement, TouchpointProvider, usePlacement, useTrack } from '../src/index.js';
+import { Placement, TouchpointProvider, useLogout, usePlacement, useTrack } from '../src/index.js';
 
 const device = testDevice();
 const { api } = device;
@@ -258,5 +258,41 @@ describe('useTrack', () => {
     expect(api.batches[0]?.body.touchpoints).toEqual([
       expect.objectContaining({ type: 'calculator_used', product: 'car_loan', properties: { amount: 250000 } }),
     ]);
+  });
+});
+
+function LogOut() {
+  const logout = useLogout();
+  return (
+    <button type="button" onClick={logout}>
+      log out
+    </button>
+  );
+}
+
+describe('useLogout', () => {
+  it('drops what the customer left queued, on the device too, and the placements decide again', async () => {
+    const client = device.client();
+    api.nextTouchpoints(() => new HttpResponse(null, { status: 503 }));
+    render(
+      <Page client={client}>
+        <Hero />
+        <LogOut />
+      </Page>,
+    );
+    await waitFor(() => expect(screen.getByTestId('hero').dataset.status).toBe('ready'));
+    client.track('product_view', { product: 'mortgage' });
+    await client.flush();
+    const anonymousId = api.decisionRequests[0]?.body.anonymousId;
+
+    fireEvent.click(screen.getByRole('button', { name: 'log out' }));
+    await waitFor(() => expect(api.decisionRequests).toHaveLength(2));
+    expect(api.decisionRequests[1]?.body.anonymousId).not.toBe(anonymousId);
+    await client.flush();
+    // Only the failed batch was ever sent: nothing of the previous customer is left to send.
+    expect(api.batches).toHaveLength(1);
+    const next = device.client();
+    await next.flush();
+    expect(api.batches).toHaveLength(1);
   });
 });

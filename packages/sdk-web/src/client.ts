@@ -44,12 +44,9 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
  */
 export function createClient(options: ClientOptions): TouchpointClient {
   const { endpoint, siteKey, channel, getCustomerToken, onError, debug } = options ?? {};
-  for (const [name, value, hint] of [
-    ['endpoint', endpoint, "the decision API's base URL"],
-    ['siteKey', siteKey, "the channel's publishable key"],
-    ['channel', channel, '"netbank" or "mobilebank"'],
-  ]) {
-    if (!isText(value)) throw new Error(`[touchpoint] createClient: "${name}" is required (${hint})`);
+  // The README's option table says what each one is.
+  for (const [name, value] of Object.entries({ endpoint, siteKey, channel })) {
+    if (!isText(value)) throw new Error(`[touchpoint] createClient: "${name}" is required`);
   }
 
   const timeoutMs = positive(options.decisionTimeoutMs, 800);
@@ -67,6 +64,8 @@ export function createClient(options: ClientOptions): TouchpointClient {
     for (const listener of [...changeListeners]) guard('subscriber', undefined, listener)();
   };
   let deviceQueue: QueueStorage | undefined;
+  /** The anonymous id kept on the device (only with consent): read, written, or removed with null. */
+  const storedId = (value?: string | null) => webStorage('localStorage', ANONYMOUS_ID_KEY, value);
 
   function report(error: TouchpointErrorInfo): void {
     if (debug) console.warn('[touchpoint]', error.message, error);
@@ -120,9 +119,9 @@ export function createClient(options: ClientOptions): TouchpointClient {
   function applyConsent(next: ConsentState): void {
     consent = next;
     if (next === 'granted') {
-      const stored = webStorage('localStorage', ANONYMOUS_ID_KEY);
+      const stored = storedId();
       if (stored && /^[\da-f-]{36}$/i.test(stored)) anonymousId = stored;
-      else webStorage('localStorage', ANONYMOUS_ID_KEY, anonymousId);
+      else storedId(anonymousId);
       deviceQueue ??= createIndexedDbStorage();
       delivery.persistIn(deviceQueue);
       return;
@@ -130,9 +129,8 @@ export function createClient(options: ClientOptions): TouchpointClient {
     // Pending keeps this page's touchpoints in memory; denied discards them. Neither leaves anything on the device.
     if (next === 'denied') delivery.clear();
     delivery.persistIn(null);
-    webStorage('localStorage', ANONYMOUS_ID_KEY, null);
-    if (deviceQueue) deviceQueue.update(() => []).catch(() => {});
-    else if (next === 'denied') deleteIndexedDbStorage();
+    storedId(null);
+    if (!deviceQueue && next === 'denied') deleteIndexedDbStorage();
   }
 
   async function decide(placements: unknown, decideOptions?: DecideOptions): Promise<PlacementDecision[]> {
@@ -167,7 +165,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
         if (found.size < ask.length) throw response;
       } catch (cause) {
         const status = (cause as { status?: number } | undefined)?.status;
-        report({ kind: 'decision', status, message: 'no decision; cached or no content shown', cause });
+        report({ kind: 'decision', status, message: 'no decision; cached or none shown', cause });
       } finally {
         abort.abort();
       }
@@ -188,6 +186,17 @@ export function createClient(options: ClientOptions): TouchpointClient {
         return fallback;
       }
     };
+  }
+
+  function identify(loggedOut: boolean): void {
+    clearCache();
+    if (loggedOut) {
+      // The next customer on this device must not inherit the previous one's touchpoints or anonymous history.
+      delivery.clear();
+      anonymousId = randomId();
+      if (consent === 'granted') storedId(anonymousId);
+    }
+    changed();
   }
 
   const initial = isConsent(options.consent) ? options.consent : 'pending';
@@ -232,15 +241,10 @@ export function createClient(options: ClientOptions): TouchpointClient {
 
     identify: guard('identify', undefined, (state) => {
       if (state !== 'logged-in' && state !== 'logged-out') return misuse('identify state', state);
-      clearCache();
-      if (state === 'logged-out') {
-        // The next customer on this device must not inherit the previous one's touchpoints or anonymous history.
-        delivery.clear();
-        anonymousId = randomId();
-        if (consent === 'granted') webStorage('localStorage', ANONYMOUS_ID_KEY, anonymousId);
-      }
-      changed();
+      identify(state === 'logged-out');
     }),
+
+    logout: guard('logout', undefined, () => identify(true)),
 
     subscribe: (listener) => {
       changeListeners.add(listener);

@@ -1,9 +1,10 @@
 import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import { exclusive } from './adapters/browser.js';
 import { createMemoryStorage } from './adapters/memory-storage.js';
 import { retryDelay } from './core/backoff.js';
 import { isObject, isString } from './core/guards.js';
 import { acknowledge, enqueue, takeBatch } from './core/queue.js';
-import { parseRetryAfter, retryPolicy } from './core/retry-policy.js';
+import { isRetryable, parseRetryAfter } from './core/retry-policy.js';
 import type { QueueStorage, Transport, TransportResponse } from './ports.js';
 import type { TouchpointErrorInfo } from './types.js';
 
@@ -32,7 +33,10 @@ export interface Delivery {
   /** Sends everything queued unless backing off; resolves when done or waiting to retry. */
   flush(): Promise<void>;
   sendOnHide(): void;
-  /** Keeps the queue in `storage` from now on, merged with what it holds; in memory only when null. */
+  /**
+   * Keeps the queue in `storage` from now on, merged with what it holds; in memory only when null, and then the
+   * storage used so far is emptied.
+   */
   persistIn(storage: QueueStorage | null): void;
   /** Discards every queued touchpoint, here and in the storage in use. */
   clear(): void;
@@ -55,19 +59,26 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   let retrying: Touchpoint[] | null = null;
   let attempt = 0;
   let retryAt = 0;
+  /** Touchpoints tracked since the last storage change began: stored together in one change. */
+  let adding: Touchpoint[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: Promise<void> | undefined;
   /** Bumped when the queue is discarded, so answers to earlier requests change nothing. */
   let epoch = 0;
-  const failed = (cause: unknown) => report({ kind: 'internal', message: 'send failed', cause });
+  /** The queue with `more` appended, the oldest beyond the cap dropped and reported. */
+  const append = (items: Touchpoint[], more: readonly Touchpoint[]) => {
+    const { queue: next, dropped } = enqueue(items, more, cap);
+    if (dropped.length) report({ kind: 'storage', message: 'queue full', dropped });
+    return next;
+  };
 
   function store(change: (storage: QueueStorage) => Promise<unknown>) {
     const target = storage;
     stored = stored
       .then(() => change(target))
       .catch((cause: unknown) => {
-        if (storage === target) storage = createMemoryStorage();
-        report({ kind: 'storage', message: 'storage failed; queue kept in memory', cause });
+        if (storage === target) storage = createMemoryStorage(queue);
+        report({ kind: 'storage', message: 'storage failed; kept in memory', cause });
       });
   }
 
@@ -96,27 +107,33 @@ export function createDelivery(options: DeliveryOptions): Delivery {
 
   /** Takes the API's answer to a batch: removes what it acknowledged or refused for good; says when to retry. */
   function settle(batch: readonly Touchpoint[], { status, body, retryAfter }: TransportResponse): Retry {
-    if (status < 200 || status > 299) {
-      if (retryPolicy(status) === 'retry') return parseRetryAfter(retryAfter, Date.now());
-      const dropped = batch.map((item) => item.id);
-      remove(new Set(dropped));
-      report({ kind: 'delivery', status, message: 'batch refused', dropped, cause: body });
-      return;
-    }
-    const result = isObject(body) ? body : {};
+    const refused = status < 200 || status > 299;
+    if (refused && isRetryable(status)) return parseRetryAfter(retryAfter, Date.now());
+    // Refused for good (a 4xx other than 408 and 429): the whole batch is dropped.
+    const result = isObject(body) && !refused ? body : {};
     const invalid = Array.isArray(result.rejected) ? result.rejected : [];
-    const rejected = invalid
-      .map((item) => (isString(item?.id) ? item.id : batch[Number(item?.index)]?.id))
-      .filter(isString);
+    const rejected = refused
+      ? batch.map((item) => item.id)
+      : invalid.map((item) => (isString(item?.id) ? item.id : batch[Number(item?.index)]?.id)).filter(isString);
     const settled = new Set([...ids(result.accepted), ...ids(result.duplicates), ...rejected]);
     // An answer that settles nothing is retried with backoff rather than at once, so it cannot loop hot.
     if (!batch.some((item) => settled.has(item.id))) return null;
     remove(settled);
     if (rejected.length)
-      report({ kind: 'delivery', status, message: 'touchpoints rejected', dropped: rejected, cause: invalid });
+      report({
+        kind: 'delivery',
+        status,
+        message: refused ? 'batch refused' : 'touchpoints rejected',
+        dropped: rejected,
+        cause: refused ? body : invalid,
+      });
   }
 
   async function drain(): Promise<void> {
+    // What another tab sent meanwhile has left the device queue: this page's copy is read back from it first.
+    store(async (target) => {
+      queue = await target.update((items) => items);
+    });
     await stored;
     while (options.canSend() && Date.now() >= retryAt) {
       const batch = retrying ?? takeBatch(queue, MAX_ITEMS, MAX_CHARS);
@@ -142,7 +159,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         continue;
       }
       retrying = batch;
-      const delay = retryDelay(attempt++, retry, Math.random());
+      // Waiting as the server asked does not count as an attempt: the backoff does not grow from it.
+      const delay = retryDelay(retry === null ? attempt++ : attempt, retry, Math.random());
       retryAt = Date.now() + delay;
       report({ kind: 'delivery', message: `send failed; retry in ${Math.ceil(delay / 1000)} s`, status, cause });
       stop();
@@ -152,8 +170,9 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   }
 
   function flush(): Promise<void> {
-    inFlight ??= drain()
-      .catch(failed)
+    // Tabs share the device queue: one sends at a time, so a touchpoint does not leave from two tabs at once.
+    inFlight ??= exclusive('touchpoint:flush', drain)
+      .catch((cause: unknown) => report({ kind: 'internal', message: 'send failed', cause }))
       .finally(() => {
         inFlight = undefined;
       });
@@ -162,10 +181,11 @@ export function createDelivery(options: DeliveryOptions): Delivery {
 
   return {
     add(touchpoint) {
-      const result = enqueue(queue, [touchpoint], cap);
-      queue = result.queue;
-      if (result.dropped.length) report({ kind: 'storage', message: 'queue full', dropped: result.dropped });
-      store((target) => target.update((items) => enqueue(items, [touchpoint], cap).queue));
+      queue = append(queue, [touchpoint]);
+      if (adding.push(touchpoint) === 1) {
+        const batch = adding;
+        store((target) => target.update((items) => enqueue(items, batch.splice(0), cap).queue));
+      }
       schedule(options.intervalMs);
     },
 
@@ -184,18 +204,21 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     },
 
     persistIn(next) {
+      const previous = storage;
       storage = next ?? createMemoryStorage();
+      adding = [];
       const mine = queue;
+      // In memory only from now: the device keeps nothing (in turn with the changes before, so none lands after it).
+      if (!next) store(() => previous.update(() => []));
       store(async (target) => {
-        const all = await target.update((items) => enqueue(items, mine, cap).queue);
-        queue = enqueue(all, queue, cap).queue;
+        queue = enqueue(await target.update((items) => append(items, mine)), queue, cap).queue;
         schedule(options.intervalMs);
       });
     },
 
     clear() {
       epoch++;
-      queue = [];
+      queue = adding = [];
       retrying = null;
       attempt = retryAt = 0;
       stop();

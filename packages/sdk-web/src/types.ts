@@ -76,6 +76,11 @@ export interface TouchpointClient {
   /** Call after login or logout: drops cached decisions; on logout also the device queue and anonymous id. */
   identify(state: 'logged-in' | 'logged-out'): void;
   /**
+   * The customer logged out (the same as `identify('logged-out')`): drops cached decisions, every queued touchpoint
+   * (in memory and on the device) and the anonymous id, so the next customer on the device starts afresh.
+   */
+  logout(): void;
+  /**
    * Calls `listener` when the customer's consent or identity changes, after cached decisions were dropped:
    * what a placement shows should then be decided again. Returns the unsubscribe.
    */

@@ -1,6 +1,7 @@
+import { IDBDatabase } from 'fake-indexeddb';
 import { HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
-import { databases, leaveQueueOnDevice, settle, testDevice } from './support/api.js';
+import { describe, expect, it, vi } from 'vitest';
+import { databases, deviceQueue, leaveQueueOnDevice, settle, testDevice } from './support/api.js';
 
 const device = testDevice();
 const { api, errors } = device;
@@ -83,6 +84,87 @@ describe('consent', () => {
   });
 });
 
+describe('what is kept on the device', () => {
+  const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjdXN0LTEyMyJ9.c2lnbmF0dXJl';
+
+  it('the queue holds touchpoints only: never the customer token, the anonymous id is all that ties them together', async () => {
+    const client = device.client({ getCustomerToken: () => TOKEN });
+    api.nextTouchpoints(() => new HttpResponse(null, { status: 503 }));
+    const id = client.track('calculator_used', { product: 'car_loan', properties: { amount: 250000, years: 5 } });
+    await client.flush();
+    // The token went with the request, as a header, and not into the queue that waits for the retry.
+    expect(api.batches[0]?.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
+    const stored = await deviceQueue();
+    expect(stored).toEqual([expect.objectContaining({ id, type: 'calculator_used', product: 'car_loan' })]);
+    expect(JSON.stringify(stored)).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ['an e-mail address', { properties: { contact: 'jens.hansen@example.dk' } }],
+    ['an e-mail address as the product', { product: 'jens@example.dk' }],
+    ['a CPR number', { properties: { cpr: '010190-1234' } }],
+    ['a CPR number without its dash', { properties: { person: '0101901234' } }],
+    ['a customer token', { properties: { session: TOKEN } }],
+  ])('a touchpoint with %s is refused: reported, neither stored nor sent', async (_, fields) => {
+    const client = device.client();
+    expect(client.track('page_view', fields as never)).toBeNull();
+    await client.flush();
+    await settle();
+    expect(api.batches).toHaveLength(0);
+    expect(await deviceQueue()).toEqual([]);
+    expect(errors).toEqual([expect.objectContaining({ kind: 'internal', message: 'track failed' })]);
+    // The report names what was wrong, not the personal data itself.
+    expect(JSON.stringify(errors[0]?.cause?.toString())).not.toMatch(/jens|0101|eyJ/);
+  });
+
+  it('numbers and ordinary values are not mistaken for personal data', async () => {
+    const client = device.client();
+    const id = client.track('calculator_used', {
+      product: 'car_loan',
+      page: '/loans/car?email=jens@example.dk',
+      properties: { amount: 2500001234, term: '5 years', reference: 'A0101901234' },
+    });
+    expect(id).toEqual(expect.any(String));
+    await client.flush();
+    expect(api.batches[0]?.body.touchpoints[0]).toMatchObject({
+      page: '/loans/car',
+      properties: { amount: 2500001234 },
+    });
+  });
+
+  it('logout() empties the queue on the device and in memory, and the next customer gets a new anonymous id', async () => {
+    const client = device.client();
+    api.nextTouchpoints(() => new HttpResponse(null, { status: 503 }));
+    client.track('page_view');
+    client.track('product_view', { product: 'mortgage' });
+    await client.flush();
+    expect(await deviceQueue()).toHaveLength(2);
+    const before = localStorage.getItem(ANONYMOUS_ID_KEY);
+
+    client.logout();
+    await settle();
+    expect(await deviceQueue()).toEqual([]);
+    expect(localStorage.getItem(ANONYMOUS_ID_KEY)).not.toBe(before);
+    await client.flush();
+    expect(api.batches).toHaveLength(1);
+
+    // A later page on the device finds nothing of the previous customer's either.
+    const next = device.client();
+    await next.flush();
+    expect(api.batches).toHaveLength(1);
+  });
+
+  it('consent taken back right after a touchpoint leaves nothing on the device, even with the write still pending', async () => {
+    const client = device.client();
+    await client.flush();
+    client.track('page_view');
+    client.setConsent('pending');
+    await settle(20);
+    expect(await deviceQueue()).toEqual([]);
+    expect(localStorage.length).toBe(0);
+  });
+});
+
 describe('the anonymous id', () => {
   it('with consent, it is kept on the device and the next page load uses it again', async () => {
     const first = device.client({ consent: 'granted' });
@@ -143,6 +225,29 @@ describe('the device queue', () => {
     await next.flush();
     expect(api.batches.at(-1)?.body.touchpoints.map((item) => item.id)).toEqual(ids);
     expect(errors.filter((error) => error.kind === 'storage')).toEqual([]);
+  });
+
+  it('keeps working in memory when opening IndexedDB fails (storage blocked), and says so', async () => {
+    const open = vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+    });
+    const client = device.client({ consent: 'granted' });
+    const ids = [client.track('page_view'), client.track('page_view')];
+    await client.flush();
+    expect(open).toHaveBeenCalled();
+    expect(api.sentIds()).toEqual(ids);
+    expect(errors).toContainEqual(expect.objectContaining({ kind: 'storage' }));
+  });
+
+  it('touchpoints waiting while IndexedDB fails are kept in memory and still go', async () => {
+    const client = device.client({ consent: 'granted' });
+    await client.flush();
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
+      throw new DOMException('The database connection is closing.', 'InvalidStateError');
+    });
+    const ids = [client.track('page_view'), client.track('product_view', { product: 'pension' })];
+    await client.flush();
+    expect(api.sentIds()).toEqual(ids);
   });
 
   it('keeps working in memory when IndexedDB is unavailable, and says so', async () => {

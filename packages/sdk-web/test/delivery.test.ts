@@ -1,6 +1,6 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { acceptAll, SITE_KEY, settle, testDevice } from './support/api.js';
+import { acceptAll, deviceQueue, leaveQueueOnDevice, SITE_KEY, settle, testDevice } from './support/api.js';
 
 const device = testDevice();
 const { api, errors } = device;
@@ -146,7 +146,7 @@ describe('when the API cannot take a batch', () => {
     await client.flush();
     const sentAt: number[] = [Date.now()];
     for (let attempt = 2; attempt <= 4; attempt++) {
-      while (api.batches.length < attempt) await vi.advanceTimersByTimeAsync(100);
+      while (api.batches.length < attempt) await vi.advanceTimersByTimeAsync(10);
       sentAt.push(Date.now());
     }
     const waits = sentAt.slice(1).map((at, i) => at - (sentAt[i] ?? 0));
@@ -275,5 +275,124 @@ describe('when the page goes away', () => {
     await client.flush();
     await client.flush();
     expect(api.batches).toHaveLength(1);
+  });
+});
+
+describe('the status matrix: what happens to a batch after each answer', () => {
+  const idsOf = (queue: unknown) => (queue as Array<{ id: string }>).map((item) => item.id);
+  const status = (code: number) => () => new HttpResponse(null, { status: code });
+  const matrix: Array<[string, () => Response, 'retried' | 'dropped']> = [
+    ['a network error', () => HttpResponse.error(), 'retried'],
+    ...[408, 429, 500, 502, 503, 504].map((code): [string, () => Response, 'retried'] => [
+      String(code),
+      status(code),
+      'retried',
+    ]),
+    ...[400, 401, 403, 404, 405, 409, 410, 413, 415, 422].map((code): [string, () => Response, 'dropped'] => [
+      String(code),
+      status(code),
+      'dropped',
+    ]),
+  ];
+
+  it.each(matrix)('after %s the batch is %s', async (_, reply, outcome) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    const client = device.client();
+    const ids = [client.track('page_view'), client.track('product_view', { product: 'car_loan' })];
+    api.nextTouchpoints(reply);
+    await client.flush();
+    const [report] = errors;
+    if (outcome === 'retried') {
+      expect(errors).toHaveLength(1);
+      expect(report).toMatchObject({ kind: 'delivery', message: expect.stringMatching(/^send failed; retry in 1 s$/) });
+      expect(report?.dropped).toBeUndefined();
+      expect(idsOf(await deviceQueue())).toEqual(ids);
+      // Backing off: an explicit flush does not send before the wait is over.
+      await client.flush();
+      expect(api.batches).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      await vi.waitFor(() => expect(api.batches).toHaveLength(2));
+      expect(api.batches[1]?.body.touchpoints.map((item) => item.id)).toEqual(ids);
+      await vi.waitFor(async () => expect(await deviceQueue()).toEqual([]));
+    } else {
+      expect(errors).toEqual([expect.objectContaining({ kind: 'delivery', status: Number(_), dropped: ids })]);
+      expect(await deviceQueue()).toEqual([]);
+      await vi.advanceTimersByTimeAsync(120_000);
+      await client.flush();
+      expect(api.batches).toHaveLength(1);
+    }
+  });
+
+  it('waiting as the server asked (Retry-After) does not spend the retry budget: the backoff after it starts small', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    const client = device.client();
+    const id = client.track('page_view');
+    const busy = () => new HttpResponse(null, { status: 429, headers: { 'retry-after': '2' } });
+    api.nextTouchpoints(busy, busy, busy, () => HttpResponse.error());
+    await client.flush();
+    const sentAt: number[] = [Date.now()];
+    for (let batch = 2; batch <= 5; batch++) {
+      while (api.batches.length < batch) await vi.advanceTimersByTimeAsync(10);
+      sentAt.push(Date.now());
+    }
+    const waits = sentAt.slice(1).map((at, i) => at - (sentAt[i] ?? 0));
+    // Three waits of the two seconds asked for, then the first backoff step (below 1 s), not the fourth (below 8 s).
+    expect(waits.slice(0, 3).every((wait) => wait >= 2000 && wait < 2100)).toBe(true);
+    expect(waits[3]).toBeLessThan(1100);
+    expect(new Set(api.sentIds())).toEqual(new Set([id]));
+  });
+
+  it('a Retry-After of a day is capped: the batch is tried again after five minutes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    client.track('page_view');
+    api.nextTouchpoints(() => new HttpResponse(null, { status: 503, headers: { 'retry-after': '86400' } }));
+    await client.flush();
+    await vi.advanceTimersByTimeAsync(299_000);
+    expect(api.batches).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_500);
+    await vi.waitFor(() => expect(api.batches).toHaveLength(2));
+  });
+});
+
+describe('tabs sharing the device queue', () => {
+  it('a tab sends only what is still queued on the device: what another tab sent does not go twice', async () => {
+    const first = device.client();
+    const ids = [first.track('page_view'), first.track('calculator_used', { product: 'car_loan' })];
+    await settle();
+    // Another tab opens and takes the device queue into its own.
+    const second = device.client();
+    await settle();
+    await first.flush();
+    await second.flush();
+    const more = second.track('page_view');
+    await second.flush();
+    expect(api.sentIds()).toEqual([...ids, more]);
+  });
+
+  it('a queue that waited in memory joins a full device queue up to the cap, and the touchpoints given up are reported', async () => {
+    await leaveQueueOnDevice(
+      ['a', 'b', 'c'].map((letter) => ({
+        id: `00000000-0000-4000-8000-00000000000${letter}`,
+        type: 'page_view',
+        occurredAt: '2026-11-30T08:00:00.000Z',
+        channel: 'netbank',
+        page: '/',
+      })),
+    );
+    const client = device.client({ consent: 'pending', maxQueueSize: 3 });
+    const waited = [client.track('page_view'), client.track('page_view')];
+    client.setConsent('granted');
+    await client.flush();
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        kind: 'storage',
+        message: 'queue full',
+        dropped: ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b'],
+      }),
+    );
+    expect(api.sentIds()).toEqual(['00000000-0000-4000-8000-00000000000c', ...waited]);
   });
 });

@@ -52,10 +52,18 @@ export function onPageHide(callback: () => void): () => void {
     if (hiding && !hidden) callback();
     hidden = hiding;
   };
-  document.addEventListener('visibilitychange', listener);
-  addEventListener('pagehide', listener);
-  return () => {
-    document.removeEventListener('visibilitychange', listener);
-    removeEventListener('pagehide', listener);
-  };
+  const listening = new AbortController();
+  document.addEventListener('visibilitychange', listener, listening);
+  addEventListener('pagehide', listener, listening);
+  return () => listening.abort();
+}
+
+/**
+ * Runs `task` while no other tab of the site runs one under the same name: under a Web Lock (the Web Locks API is in
+ * every current browser); where it is missing, at once (the API counts each touchpoint id once, so two tabs sending
+ * together only repeat themselves).
+ */
+export function exclusive(name: string, task: () => Promise<void>): Promise<void> {
+  const locks = globalThis.navigator?.locks;
+  return locks ? locks.request(name, task) : task();
 }

@@ -4,13 +4,8 @@ export const BACKOFF_CAP_MS = 60_000;
 export const RETRY_AFTER_CAP_MS = 300_000;
 
 /** Exponential backoff with full jitter: a random delay in [0, min(cap, base * 2^attempt)). `random` is in [0, 1). */
-export function computeBackoff(
-  attempt: number,
-  random: number,
-  baseMs = BACKOFF_BASE_MS,
-  capMs = BACKOFF_CAP_MS,
-): number {
-  return Math.floor(random * Math.min(capMs, baseMs * 2 ** Math.max(0, attempt)));
+export function computeBackoff(attempt: number, random: number): number {
+  return Math.floor(random * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
 }
 
 /** The wait before retry number `attempt` (0-based): the server's Retry-After when it gave one (capped), else backoff. */

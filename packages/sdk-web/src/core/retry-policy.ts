@@ -1,12 +1,10 @@
-/** What to do with a batch the API did not take. */
-export type RetryDecision = 'retry' | 'drop';
-
 /**
- * `status` is undefined (or 0) when no response arrived: offline, DNS, CORS, a timeout.
- * Those, 408, 429 and 5xx are worth another try with the same ids; any other answer means the batch itself is bad.
+ * Whether a batch the API did not take is worth another try with the same ids (else it is dropped). `status` is
+ * undefined (or 0) when no response arrived: offline, DNS, CORS, a timeout. Those, 408, 429 and 5xx are retried; any
+ * other answer means the batch itself is bad.
  */
-export function retryPolicy(status: number | undefined): RetryDecision {
-  return !status || status === 408 || status === 429 || status >= 500 ? 'retry' : 'drop';
+export function isRetryable(status: number | undefined): boolean {
+  return !status || status === 408 || status === 429 || status >= 500;
 }
 
 /** Milliseconds to wait from a Retry-After header (delay-seconds or an HTTP date), or null when absent or invalid. */
@@ -15,6 +13,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (!text) return null;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   // An HTTP date ends in GMT; anything else Date.parse would guess at is not one.
-  const date = / GMT$/.test(text) ? Date.parse(text) : Number.NaN;
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
+  const date = / GMT$/.test(text) ? Date.parse(text) - now : Number.NaN;
+  // A date in the past means now; NaN (not a date) is neither at or after zero nor before it.
+  return date >= 0 ? date : date < 0 ? 0 : null;
 }

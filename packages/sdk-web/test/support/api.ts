@@ -186,3 +186,26 @@ export function leaveQueueOnDevice(items: readonly object[]): Promise<void> {
     };
   });
 }
+
+/** What the device queue holds now, exactly as stored (no database, or no queue in it, reads as undefined). */
+export async function deviceQueue(): Promise<unknown> {
+  if (!(await databases()).includes('touchpoint')) return undefined;
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open('touchpoint');
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains('queue')) {
+        db.close();
+        resolve(undefined);
+        return;
+      }
+      const get = db.transaction('queue', 'readonly').objectStore('queue').get('queue:v1');
+      get.onerror = () => reject(get.error);
+      get.onsuccess = () => {
+        db.close();
+        resolve(get.result);
+      };
+    };
+  });
+}
