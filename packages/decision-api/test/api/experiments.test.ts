@@ -327,3 +327,61 @@ describe.each(engines)('experiments on $name', (engine) => {
     expect((await h.get('/v1/admin/experiments/not-a-uuid', await as(['viewer'], 'v'))).status).toBe(422);
   });
 });
+
+describe.each(engines)('an experiment on advisor outcomes, on $name', (engine) => {
+  const h = useHarness(engine);
+
+  it('counts each exposed customer once, and a sale an advisor records after the exposure as the event', async () => {
+    const staff = async (roles: Parameters<typeof staffToken>[0], id: string) => ({
+      key: null,
+      token: await staffToken(roles, { id }),
+    });
+    await visits(h, 120);
+    const created = await h.post(
+      '/v1/admin/experiments',
+      draft({ hypothesis: { ...draft().hypothesis, primaryMetric: 'advisor_outcome' } }),
+      await staff(['marketer'], 'm.hansen'),
+    );
+    const { experiment } = await created.json();
+    await h.post(`/v1/admin/experiments/${experiment.id}/approve`, undefined, await staff(['approver'], 'k.larsen'));
+    expect(
+      (await h.post(`/v1/admin/experiments/${experiment.id}/start`, undefined, await staff(['marketer'], 'm.hansen')))
+        .status,
+    ).toBe(200);
+    const inArm = new Map<string, string>();
+    for (let i = 0; i < 60 && inArm.size < 6; i++) {
+      const customer = `c-adv-${i}`;
+      const token = await customerToken(customer);
+      const device = crypto.randomUUID();
+      const [decision] = (
+        await (
+          await h.post('/v1/decisions', decisionRequest(['dashboard-hero'], '/dashboard', device), { token })
+        ).json()
+      ).decisions;
+      await h.touchpoint.flush();
+      const trace = (await h.store.decision(decision.decisionId))?.trace as { experiment?: { arm: string } };
+      if (!trace.experiment) continue;
+      inArm.set(customer, trace.experiment.arm);
+      const refer = { offer: decision.offer.offerId, placement: 'dashboard-hero', decisionId: decision.decisionId };
+      // Two impressions: still one customer exposed.
+      const touchpoints = [touchpointOf('offer_impression', refer), touchpointOf('offer_impression', refer)];
+      await h.post('/v1/touchpoints', { anonymousId: device, touchpoints }, { token });
+    }
+    expect(inArm.size).toBeGreaterThan(2);
+    const [soldTo] = [...inArm.keys()];
+    const outcome = await h.post(
+      '/v1/advisor/outcomes',
+      { id: crypto.randomUUID(), customerId: soldTo, product: 'savings', outcome: 'sold' },
+      { key: null, token: await staffToken(['advisor'], { id: 'a.jensen', branch: 'Vejle' }) },
+    );
+    expect(outcome.status).toBeLessThan(300);
+    const results = await (
+      await h.get(`/v1/admin/experiments/${experiment.id}/results`, await staff(['viewer'], 'v'))
+    ).json();
+    const exposures = results.arms.reduce((sum: number, arm: { exposures: number }) => sum + arm.exposures, 0);
+    expect(exposures).toBe(inArm.size);
+    const sold = results.arms.find((arm: { arm: string }) => arm.arm === inArm.get(soldTo as string));
+    expect(sold.conversions).toBe(1);
+    expect(results.metric).toBe('advisor_outcome');
+  });
+});
