@@ -7,10 +7,12 @@ import { customerTokenVerifier } from './customer-token.js';
 import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
+import { auditRoutes } from './routes/audit.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
+import { SESSION_PATH, sessionRoutes } from './routes/session.js';
 import { staffRoutes } from './routes/staff.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
@@ -53,7 +55,8 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   const notForCustomers = [PARTNER_PATHS, ...STAFF_PATHS];
   app.use('/v1/*', except(notForCustomers, siteKeys(config.siteKeys)));
   for (const path of STAFF_PATHS) {
-    app.use(path, staffAuthentication(staffTokenVerifier(config.staffToken, services.now)));
+    // Signing in and out is where a session begins and ends: those routes authenticate by themselves.
+    app.use(path, except(SESSION_PATH, staffAuthentication(staffTokenVerifier(config.staffToken, services.now))));
   }
   app.use(
     '/v1/*',
@@ -67,7 +70,9 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   decisionRoutes(app, services);
   placementRoutes(app, services);
   partnerRoutes(app, services);
-  staffRoutes(app);
+  staffRoutes(app, services);
+  sessionRoutes(app, services);
+  auditRoutes(app, services);
   experimentRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {

@@ -1,6 +1,7 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+import { type AuditStore, createAuditStore } from './audit.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -68,6 +69,8 @@ export interface Store {
   readonly engine: SqlDatabase['engine'];
   /** Experiments, their lifecycle log and the counts behind their results. */
   readonly experiments: ExperimentStore;
+  /** The audit log of staff changes. */
+  readonly audit: AuditStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -127,6 +130,7 @@ export function createSqlStore(db: SqlDatabase): Store {
   return {
     engine: db.engine,
     experiments: createExperimentStore(db),
+    audit: createAuditStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');
