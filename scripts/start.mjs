@@ -6,6 +6,8 @@ import { startMobileWebview } from '../examples/mobile-webview/server.mjs';
 import { startNetbank } from '../examples/netbank/server.mjs';
 import {
   DEMO_CUSTOMER_TOKEN_SECRET,
+  DEMO_STAFF_DIRECTORY,
+  DEMO_STAFF_TOKEN_SECRET,
   featuredDemoCustomers,
   generateDemoBank,
 } from '../packages/decision-api/dist/index.js';
@@ -32,6 +34,9 @@ const api = await startNodeServer({
       { key: 'pk_demo_mobilebank', channel: 'mobilebank', origins: origins(mobilePort) },
     ],
     customerToken: { secret: tokenSecret, issuer: 'demo-bank', audience: 'touchpoint' },
+    staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
+    // Demo staff, one per role; their passwords are in the README and are for the demo only.
+    staffDirectory: env.TOUCHPOINT_STAFF_DIRECTORY ? JSON.parse(env.TOUCHPOINT_STAFF_DIRECTORY) : DEMO_STAFF_DIRECTORY,
   },
 });
 const customers = featuredDemoCustomers(generateDemoBank({ now: new Date() }));
@@ -43,6 +48,7 @@ Touchpoint demo is running (embedded store in ${dataDir})
 
   Net bank (React)          ${netbank.url}
   Mobile-bank web view      ${mobile.url}
+  Staff console             ${api.url}/console/  (demo staff: see the README)
   Decision API docs         ${api.url}/docs
   OpenAPI document          ${api.url}/openapi.json
 
