@@ -45,7 +45,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (response.status === 204) return undefined as T;
   const payload = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new ApiError(response.status, payload.title ?? response.statusText, payload.detail, payload.errors, payload.type);
+    throw new ApiError(
+      response.status,
+      payload.title ?? response.statusText,
+      payload.detail,
+      payload.errors,
+      payload.type,
+    );
   }
   return payload as T;
 }

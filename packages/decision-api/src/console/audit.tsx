@@ -85,8 +85,14 @@ export function AuditPage() {
                 <details>
                   <summary>Show</summary>
                   <div className="diff">
-                    <pre aria-label="Before">{JSON.stringify(entry.before, null, 2)}</pre>
-                    <pre aria-label="After">{JSON.stringify(entry.after, null, 2)}</pre>
+                    <div>
+                      <strong>Before</strong>
+                      <pre>{JSON.stringify(entry.before, null, 2)}</pre>
+                    </div>
+                    <div>
+                      <strong>After</strong>
+                      <pre>{JSON.stringify(entry.after, null, 2)}</pre>
+                    </div>
                   </div>
                 </details>
               </td>

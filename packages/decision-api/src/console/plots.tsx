@@ -16,7 +16,15 @@ const RIGHT = 24;
  * Estimates with their 95 % intervals on one axis around zero (no effect): a forest plot. The table beside it holds the
  * same numbers for screen readers; the SVG carries a title and a description.
  */
-export function IntervalPlot({ rows, title, format }: { rows: IntervalRow[]; title: string; format(v: number): string }) {
+export function IntervalPlot({
+  rows,
+  title,
+  format,
+}: {
+  rows: IntervalRow[];
+  title: string;
+  format(v: number): string;
+}) {
   if (rows.length === 0) return null;
   const extent = Math.max(...rows.flatMap((r) => [Math.abs(r.low), Math.abs(r.high)]), 1e-6) * 1.15;
   const x = (value: number) => LEFT + ((value + extent) / (2 * extent)) * (WIDTH - LEFT - RIGHT);
@@ -63,7 +71,13 @@ export function IntervalPlot({ rows, title, format }: { rows: IntervalRow[]; tit
 }
 
 /** Each arm's rate as a bar. */
-export function RatePlot({ rows, format }: { rows: Array<{ label: string; rate: number }>; format(v: number): string }) {
+export function RatePlot({
+  rows,
+  format,
+}: {
+  rows: Array<{ label: string; rate: number }>;
+  format(v: number): string;
+}) {
   const top = Math.max(...rows.map((r) => r.rate), 1e-6) * 1.1;
   const height = rows.length * ROW + 8;
   return (
@@ -76,7 +90,13 @@ export function RatePlot({ rows, format }: { rows: Array<{ label: string; rate: 
             <text x={LEFT - 10} y={y + 16} textAnchor="end" className="label">
               {row.label}
             </text>
-            <rect className={i === 0 ? 'bar control' : 'bar'} x={LEFT} y={y + 2} width={Math.max(width, 1)} height={20} />
+            <rect
+              className={i === 0 ? 'bar control' : 'bar'}
+              x={LEFT}
+              y={y + 2}
+              width={Math.max(width, 1)}
+              height={20}
+            />
             <text x={LEFT + width + 6} y={y + 16} className="value">
               {format(row.rate)}
             </text>

@@ -19,10 +19,7 @@ export function ExperimentDetail({ id, staff }: { id: string; staff: StaffMember
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(
-    () =>
-      api<Loaded>('GET', `/v1/admin/experiments/${id}`)
-        .then(setLoaded)
-        .catch(setError),
+    () => api<Loaded>('GET', `/v1/admin/experiments/${id}`).then(setLoaded).catch(setError),
     [id],
   );
   useEffect(() => {
@@ -84,7 +81,9 @@ export function ExperimentDetail({ id, staff }: { id: string; staff: StaffMember
           <dt>Arms</dt>
           <dd>
             {experiment.arms
-              .map((arm) => `${arm.name}${arm.offer ? ` (${arm.offer}${arm.lever ? `, lever ${arm.lever}` : ''})` : ''}`)
+              .map(
+                (arm) => `${arm.name}${arm.offer ? ` (${arm.offer}${arm.lever ? `, lever ${arm.lever}` : ''})` : ''}`,
+              )
               .join(' · ')}
           </dd>
         </dl>
@@ -181,9 +180,7 @@ function Results({ id }: { id: string }) {
   const [results, setResults] = useState<ExperimentResults | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    api<ExperimentResults>('GET', `/v1/admin/experiments/${id}/results`)
-      .then(setResults)
-      .catch(setError);
+    api<ExperimentResults>('GET', `/v1/admin/experiments/${id}/results`).then(setResults).catch(setError);
   }, [id]);
   if (!results) return <Problem error={error} />;
   const variants = results.arms.slice(1).filter((arm) => arm.absoluteLiftInterval && arm.absoluteLift !== null);
@@ -226,7 +223,10 @@ function Results({ id }: { id: string }) {
           ))}
         </tbody>
       </table>
-      <RatePlot rows={results.arms.map((arm) => ({ label: name(arm.arm), rate: arm.rate }))} format={(v) => percent(v, 2)} />
+      <RatePlot
+        rows={results.arms.map((arm) => ({ label: name(arm.arm), rate: arm.rate }))}
+        format={(v) => percent(v, 2)}
+      />
       <IntervalPlot
         title="Absolute lift over control, with 95 % intervals"
         format={(v) => points(v, 1)}

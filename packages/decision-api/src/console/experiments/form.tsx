@@ -297,7 +297,9 @@ function PowerPanel({ plan, problem }: { plan: PowerPlan | null; problem: ApiErr
             </p>
           </>
         ) : problem ? (
-          <p>Complete the hypothesis to plan its power: {problem.errors.map((e) => e.path).join(', ') || problem.detail}</p>
+          <p>
+            Complete the hypothesis to plan its power: {problem.errors.map((e) => e.path).join(', ') || problem.detail}
+          </p>
         ) : (
           <p>Planning…</p>
         )}
