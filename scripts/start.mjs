@@ -7,6 +7,7 @@ import { startNetbank } from '../examples/netbank/server.mjs';
 import {
   DEMO_CONFIG,
   DEMO_CUSTOMER_TOKEN_SECRET,
+  DEMO_STAFF_DIRECTORY,
   DEMO_STAFF_TOKEN_SECRET,
   featuredDemoCustomers,
   generateDemoBank,
@@ -37,6 +38,8 @@ const api = await startNodeServer({
     staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
     // The demo car marketplace reports its visitors' car pages (see TOUCHPOINT_PARTNERS in the API's README).
     partners: env.TOUCHPOINT_PARTNERS ? JSON.parse(env.TOUCHPOINT_PARTNERS) : DEMO_CONFIG.partners,
+    // Demo staff, one per role; their passwords are in the README and are for the demo only.
+    staffDirectory: env.TOUCHPOINT_STAFF_DIRECTORY ? JSON.parse(env.TOUCHPOINT_STAFF_DIRECTORY) : DEMO_STAFF_DIRECTORY,
   },
 });
 const customers = featuredDemoCustomers(generateDemoBank({ now: new Date() }));
@@ -48,6 +51,7 @@ Touchpoint demo is running (embedded store in ${dataDir})
 
   Net bank (React)          ${netbank.url}
   Mobile-bank web view      ${mobile.url}
+  Staff console             ${api.url}/console/  (demo staff: see the README)
   Decision API docs         ${api.url}/docs
   OpenAPI document          ${api.url}/openapi.json
 

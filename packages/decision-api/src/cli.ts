@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { trainAndActivateClusters } from './cluster-job.js';
 import { summariseClusterModel, summariseComparison } from './cluster-summary.js';
 import { configFromEnv } from './config.js';
+import { createRandom } from './demo/random.js';
+import { hashStaffPassword } from './http/staff-password.js';
 import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
 import { readSeedCatalog, startNodeServer } from './runtime/node.js';
 import { seedDemoBank } from './seed.js';
@@ -16,6 +18,7 @@ Commands:
   seed      load the demo bank's catalog and generated customers, and train the first cluster model
   cluster   train a new cluster model on the stored customers, make it the active one, and print it
   staff-token  print a staff token (--staff <id> --roles a,b [--branch <b>]) signed with the staff secret
+  staff-password  read a password on standard input and print its scrypt hash for the staff directory
 
 Options:
   --port <n>          port to listen on (serve)
@@ -87,6 +90,17 @@ async function main(argv: string[]): Promise<void> {
       ...(values.branch ? { branch: values.branch } : {}),
     };
     console.log(await mintStaffToken(staffToken, member));
+    return;
+  }
+  if (command === 'staff-password') {
+    // Read from standard input, never from the arguments, so the password stays out of shell history and process lists.
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const password = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    if (password.length < 12) throw new Error('[touchpoint] staff-password needs a password of at least 12 characters');
+    console.log(await hashStaffPassword(password));
     return;
   }
   const store = await openStore(storeOptions);

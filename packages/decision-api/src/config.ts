@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Channel } from './contract/index.js';
+import { STAFF_PASSWORD_HASH } from './http/staff-password.js';
+import { STAFF_ROLES } from './http/staff-token.js';
 
 export const SiteKey = z.strictObject({
   key: z.string().regex(/^pk_[A-Za-z0-9_]{4,64}$/),
@@ -51,6 +53,16 @@ export const CrmWebhook = z.strictObject({
   secret: z.string().min(32),
 });
 export type CrmWebhook = z.infer<typeof CrmWebhook>;
+/** A staff member who signs in to the console with a password; the bank's identity provider may replace this. */
+export const StaffAccount = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/),
+  displayName: z.string().min(1).max(100),
+  roles: z.array(z.enum(STAFF_ROLES)).min(1),
+  branch: z.string().min(1).max(64).optional(),
+  /** `scrypt$N$r$p$salt$key`, made by `touchpoint staff-password`; never the password itself. */
+  passwordHash: z.string().regex(STAFF_PASSWORD_HASH, 'must be a scrypt hash from `touchpoint staff-password`'),
+});
+export type StaffAccount = z.infer<typeof StaffAccount>;
 
 export const ApiConfig = z
   .strictObject({
@@ -102,6 +114,10 @@ export const ApiConfig = z
       .refine((partners) => new Set(partners.map((p) => p.id)).size === partners.length, 'partner ids must be unique'),
     /** Without it leads are kept and listed, and nothing is sent. */
     crm: CrmWebhook.optional(),
+    staffDirectory: z
+      .array(StaffAccount)
+      .default([])
+      .refine((staff) => new Set(staff.map((s) => s.id)).size === staff.length, 'staff ids must be unique'),
   })
   .refine((config) => config.staffToken.secret !== config.customerToken.secret, {
     path: ['staffToken', 'secret'],
@@ -114,6 +130,44 @@ export const DEMO_CUSTOMER_TOKEN_SECRET = 'touchpoint-demo-customer-token-secret
 export const DEMO_STAFF_TOKEN_SECRET = 'touchpoint-demo-staff-token-secret';
 export const DEMO_PARTNER_SECRET = 'touchpoint-demo-partner-secret-car-marketplace';
 
+/**
+ * The demo bank's staff, one per role. Demo only: their passwords are in the README, so a bank sets its own directory
+ * (TOUCHPOINT_STAFF_DIRECTORY) before anyone outside the demo can reach the console.
+ */
+export const DEMO_STAFF_DIRECTORY: StaffAccount[] = [
+  {
+    id: 'v.viewer',
+    displayName: 'Vera Viewer',
+    roles: ['viewer'],
+    passwordHash: 'scrypt$32768$8$1$Kvg0ElUzuGQe29vRaa2hXw$GNMj1h75U7OuHJ-RRskr7OB7L939Phdbm-65DsAg2ok',
+  },
+  {
+    id: 'm.marketer',
+    displayName: 'Mads Marketer',
+    roles: ['marketer'],
+    passwordHash: 'scrypt$32768$8$1$_LDhLTcHX11EdsfSZ1MeXw$KO2RbfJZejZ2EMRtFJiKUZQVL4CC-P_lW69ju8oTIIY',
+  },
+  {
+    id: 'a.approver',
+    displayName: 'Anna Approver',
+    roles: ['approver'],
+    passwordHash: 'scrypt$32768$8$1$xhnsZg_71gej9pSUrE-m1Q$17LN6bjC9dNuaa--eVeValKK8mjGyp5_3eG6MzQcLNE',
+  },
+  {
+    id: 'r.advisor',
+    displayName: 'Rasmus Advisor',
+    roles: ['advisor'],
+    branch: 'aarhus-c',
+    passwordHash: 'scrypt$32768$8$1$XiBYK6awMQIiMKHx_Zma_g$oAv37vYoKflfpqNzWZeyDZfmuHyDtkcIgyN9EbLTP30',
+  },
+  {
+    id: 's.admin',
+    displayName: 'Sofie Admin',
+    roles: ['admin'],
+    passwordHash: 'scrypt$32768$8$1$Z0WKtXg2o26Vr7xbXVV3oA$z_m0457ZPL1JTxew_iE80YpXnZkBb0rkNSbtmxRb0H8',
+  },
+];
+
 /** The demo bank's configuration: two channels with their local example origins, and a car marketplace as partner. */
 export const DEMO_CONFIG: ApiConfigInput = {
   siteKeys: [
@@ -125,6 +179,7 @@ export const DEMO_CONFIG: ApiConfigInput = {
   // The demo shows personalization to every customer; a bank sets its holdout (TOUCHPOINT_HOLDOUT_SHARE).
   holdout: { share: 0 },
   partners: [{ id: 'car-marketplace', secret: DEMO_PARTNER_SECRET }],
+  staffDirectory: DEMO_STAFF_DIRECTORY,
 };
 
 /** Reads the configuration from the environment; falls back to the demo bank's where a variable is unset. */
@@ -151,5 +206,6 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
     holdout: { share: env.TOUCHPOINT_HOLDOUT_SHARE ? Number(env.TOUCHPOINT_HOLDOUT_SHARE) : 0 },
     ...(env.TOUCHPOINT_RATE_LIMITS ? { rateLimits: JSON.parse(env.TOUCHPOINT_RATE_LIMITS) } : {}),
     ...(env.TOUCHPOINT_STORE_TIMEOUTS ? { storeTimeouts: JSON.parse(env.TOUCHPOINT_STORE_TIMEOUTS) } : {}),
+    staffDirectory: env.TOUCHPOINT_STAFF_DIRECTORY ? JSON.parse(env.TOUCHPOINT_STAFF_DIRECTORY) : DEMO_STAFF_DIRECTORY,
   });
 }

@@ -6,6 +6,7 @@ export {
   DEMO_CONFIG,
   DEMO_CUSTOMER_TOKEN_SECRET,
   DEMO_PARTNER_SECRET,
+  DEMO_STAFF_DIRECTORY,
   DEMO_STAFF_TOKEN_SECRET,
 } from './config.js';
 export * from './contract/index.js';

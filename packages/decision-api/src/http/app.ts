@@ -9,6 +9,7 @@ import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
 import { advisorRoutes } from './routes/advisors.js';
+import { auditRoutes } from './routes/audit.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -16,6 +17,7 @@ import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
+import { SESSION_PATH, sessionRoutes } from './routes/session.js';
 import { staffRoutes } from './routes/staff.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
@@ -73,7 +75,8 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   const notForCustomers = [PARTNER_PATHS, ...STAFF_PATHS];
   app.use('/v1/*', except(notForCustomers, siteKeys(config.siteKeys)));
   for (const path of STAFF_PATHS) {
-    app.use(path, staffAuthentication(staffTokenVerifier(config.staffToken, services.now)));
+    // Signing in and out is where a session begins and ends: those routes authenticate by themselves.
+    app.use(path, except(SESSION_PATH, staffAuthentication(staffTokenVerifier(config.staffToken, services.now))));
   }
   app.use(
     '/v1/*',
@@ -95,7 +98,9 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   decisionRoutes(app, services);
   placementRoutes(app, services);
   partnerRoutes(app, services);
-  staffRoutes(app);
+  staffRoutes(app, services);
+  sessionRoutes(app, services);
+  auditRoutes(app, services);
   leadRoutes(app, services);
   advisorRoutes(app, services);
   clusterRoutes(app, services);

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { ApiConfig } from '../config.js';
@@ -53,13 +54,57 @@ export function staffTokenVerifier(options: ApiConfig['staffToken'], now: () => 
 /** Paths only staff reach: neither a site key nor a customer token counts there. */
 export const STAFF_PATHS = ['/v1/admin/*', '/v1/advisor/*'];
 
-/** Authenticates staff by `Authorization: Bearer <staff token>` and puts the member on the context. */
+/** The console's session cookie: the staff token, out of reach of scripts. */
+export const STAFF_COOKIE = 'tp_staff';
+/** The double-submit CSRF token: readable by the console, which echoes it in the CSRF header. */
+export const CSRF_COOKIE = 'tp_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The staff member a request speaks for: by `Authorization: Bearer <staff token>`, or by the console's session cookie.
+ * A cookie travels by itself, so an unsafe request authenticated by it must also echo the CSRF cookie in the CSRF
+ * header; a Bearer token is never sent by the browser on its own, so it needs no CSRF token.
+ */
+export async function authenticateStaff(
+  c: Context<AppEnv>,
+  verify: (token: string) => Promise<StaffMember>,
+): Promise<StaffMember> {
+  const authorization = c.req.header('authorization');
+  if (authorization !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization);
+    if (!match?.[1]) throw unauthorized('Staff routes need "Authorization: Bearer <staff token>".');
+    return verify(match[1]);
+  }
+  const cookie = getCookie(c, STAFF_COOKIE);
+  if (!cookie) throw unauthorized('Staff routes need "Authorization: Bearer <staff token>" or a console session.');
+  const member = await verify(cookie);
+  if (!SAFE_METHODS.has(c.req.method) && !csrfMatches(getCookie(c, CSRF_COOKIE), c.req.header(CSRF_HEADER))) {
+    throw new ProblemError(
+      403,
+      'csrf',
+      'CSRF token missing or wrong',
+      `A change made with the console's session needs the ${CSRF_COOKIE} cookie's value in the ${CSRF_HEADER} header.`,
+    );
+  }
+  return member;
+}
+
+function csrfMatches(cookie: string | undefined, header: string | undefined): boolean {
+  if (!cookie || !header || cookie.length < 16) return false;
+  const a = new TextEncoder().encode(cookie);
+  const b = new TextEncoder().encode(header);
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return difference === 0;
+}
+
+/** Authenticates staff (see authenticateStaff) and puts the member on the context. */
 export function staffAuthentication(verify: (token: string) => Promise<StaffMember>): MiddlewareHandler<AppEnv> {
   return async function staffAuth(c: Context<AppEnv>, next: Next) {
-    const authorization = c.req.header('authorization');
-    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization ?? '');
-    if (!match?.[1]) throw unauthorized('Staff routes need "Authorization: Bearer <staff token>".');
-    c.set('staff', await verify(match[1]));
+    c.set('staff', await authenticateStaff(c, verify));
     await next();
   };
 }

@@ -19,6 +19,11 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
 export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
+/** The built staff console (the package's build writes it); the same path from src/runtime and dist/runtime. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+/** The console runs its own files only: no inline script or style, no other origin, never in a frame. */
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 export function readSeedCatalog(): Catalog {
   return Catalog.parse(JSON.parse(readFileSync(`${SEED_DIR}catalog.json`, 'utf8')));
@@ -101,6 +106,22 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
         // An SVG opened on its own is a document: it may run nothing and load nothing.
         c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
         c.header('x-content-type-options', 'nosniff');
+      },
+    }),
+  );
+  root.get('/console', (c) => c.redirect('/console/', 301));
+  root.use(
+    '/console/*',
+    serveStatic({
+      root: CONSOLE_DIR,
+      rewriteRequestPath: (path) => path.replace(/^\/console\//, '/'),
+      onFound: (path, c) => {
+        // Hashed assets never change; the page itself is always fetched anew, so a new build is picked up.
+        c.header('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+        c.header('content-security-policy', CONSOLE_CSP);
+        c.header('x-content-type-options', 'nosniff');
+        c.header('referrer-policy', 'no-referrer');
+        c.header('x-frame-options', 'DENY');
       },
     }),
   );

@@ -1,5 +1,6 @@
 import type { Experiment, Hypothesis, PrimaryMetric } from '../contract/index.js';
 import type { ArmDay, AudienceHistory } from '../domain/experiments.js';
+import { type AuditEntry, writeAudit } from './audit.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 /** The touchpoint type that counts as the primary metric's event. */
@@ -21,19 +22,24 @@ export interface AudienceWindow {
 }
 
 /** Experiments in the store: their rows, lifecycle log, and the counts their results and power plans need. */
+/** What the audit log says of a change, less the before and after, which the store knows. */
+export type ExperimentAudit = Pick<AuditEntry, 'staffId' | 'action'>;
+
 export interface ExperimentStore {
-  insert(experiment: Experiment, staffId: string): Promise<void>;
+  /** Stores a new experiment; with an audit, its entry is written in the same transaction. */
+  insert(experiment: Experiment, staffId: string, audit?: ExperimentAudit): Promise<void>;
   get(id: string): Promise<Experiment | null>;
   list(): Promise<Experiment[]>;
   running(): Promise<Experiment[]>;
   /**
    * Replaces an experiment if it still has the status the change was made from; false when someone else changed it
-   * first. The change is logged in the same transaction.
+   * first. The change is logged, and with an audit its entry (before and after) written, in the same transaction.
    */
   update(
     experiment: Experiment,
     from: Experiment['status'],
     event: { staffId: string; action: string; detail?: unknown },
+    audit?: ExperimentAudit,
   ): Promise<boolean>;
   events(id: string): Promise<ExperimentEvent[]>;
   /** Per arm, per day: viewable impressions, primary-metric events, dismissals, customers exposed. */
@@ -57,13 +63,17 @@ export function createExperimentStore(db: SqlDatabase): ExperimentStore {
     ).map((row) => row.body);
 
   return {
-    async insert(experiment, staffId) {
+    async insert(experiment, staffId, audit) {
       await db.transaction(async (tx) => {
         await tx.query(
           'INSERT INTO experiments (id, status, layer, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
           [experiment.id, experiment.status, experiment.layer, JSON.stringify(experiment), experiment.createdAt],
         );
         await insertEvent(tx, experiment.id, experiment.createdAt, staffId, 'create', undefined);
+        if (audit) {
+          const target = `experiment:${experiment.id}`;
+          await writeAudit(tx, { ...audit, at: experiment.createdAt, target, before: null, after: experiment });
+        }
       });
     },
 
@@ -75,15 +85,25 @@ export function createExperimentStore(db: SqlDatabase): ExperimentStore {
     list: () => all(),
     running: () => all('WHERE status = $1', ['running']),
 
-    async update(experiment, from, event) {
+    async update(experiment, from, event, audit) {
       const at = new Date().toISOString();
       return db.transaction(async (tx) => {
+        // The row as it was, locked, so the audit's "before" is what this change replaced.
+        const [previous] = await tx.query<{ body: Experiment }>(
+          'SELECT body FROM experiments WHERE id = $1 AND status = $2 FOR UPDATE',
+          [experiment.id, from],
+        );
+        if (!previous) return false;
         const rows = await tx.query(
           `UPDATE experiments SET status = $2, body = $3, updated_at = $4 WHERE id = $1 AND status = $5 RETURNING id`,
           [experiment.id, experiment.status, JSON.stringify(experiment), at, from],
         );
         if (rows.length === 0) return false;
         await insertEvent(tx, experiment.id, at, event.staffId, event.action, event.detail);
+        if (audit) {
+          const target = `experiment:${experiment.id}`;
+          await writeAudit(tx, { ...audit, at, target, before: previous.body, after: experiment });
+        }
         return true;
       });
     },

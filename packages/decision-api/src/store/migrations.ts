@@ -209,6 +209,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX touchpoints_decision ON touchpoints (decision_id) WHERE decision_id IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'audit log of staff changes',
+    sql: `
+      -- Every change made by staff: who, when, what, to which target, and the target before and after.
+      CREATE TABLE audit_log (
+        id        bigserial PRIMARY KEY,
+        at        timestamptz NOT NULL,
+        staff_id  text NOT NULL,
+        action    text NOT NULL,
+        target    text NOT NULL,
+        before    jsonb,
+        after     jsonb
+      );
+      CREATE INDEX audit_log_target ON audit_log (target, id);
+    `,
+  },
 ];
 
 export async function migrate(db: SqlDatabase): Promise<number[]> {

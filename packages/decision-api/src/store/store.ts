@@ -2,6 +2,7 @@ import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { BankScore } from '../domain/arbitration.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+import { type AuditStore, createAuditStore } from './audit.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
@@ -84,6 +85,8 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly engine: SqlDatabase['engine'];
   /** Experiments, their lifecycle log and the counts behind their results. */
   readonly experiments: ExperimentStore;
+  /** The audit log of staff changes. */
+  readonly audit: AuditStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -160,6 +163,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     engine: db.engine,
     ...clusterModelStore(db),
     experiments: createExperimentStore(db),
+    audit: createAuditStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');

@@ -109,6 +109,19 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
   ...experimentRoutes(),
   {
     method: 'post',
+    path: '/v1/admin/session',
+    allowed: 'everyone',
+    request: () => ({ path: '/v1/admin/session', body: { id: 'v.viewer', password: 'demo-viewer' } }),
+  },
+  { method: 'delete', path: '/v1/admin/session', allowed: 'everyone', request: () => ({ path: '/v1/admin/session' }) },
+  {
+    method: 'get',
+    path: '/v1/admin/audit',
+    allowed: ['viewer', 'approver', 'admin'],
+    request: () => ({ path: '/v1/admin/audit' }),
+  },
+  {
+    method: 'post',
     path: '/v1/admin/clusters/train',
     allowed: ['marketer', 'admin'],
     request: () => ({ path: '/v1/admin/clusters/train', body: {} }),

@@ -60,7 +60,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log',
       );
       return db;
     },

@@ -136,7 +136,12 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     action: string,
     detail?: unknown,
   ): Promise<Experiment> => {
-    const ok = await store.experiments.update(next, experiment.status, { staffId, action, detail });
+    const ok = await store.experiments.update(
+      next,
+      experiment.status,
+      { staffId, action, detail },
+      { staffId, action: `experiment.${action}` },
+    );
     if (!ok) throw conflict('The experiment was changed by someone else meanwhile; read it again.');
     await services.experiments.reload();
     return next;
@@ -189,7 +194,7 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     if (errors.length > 0) throw invalidBody(errors);
     const staff = c.get('staff');
     const experiment = newExperiment(draft, { id: services.newId(), salt: services.newId() }, staff.id, services.now());
-    await store.experiments.insert(experiment, staff.id);
+    await store.experiments.insert(experiment, staff.id, { staffId: staff.id, action: 'experiment.create' });
     return c.json(ExperimentWithPlan.parse({ experiment, plan: await plan(experiment) }), 201);
   });
 
@@ -408,11 +413,12 @@ export async function stopForGuardrail(
     stopReason: breach,
     decision: 'keep_control',
   };
-  const ok = await services.store.experiments.update(next, 'running', {
-    staffId: 'touchpoint',
-    action: 'guardrail-stop',
-    detail: { breach },
-  });
+  const ok = await services.store.experiments.update(
+    next,
+    'running',
+    { staffId: 'touchpoint', action: 'guardrail-stop', detail: { breach } },
+    { staffId: 'touchpoint', action: 'experiment.guardrail-stop' },
+  );
   await services.experiments.reload();
   return ok ? next : ((await services.store.experiments.get(experiment.id)) ?? next);
 }

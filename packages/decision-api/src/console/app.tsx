@@ -1,0 +1,149 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, api, can, type Role, type StaffMember } from './api.js';
+import { AuditPage } from './audit.js';
+import { ComparePage } from './experiments/compare.js';
+import { ExperimentDetail } from './experiments/detail.js';
+import { ExperimentForm } from './experiments/form.js';
+import { ExperimentList } from './experiments/list.js';
+import { SignIn } from './sign-in.js';
+import { useRoute } from './use-route.js';
+
+interface Section {
+  readonly route: string;
+  readonly label: string;
+  readonly roles: Role[];
+}
+
+/** Navigation by role: a section appears only for the roles the API lets through. */
+const SECTIONS: Section[] = [
+  { route: '/experiments', label: 'Experiments', roles: ['viewer', 'marketer', 'approver'] },
+  { route: '/experiments/new', label: 'New experiment', roles: ['marketer'] },
+  { route: '/compare', label: 'Compare by principle', roles: ['viewer', 'marketer', 'approver'] },
+  { route: '/audit', label: 'Audit log', roles: ['viewer', 'approver'] },
+];
+
+export function App() {
+  const [staff, setStaff] = useState<StaffMember | null | undefined>(undefined);
+
+  useEffect(() => {
+    api<StaffMember>('GET', '/v1/admin/me')
+      .then(setStaff)
+      .catch(() => setStaff(null));
+  }, []);
+
+  const signOut = useCallback(async () => {
+    await api('DELETE', '/v1/admin/session').catch(() => undefined);
+    setStaff(null);
+  }, []);
+
+  if (staff === undefined) return <p className="loading">Loading…</p>;
+  if (staff === null) return <SignIn onSignedIn={setStaff} />;
+  return <Shell staff={staff} onSignOut={signOut} onExpired={() => setStaff(null)} />;
+}
+
+function Shell({ staff, onSignOut, onExpired }: { staff: StaffMember; onSignOut(): void; onExpired(): void }) {
+  const route = useRoute();
+  const sections = SECTIONS.filter((section) => can(staff, ...section.roles));
+  const current =
+    [...sections].sort((a, b) => b.route.length - a.route.length).find((s) => route.startsWith(s.route)) ?? null;
+
+  // A session that ended elsewhere (expired, signed out in another tab) returns to the sign-in page.
+  useEffect(() => {
+    const onRejection = (event: PromiseRejectionEvent) => {
+      if (event.reason instanceof ApiError && event.reason.status === 401) onExpired();
+    };
+    window.addEventListener('unhandledrejection', onRejection);
+    return () => window.removeEventListener('unhandledrejection', onRejection);
+  }, [onExpired]);
+
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Touchpoint console</span>
+        <span className="who" data-testid="who">
+          {staff.displayName ?? staff.id} · {staff.roles.join(', ')}
+          {staff.branch ? ` · ${staff.branch}` : ''}
+        </span>
+        <button type="button" className="secondary" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <nav aria-label="Console sections" className="nav">
+        <ul>
+          {sections.map((section) => (
+            <li key={section.route}>
+              <a
+                href={`#${section.route}`}
+                aria-current={current?.route === section.route ? 'page' : undefined}
+                data-testid={`nav-${section.route.slice(1).replaceAll('/', '-')}`}
+              >
+                {section.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="main">
+        <Page route={route} staff={staff} allowed={sections.length > 0} />
+      </main>
+    </div>
+  );
+}
+
+function Page({ route, staff, allowed }: { route: string; staff: StaffMember; allowed: boolean }) {
+  if (!allowed) {
+    return (
+      <Heading title="Nothing here for your role yet">
+        <p>The console’s sections so far are for marketing, approvers, viewers and admins.</p>
+      </Heading>
+    );
+  }
+  if (route === '/experiments/new' && can(staff, 'marketer')) return <ExperimentForm />;
+  const detail = /^\/experiments\/([0-9a-f-]{36})$/.exec(route);
+  if (detail?.[1]) return <ExperimentDetail id={detail[1]} staff={staff} />;
+  if (route === '/compare' && can(staff, 'viewer', 'marketer', 'approver')) return <ComparePage />;
+  if (route === '/audit' && can(staff, 'viewer', 'approver')) return <AuditPage />;
+  if (can(staff, 'viewer', 'marketer', 'approver')) return <ExperimentList staff={staff} />;
+  return <AuditPage />;
+}
+
+/** A page's heading, focused when the page opens so screen readers announce it. */
+export function Heading({ title, children }: { title: string; children?: React.ReactNode }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
+  return (
+    <>
+      <h1 ref={ref} tabIndex={-1}>
+        {title}
+      </h1>
+      {children}
+    </>
+  );
+}
+
+/** An API refusal shown to staff: its detail and each field it names. */
+export function Problem({ error }: { error: unknown }) {
+  if (!error) return null;
+  const problem = error instanceof ApiError ? error : null;
+  return (
+    <div role="alert" className="problem" data-testid="problem">
+      <strong>{problem?.title ?? 'Something went wrong'}</strong>
+      {problem?.detail ? <p>{problem.detail}</p> : null}
+      {problem?.errors.length ? (
+        <ul>
+          {problem.errors.map((e) => (
+            <li key={`${e.path}:${e.message}`}>
+              <code>{e.path}</code> {e.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {!problem && error instanceof Error ? <p>{error.message}</p> : null}
+    </div>
+  );
+}

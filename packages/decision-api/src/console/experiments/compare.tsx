@@ -1,0 +1,96 @@
+import { type FormEvent, useState } from 'react';
+import { api, points } from '../api.js';
+import { Heading, Problem } from '../app.js';
+import { IntervalPlot } from '../plots.js';
+import { label, useVocabulary } from '../vocabulary.js';
+
+interface Comparison {
+  experiments: number;
+  effects: Array<{ experimentId: string; name: string; arm: string; estimate: number; standardError: number }>;
+  pooled: {
+    estimate: number;
+    standardError: number;
+    interval: { low: number; high: number };
+    pValue: number;
+    q: number;
+    iSquared: number;
+    experiments: number;
+  } | null;
+  method: string;
+}
+
+/** The registry compared by behavioural principle: every stopped experiment's lift, and the pooled effect. */
+export function ComparePage() {
+  const vocabulary = useVocabulary();
+  const [principle, setPrinciple] = useState('');
+  const [placement, setPlacement] = useState('');
+  const [comparison, setComparison] = useState<Comparison | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    const query = new URLSearchParams({
+      ...(principle ? { principle } : {}),
+      ...(placement.trim() ? { placement: placement.trim() } : {}),
+    });
+    try {
+      setComparison(await api<Comparison>('GET', `/v1/admin/experiments/compare?${query}`));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const rows = comparison
+    ? [
+        ...comparison.effects.map((effect) => ({
+          label: `${effect.name.slice(0, 18)} · ${effect.arm}`,
+          estimate: effect.estimate,
+          low: effect.estimate - 1.96 * effect.standardError,
+          high: effect.estimate + 1.96 * effect.standardError,
+        })),
+        ...(comparison.pooled
+          ? [
+              {
+                label: 'Pooled',
+                estimate: comparison.pooled.estimate,
+                low: comparison.pooled.interval.low,
+                high: comparison.pooled.interval.high,
+              },
+            ]
+          : []),
+      ]
+    : [];
+
+  return (
+    <Heading title="Compare experiments by principle">
+      <form onSubmit={submit} className="filters">
+        <label htmlFor="compare-principle">Principle</label>
+        <select id="compare-principle" value={principle} onChange={(e) => setPrinciple(e.target.value)}>
+          <option value="">any</option>
+          {(vocabulary?.principles ?? []).map((p) => (
+            <option key={p} value={p}>
+              {label(p)}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="compare-placement">Placement</label>
+        <input id="compare-placement" value={placement} onChange={(e) => setPlacement(e.target.value)} />
+        <button type="submit">Compare</button>
+      </form>
+      <Problem error={error} />
+      {comparison ? (
+        <section aria-live="polite" data-testid="comparison">
+          <p>
+            {comparison.experiments} stopped experiment{comparison.experiments === 1 ? '' : 's'} match.
+            {comparison.pooled
+              ? ` Pooled lift ${points(comparison.pooled.estimate, 2)} (95 % interval ${points(comparison.pooled.interval.low, 2)} to ${points(comparison.pooled.interval.high, 2)}), p = ${comparison.pooled.pValue.toPrecision(2)}, I² = ${Math.round(comparison.pooled.iSquared * 100)} %.`
+              : ' Nothing to pool yet.'}
+          </p>
+          <IntervalPlot title="Lift of each experiment and pooled" rows={rows} format={(v) => points(v, 1)} />
+          <p className="note">{comparison.method}</p>
+        </section>
+      ) : null}
+    </Heading>
+  );
+}

@@ -1,0 +1,262 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiConfig, DEMO_CONFIG } from '../../packages/decision-api/src/config.js';
+import { mintStaffToken } from '../../packages/decision-api/src/http/staff-token.js';
+import { launchChromium } from '../support/browser.js';
+import { type Stack, startStack } from '../support/stack.js';
+
+const PASSWORDS: Record<string, string> = {
+  'v.viewer': 'demo-viewer',
+  'm.marketer': 'demo-marketer',
+  'a.approver': 'demo-approver',
+  'r.advisor': 'demo-advisor',
+  's.admin': 'demo-admin',
+};
+
+const AXE = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+describe('staff in the console, in Chromium, against the demo started as the README starts it', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    ({ browser, close: closeBrowser } = await launchChromium());
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await stack?.dispose();
+  });
+
+  /** A browser context under the console's real CSP, reporting every violation. */
+  async function newContext({ bypassCSP = false } = {}): Promise<BrowserContext> {
+    const context = await browser.newContext({ bypassCSP });
+    await context.exposeFunction('reportCspViolation', (violation: string) => cspViolations.push(violation));
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(
+          `${event.violatedDirective} ${event.blockedURI}`,
+        );
+      });
+    });
+    return context;
+  }
+
+  async function signIn(context: BrowserContext, id: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${stack.apiUrl}/console`);
+    await page.getByLabel('Staff id').fill(id);
+    await page.getByLabel('Password').fill(PASSWORDS[id] ?? '');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('who').waitFor();
+    return page;
+  }
+
+  async function signOut(page: Page) {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Staff id').waitFor();
+  }
+
+  /** A draft written through the API with a marketer's token, as another marketer's browser would. */
+  async function draftByApi(name: string): Promise<string> {
+    const token = await mintStaffToken(ApiConfig.parse(DEMO_CONFIG).staffToken, {
+      id: 'm.marketer',
+      roles: ['marketer'],
+    });
+    const response = await fetch(`${stack.apiUrl}/v1/admin/experiments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name,
+        hypothesis: {
+          change: 'Show the monthly cost of waiting instead of the monthly payment',
+          audience: { placements: ['dashboard-hero'] },
+          primaryMetric: 'click_through',
+          minimumEffect: 0.05,
+          direction: 'increase',
+          principle: 'loss_aversion',
+          rationale: 'Losses loom larger than gains of the same size.',
+        },
+        arms: [
+          { id: 'control', name: 'Today', allocation: 1 },
+          { id: 'lever', name: 'Pushed', allocation: 1, offer: 'car-loan-price', lever: 1.5 },
+        ],
+      }),
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()).experiment.id;
+  }
+
+  const navLabels = async (page: Page) =>
+    (await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link').allInnerTexts()).map((t) =>
+      t.trim(),
+    );
+
+  it('each role signs in and sees only the sections it may use; a wrong password is refused without a hint', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${stack.apiUrl}/console/`);
+    await page.getByLabel('Staff id').fill('m.marketer');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('The staff id or the password is wrong.');
+    await context.close();
+
+    const expected: Record<string, string[]> = {
+      'v.viewer': ['Experiments', 'Compare by principle', 'Audit log'],
+      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle'],
+      'a.approver': ['Experiments', 'Compare by principle', 'Audit log'],
+      'r.advisor': [],
+      's.admin': ['Experiments', 'New experiment', 'Compare by principle', 'Audit log'],
+    };
+    for (const [id, sections] of Object.entries(expected)) {
+      const roleContext = await newContext();
+      const rolePage = await signIn(roleContext, id);
+      expect(await navLabels(rolePage), id).toEqual(sections);
+      await signOut(rolePage);
+      // Signed out: the session cookie is gone, so the API no longer knows the browser.
+      const me = await rolePage.evaluate(async () => (await fetch('/v1/admin/me')).status);
+      expect(me).toBe(401);
+      await roleContext.close();
+    }
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('a marketer’s draft cannot start until an approver, another person, approves it; the power calculator follows the form', async () => {
+    const marketerContext = await newContext();
+    const marketer = await signIn(marketerContext, 'm.marketer');
+    await marketer.getByTestId('nav-experiments-new').click();
+    await marketer.getByLabel('Name', { exact: true }).fill('Car-loan hero: the cost of waiting');
+    await marketer.getByLabel('What changes').fill('Show the monthly cost of waiting instead of the payment');
+    await marketer.getByLabel('Why it should work').fill('Losses loom larger than gains of the same size.');
+    await marketer.getByLabel('Behavioural principle').selectOption('loss_aversion');
+    await marketer.getByLabel('Offer the variant changes').fill('car-loan-price');
+
+    const sample = marketer.getByTestId('sample-per-arm');
+    await sample.waitFor({ timeout: 20_000 });
+    const atTwoPoints = Number((await sample.innerText()).replaceAll(',', ''));
+    await marketer.getByLabel('Smallest effect worth detecting (percentage points)').fill('5');
+    await expect
+      .poll(async () => Number((await sample.innerText()).replaceAll(',', '')), { timeout: 20_000 })
+      .toBeLessThan(atTwoPoints);
+    // A larger effect needs fewer customers per arm: the plan is the API's, read again as the form changed.
+    await marketer.getByLabel('Smallest effect worth detecting (percentage points)').fill('1');
+    await expect
+      .poll(async () => Number((await sample.innerText()).replaceAll(',', '')), { timeout: 20_000 })
+      .toBeGreaterThan(atTwoPoints);
+    await marketer.getByLabel('Smallest effect worth detecting (percentage points)').fill('5');
+    await expect.poll(() => marketer.getByTestId('power-verdict').innerText(), { timeout: 20_000 }).toMatch(/Feasible/);
+
+    await marketer.getByTestId('save-draft').click();
+    await marketer.waitForURL(/#\/experiments\/[0-9a-f-]{36}$/);
+    const experimentUrl = marketer.url();
+    expect(await marketer.getByTestId('status').innerText()).toBe('draft');
+    // A marketer does not approve.
+    expect(await marketer.getByTestId('approve').count()).toBe(0);
+    await marketer.getByTestId('start').click();
+    await expect
+      .poll(() => marketer.getByRole('alert').innerText())
+      .toContain('Only an approved experiment starts; this one is draft.');
+    expect(await marketer.getByTestId('status').innerText()).toBe('draft');
+
+    const approverContext = await newContext();
+    const approver = await signIn(approverContext, 'a.approver');
+    await approver.goto(experimentUrl);
+    await approver.getByTestId('approve').click();
+    await expect.poll(() => approver.getByTestId('status').innerText()).toBe('approved');
+    await approverContext.close();
+
+    await marketer.reload();
+    await marketer.getByTestId('start').click();
+    await expect.poll(() => marketer.getByTestId('status').innerText(), { timeout: 20_000 }).toBe('running');
+    await marketer.getByTestId('results').waitFor();
+    await marketer.getByLabel('Decision').selectOption('keep_control');
+    await marketer.getByTestId('stop').click();
+    await expect.poll(() => marketer.getByTestId('status').innerText()).toBe('stopped');
+    await marketerContext.close();
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a viewer sees no button that changes anything, and the API refuses a change forced from the page', async () => {
+    const id = await draftByApi('Savings hero: a default goal');
+    const context = await newContext();
+    const viewer = await signIn(context, 'v.viewer');
+    expect(await navLabels(viewer)).not.toContain('New experiment');
+    await viewer.goto(`${stack.apiUrl}/console/#/experiments/${id}`);
+    await viewer.getByTestId('no-actions').waitFor();
+    for (const button of ['approve', 'start', 'stop', 'new-experiment']) {
+      expect(await viewer.getByTestId(button).count(), button).toBe(0);
+    }
+    const forced = await viewer.evaluate(async (experimentId) => {
+      const csrf = /(?:^|;\s*)tp_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      const response = await fetch(`/v1/admin/experiments/${experimentId}/approve`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': csrf },
+      });
+      return { status: response.status, type: (await response.json()).type };
+    }, id);
+    expect(forced.status).toBe(403);
+    expect(forced.type).toMatch(/forbidden$/);
+    await viewer.reload();
+    expect(await viewer.getByTestId('status').innerText()).toBe('draft');
+    await context.close();
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('axe finds nothing serious or critical on any console page', async () => {
+    const id = await draftByApi('Pension check: authority');
+    // axe is injected as a script, which the console's strict CSP would rightly refuse.
+    const context = await newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${stack.apiUrl}/console/`);
+    await page.getByLabel('Staff id').waitFor();
+    expect(await seriousViolations(page), 'sign-in').toEqual([]);
+    await page.getByLabel('Staff id').fill('s.admin');
+    await page.getByLabel('Password').fill(PASSWORDS['s.admin'] ?? '');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('who').waitFor();
+
+    const pages: Array<[string, () => Promise<void>]> = [
+      ['experiments', () => page.getByRole('table').waitFor()],
+      ['experiments/new', () => page.getByTestId('sample-per-arm').or(page.getByTestId('power')).first().waitFor()],
+      [`experiments/${id}`, () => page.getByTestId('status').waitFor()],
+      ['compare', () => page.getByRole('button', { name: 'Compare' }).waitFor()],
+      ['audit', () => page.getByTestId('audit').locator('tbody tr').first().waitFor()],
+    ];
+    for (const [route, ready] of pages) {
+      await page.goto(`${stack.apiUrl}/console/#/${route}`);
+      await ready();
+      expect(await seriousViolations(page), route).toEqual([]);
+    }
+    await page.getByRole('button', { name: 'Compare' }).isVisible();
+    await page.goto(`${stack.apiUrl}/console/#/compare`);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByTestId('comparison').waitFor();
+    expect(await seriousViolations(page), 'compare with results').toEqual([]);
+    await context.close();
+  });
+});
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }>;
+        };
+      }
+    ).axe;
+    const { violations } = await axe.run();
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+}
