@@ -5,6 +5,7 @@ import { summariseClusterModel } from './cluster-summary.js';
 import { configFromEnv } from './config.js';
 import { createRandom } from './demo/random.js';
 import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
+import { purgeExpiredTouchpoints } from './retention-job.js';
 import { readSeedCatalog, startNodeServer } from './runtime/node.js';
 import { seedDemoBank } from './seed.js';
 import { openStore } from './store/open.js';
@@ -16,6 +17,7 @@ Commands:
   migrate   bring the store's schema up to date
   seed      load the demo bank's catalog and generated customers
   cluster   train the behavioural clusters on the stored customers and print them
+  purge     delete touchpoints older than the retention (TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS, default 395 days)
   staff-token  print a staff token (--staff <id> --roles a,b [--branch <b>]) signed with the staff secret
 
 Options:
@@ -29,7 +31,8 @@ Options:
   --min-size <n>      smallest cluster kept, smaller ones are merged (cluster; default 100)
   --staff <id>        staff member id (staff-token)
   --roles <list>      comma-separated roles: viewer, marketer, approver, advisor, admin (staff-token)
-  --branch <b>        the advisor's branch (staff-token)`;
+  --branch <b>        the advisor's branch (staff-token)
+  --days <n>          keep touchpoints of the last n days (purge; default from the configuration)`;
 
 /** Training draws from a fixed seed, so the same store gives the same clusters. */
 const CLUSTER_SEED = 1;
@@ -50,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
       staff: { type: 'string' },
       roles: { type: 'string' },
       branch: { type: 'string' },
+      days: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -112,6 +116,11 @@ async function main(argv: string[]): Promise<void> {
         ...(values['min-size'] !== undefined ? { minClusterSize: Number(values['min-size']) } : {}),
       });
       console.log(summariseClusterModel(model, tried));
+    } else if (command === 'purge') {
+      const touchpointDays =
+        values.days !== undefined ? Number(values.days) : configFromEnv(process.env).retention.touchpointDays;
+      const { cutoff, deleted } = await purgeExpiredTouchpoints(store, { now: new Date(), touchpointDays });
+      console.log(`[touchpoint] purged ${deleted} touchpoints from before ${cutoff.toISOString()}`);
     } else {
       console.error(`[touchpoint] unknown command "${command}"\n\n${USAGE}`);
       process.exitCode = 2;

@@ -16,6 +16,9 @@ export const Partner = z.strictObject({
 });
 export type Partner = z.infer<typeof Partner>;
 
+/** Thirteen months and a month's grace: a year-on-year comparison still sees last year's same month. */
+export const DEFAULT_TOUCHPOINT_DAYS = 395;
+
 export const ApiConfig = z
   .strictObject({
     siteKeys: z.array(SiteKey).min(1),
@@ -37,6 +40,10 @@ export const ApiConfig = z
       .array(Partner)
       .default([])
       .refine((partners) => new Set(partners.map((p) => p.id)).size === partners.length, 'partner ids must be unique'),
+    /** How long touchpoints are kept; older ones are purged (daily offer counts stay). */
+    retention: z
+      .strictObject({ touchpointDays: z.number().int().min(1).default(DEFAULT_TOUCHPOINT_DAYS) })
+      .default({ touchpointDays: DEFAULT_TOUCHPOINT_DAYS }),
   })
   .refine((config) => config.staffToken.secret !== config.customerToken.secret, {
     path: ['staffToken', 'secret'],
@@ -73,5 +80,10 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
       audience: env.TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE ?? DEMO_CONFIG.customerToken.audience,
     },
     staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
+    retention: {
+      touchpointDays: env.TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS
+        ? Number(env.TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS)
+        : DEFAULT_TOUCHPOINT_DAYS,
+    },
   });
 }

@@ -7,5 +7,6 @@ export * from './catalog.js';
 export * from './common.js';
 export * from './decisions.js';
 export * from './partner.js';
+export * from './privacy.js';
 export * from './protected-attributes.js';
 export * from './touchpoints.js';

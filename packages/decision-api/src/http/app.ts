@@ -10,6 +10,7 @@ import { ProblemError, problemResponse } from './problem.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { staffRoutes } from './routes/staff.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
@@ -66,6 +67,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   decisionRoutes(app, services);
   placementRoutes(app, services);
   partnerRoutes(app, services);
+  privacyRoutes(app, services);
   staffRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {

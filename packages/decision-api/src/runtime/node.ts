@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
 import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
+import { startRetentionJob } from '../retention-job.js';
 import { seedDemoBank } from '../seed.js';
 import { openStore } from '../store/open.js';
 
@@ -25,6 +26,8 @@ export interface NodeServerOptions {
   readonly seedDemo?: boolean;
   readonly config?: ApiConfigInput;
   readonly log?: (message: string) => void;
+  /** How often expired touchpoints are purged while the server runs (default hourly; the first purge runs at start). */
+  readonly retentionEveryMs?: number;
 }
 
 export interface RunningServer {
@@ -48,6 +51,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     );
   }
   const touchpoint = await createTouchpointApp({ store, config: options.config ?? configFromEnv(process.env) });
+  const retention = startRetentionJob({
+    store,
+    touchpointDays: touchpoint.services.config.retention.touchpointDays,
+    log,
+    ...(options.retentionEveryMs !== undefined ? { everyMs: options.retentionEveryMs } : {}),
+  });
 
   const root = new Hono();
   root.use(
@@ -79,6 +88,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await closed;
+      await retention.stop();
       await touchpoint.close();
     },
   };

@@ -131,19 +131,16 @@ const danishPhone = fc
   .map(([first, rest, form]) => {
     const n = `${first}${rest}`;
     const pairs = n.match(/\d\d/g)?.join(' ') ?? n;
-    return [
-      n,
-      `${n.slice(0, 4)} ${n.slice(4)}`,
-      pairs,
-      `+45 ${n}`,
-      `+45${n}`,
-      `0045 ${n}`,
-      `+45 ${pairs}`,
-    ][form] as string;
+    return [n, `${n.slice(0, 4)} ${n.slice(4)}`, pairs, `+45 ${n}`, `+45${n}`, `0045 ${n}`, `+45 ${pairs}`][
+      form
+    ] as string;
   });
 
 const e164 = fc
-  .tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 7, max: 14 }).chain((length) => digitString(length)))
+  .tuple(
+    fc.integer({ min: 1, max: 9 }),
+    fc.integer({ min: 7, max: 14 }).chain((length) => digitString(length)),
+  )
   .map(([first, rest]) => `+${first}${rest}`);
 
 const cpr = fc
@@ -171,7 +168,11 @@ const iban = fc
   );
 
 const account = fc
-  .tuple(digitString(4), fc.integer({ min: 7, max: 10 }).chain((length) => digitString(length)), fc.integer({ min: 0, max: 2 }))
+  .tuple(
+    digitString(4),
+    fc.integer({ min: 7, max: 10 }).chain((length) => digitString(length)),
+    fc.integer({ min: 0, max: 2 }),
+  )
   .map(([reg, number, form]) => {
     const padded = number.padStart(10, '0');
     return [`${reg} ${number}`, `${reg}-${number}`, `${reg}${padded}`][form] as string;
@@ -180,7 +181,13 @@ const account = fc
 /** Surroundings: any text, then a separator a person would put around a number or an address. */
 const embedded = (pii: fc.Arbitrary<string>) =>
   fc
-    .tuple(fc.string(), fc.constantFrom(' ', ': ', '=', '/', '(', ' | ', '"'), pii, fc.constantFrom(' ', ')', ';', '&', '"', '/'), fc.string())
+    .tuple(
+      fc.string(),
+      fc.constantFrom(' ', ': ', '=', '/', '(', ' | ', '"'),
+      pii,
+      fc.constantFrom(' ', ')', ';', '&', '"', '/'),
+      fc.string(),
+    )
     .map(([before, open, value, close, after]) => ({ value, text: `${before}${open}${value}${close}${after}` }));
 
 describe('generated personal data embedded in random strings', () => {

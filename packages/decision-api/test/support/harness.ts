@@ -51,7 +51,9 @@ export function databaseFor(engine: Engine) {
         db = await engine.open();
         await migrate(db);
       }
-      await db.exec('TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions');
+      await db.exec(
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, offer_daily_counts, erasure_log',
+      );
       return db;
     },
     async close(): Promise<void> {
