@@ -50,7 +50,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
 
   // Partner routes authenticate by their signature alone, staff routes by a staff token alone: a site key or a
   // customer token never counts there.
-  const notForCustomers = [...PARTNER_PATHS, ...STAFF_PATHS];
+  const notForCustomers = [PARTNER_PATHS, ...STAFF_PATHS];
   app.use('/v1/*', except(notForCustomers, siteKeys(config.siteKeys)));
   for (const path of STAFF_PATHS) {
     app.use(path, staffAuthentication(staffTokenVerifier(config.staffToken, services.now)));
