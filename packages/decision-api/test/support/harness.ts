@@ -82,6 +82,7 @@ export interface Harness {
   setNow(date: Date): void;
   post(path: string, body: unknown, init?: RequestOptions): Promise<Response>;
   get(path: string, init?: RequestOptions): Promise<Response>;
+  delete(path: string, init?: RequestOptions): Promise<Response>;
   dispose(): Promise<void>;
 }
 
@@ -140,6 +141,7 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
     },
     post: (path, body, init) => request('POST', path, body, init),
     get: (path, init) => request('GET', path, undefined, init),
+    delete: (path, init) => request('DELETE', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
     dispose: () => touchpoint.flush(),
   };
@@ -218,6 +220,7 @@ export function useHarness(engine: Engine): Harness {
     setNow: (date) => now().setNow(date),
     post: (path, body, init) => now().post(path, body, init),
     get: (path, init) => now().get(path, init),
+    delete: (path, init) => now().delete(path, init),
     dispose: () => now().dispose(),
   };
 }
