@@ -38,22 +38,19 @@ export function startRetentionJob({
   now = () => new Date(),
   log = console.log,
 }: RetentionJobOptions): RetentionJob {
-  let running: Promise<void> = Promise.resolve();
   let stopped = false;
-  const run = () => {
-    running = running.then(async () => {
-      if (stopped) return;
-      try {
-        const { cutoff, deleted } = await purgeExpiredTouchpoints(store, { now: now(), touchpointDays });
-        if (deleted > 0)
-          log(`[touchpoint] retention: purged ${deleted} touchpoints from before ${cutoff.toISOString()}`);
-      } catch (error) {
-        log(`[touchpoint] retention purge failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
+  const purge = async () => {
+    try {
+      const { cutoff, deleted } = await purgeExpiredTouchpoints(store, { now: now(), touchpointDays });
+      if (deleted > 0) log(`[touchpoint] retention: purged ${deleted} touchpoints from before ${cutoff.toISOString()}`);
+    } catch (error) {
+      log(`[touchpoint] retention purge failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   };
-  run();
-  const timer = setInterval(run, everyMs);
+  let running = purge();
+  const timer = setInterval(() => {
+    running = running.then(() => (stopped ? undefined : purge()));
+  }, everyMs);
   // The schedule alone never keeps the process alive.
   if (typeof timer === 'object' && 'unref' in timer) timer.unref();
   return {
