@@ -51,8 +51,8 @@ export interface ExportedDecision {
 
 export interface ErasureRecord {
   readonly erasedAt: string;
-  /** Whether bank staff erased on the customer's request, rather than the customer themselves. */
-  readonly byStaff: boolean;
+  /** The staff member who erased on the customer's request; null when the customer did. */
+  readonly staffId: string | null;
 }
 
 export interface ErasureResult {
@@ -123,11 +123,11 @@ export function createPrivacyStore(db: SqlDatabase): PrivacyStore {
     },
 
     async erasures(customerId) {
-      const rows = await db.query<{ erased_at: Date | string; by_staff: boolean }>(
-        'SELECT erased_at, staff_id IS NOT NULL AS by_staff FROM erasure_log WHERE customer_id = $1 ORDER BY erased_at, id',
+      const rows = await db.query<{ erased_at: Date | string; staff_id: string | null }>(
+        'SELECT erased_at, staff_id FROM erasure_log WHERE customer_id = $1 ORDER BY erased_at, id',
         [customerId],
       );
-      return rows.map((row) => ({ erasedAt: asIso(row.erased_at), byStaff: row.by_staff }));
+      return rows.map((row) => ({ erasedAt: asIso(row.erased_at), staffId: row.staff_id }));
     },
 
     eraseCustomer: (customerId, { staffId, at }) =>

@@ -44,7 +44,11 @@ export function privacyRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
       exportedAt: services.now().toISOString(),
       profile: profiles.get(customer) ?? null,
       devices: devices.map((device) => ({ ...device, profile: profiles.get(`a:${device.anonymousId}`) ?? null })),
-      erasures: await store.privacy.erasures(customerId),
+      // Which staff member erased is the bank's record, not the customer's data.
+      erasures: (await store.privacy.erasures(customerId)).map(({ erasedAt, staffId }) => ({
+        erasedAt,
+        byStaff: staffId !== null,
+      })),
     };
     const chunks = exportChunks(head, store.privacy.touchpoints(subjects), store.privacy.decisions(subjects));
     return c.body(streamOf(chunks), 200, {
