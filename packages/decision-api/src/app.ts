@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
+import { loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
@@ -31,11 +32,13 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const { store } = options;
   const catalog = await loadCatalogHolder(store);
   const recorder = createDecisionRecorder(store);
+  const experiments = await loadExperimentHolder(store);
   const services = createServices({
     store,
     catalog,
     config,
     recorder,
+    experiments,
     now: options.now ?? (() => new Date()),
     newId: options.newId ?? (() => crypto.randomUUID()),
   });
@@ -45,6 +48,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     catalog,
     flush: () => recorder.flush(),
     close: async () => {
+      experiments.close();
       await recorder.flush();
       await store.close();
     },

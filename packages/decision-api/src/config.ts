@@ -36,6 +36,13 @@ export const ApiConfig = z
       audience: z.string().default('touchpoint-console'),
       clockToleranceSeconds: z.number().int().nonnegative().default(30),
     }),
+    holdout: z
+      .strictObject({
+        /** Share of logged-in customers who never see personalized offers, so the engine's own uplift is measurable. */
+        share: z.number().min(0).max(0.5).default(0.05),
+        salt: z.string().min(1).default('touchpoint-holdout'),
+      })
+      .default({ share: 0.05, salt: 'touchpoint-holdout' }),
     partners: z
       .array(Partner)
       .default([])
@@ -64,6 +71,8 @@ export const DEMO_CONFIG: ApiConfigInput = {
   ],
   customerToken: { secret: DEMO_CUSTOMER_TOKEN_SECRET, issuer: 'demo-bank', audience: 'touchpoint' },
   staffToken: { secret: DEMO_STAFF_TOKEN_SECRET },
+  // The demo shows personalization to every customer; a bank sets its holdout (TOUCHPOINT_HOLDOUT_SHARE).
+  holdout: { share: 0 },
   partners: [{ id: 'car-marketplace', secret: DEMO_PARTNER_SECRET }],
 };
 
@@ -85,5 +94,6 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
         ? Number(env.TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS)
         : DEFAULT_TOUCHPOINT_DAYS,
     },
+    holdout: { share: env.TOUCHPOINT_HOLDOUT_SHARE ? Number(env.TOUCHPOINT_HOLDOUT_SHARE) : 0 },
   });
 }

@@ -33,6 +33,10 @@ export interface DecisionTrace {
   /** The contact-policy state the decision saw. */
   readonly contactPolicy: { readonly weeklyContacts: number; readonly weeklyCap: number };
   readonly note?: string;
+  /** The experiment and arm the decision ran under, when the customer is in one. */
+  readonly experiment?: { readonly id: string; readonly arm: string; readonly note: string };
+  /** Set when the customer is in the global holdout and so saw generic content. */
+  readonly holdout?: boolean;
 }
 
 export interface PlacementOutcome {

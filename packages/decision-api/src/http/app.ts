@@ -8,6 +8,7 @@ import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -69,6 +70,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   partnerRoutes(app, services);
   privacyRoutes(app, services);
   staffRoutes(app);
+  experimentRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

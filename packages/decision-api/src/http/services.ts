@@ -2,6 +2,7 @@ import type { CatalogHolder } from '../catalog-holder.js';
 import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
+import type { ExperimentHolder } from '../experiment-holder.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 /** What the routes work with: the store, the in-memory catalog, the clock and id source. */
@@ -10,6 +11,8 @@ export interface Services {
   readonly catalog: CatalogHolder;
   readonly config: ApiConfig;
   readonly recorder: DecisionRecorder;
+  /** The running experiments, in memory. */
+  readonly experiments: ExperimentHolder;
   readonly now: () => Date;
   readonly newId: () => string;
   /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */

@@ -4,6 +4,11 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
+import { checkGuardrails } from '../http/routes/experiments.js';
+
+/** How often running experiments' guardrails are checked. */
+const GUARDRAIL_CHECK_MS = 5 * 60_000;
+
 import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
 import { startRetentionJob } from '../retention-job.js';
@@ -57,6 +62,13 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     log,
     ...(options.retentionEveryMs !== undefined ? { everyMs: options.retentionEveryMs } : {}),
   });
+  // A breached guardrail stops its experiment even when nobody reads the results.
+  const guardrails = setInterval(() => {
+    checkGuardrails(touchpoint.services).catch((error: unknown) =>
+      console.error('[touchpoint] guardrail check failed', error),
+    );
+  }, GUARDRAIL_CHECK_MS);
+  guardrails.unref();
 
   const root = new Hono();
   root.use(
@@ -85,6 +97,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     touchpoint,
     close: async () => {
       // Stop accepting, let requests in flight finish, then write what is buffered and close the store.
+      clearInterval(guardrails);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await closed;

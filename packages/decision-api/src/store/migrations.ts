@@ -101,6 +101,38 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX erasure_log_customer ON erasure_log (customer_id);
     `,
   },
+  {
+    version: 8,
+    name: 'experiments and their registry',
+    sql: `
+      -- One row per experiment; the body is the whole experiment (hypothesis, arms, approvals), status and layer are
+      -- columns because decisions read the running ones and starting checks the layer.
+      CREATE TABLE experiments (
+        id          uuid PRIMARY KEY,
+        status      text NOT NULL,
+        layer       text NOT NULL,
+        body        jsonb NOT NULL,
+        created_at  timestamptz NOT NULL,
+        updated_at  timestamptz NOT NULL
+      );
+      CREATE INDEX experiments_status ON experiments (status);
+
+      -- Every change of an experiment: who, when, what.
+      CREATE TABLE experiment_events (
+        id             bigserial PRIMARY KEY,
+        experiment_id  uuid NOT NULL REFERENCES experiments (id),
+        at             timestamptz NOT NULL,
+        staff_id       text NOT NULL,
+        action         text NOT NULL,
+        detail         jsonb
+      );
+      CREATE INDEX experiment_events_experiment ON experiment_events (experiment_id, at);
+
+      -- Results read an experiment's decisions, and the touchpoints that refer to them.
+      CREATE INDEX decisions_experiment ON decisions ((trace->'experiment'->>'id')) WHERE trace ? 'experiment';
+      CREATE INDEX touchpoints_decision ON touchpoints (decision_id) WHERE decision_id IS NOT NULL;
+    `,
+  },
 ];
 
 export async function migrate(db: SqlDatabase): Promise<number[]> {

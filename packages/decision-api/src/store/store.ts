@@ -2,6 +2,7 @@ import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { countOfferTouchpoints, type OfferDailyCount } from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -67,6 +68,8 @@ export interface TouchpointsBySubjectOptions {
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
 export interface Store {
   readonly engine: SqlDatabase['engine'];
+  /** Experiments, their lifecycle log and the counts behind their results. */
+  readonly experiments: ExperimentStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -129,6 +132,7 @@ export interface Store {
 export function createSqlStore(db: SqlDatabase): Store {
   return {
     engine: db.engine,
+    experiments: createExperimentStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');

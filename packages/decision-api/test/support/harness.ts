@@ -52,7 +52,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, offer_daily_counts, erasure_log',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_daily_counts, erasure_log',
       );
       return db;
     },
@@ -143,7 +143,10 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
     get: (path, init) => request('GET', path, undefined, init),
     delete: (path, init) => request('DELETE', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
-    dispose: () => touchpoint.flush(),
+    dispose: () => {
+      touchpoint.services.experiments.close();
+      return touchpoint.flush();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
 import { decide } from '../../domain/decide.js';
+import { assignExperiment, inHoldout, withArms } from '../../domain/experiments.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
@@ -51,12 +52,42 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       ? await services.profileFor(c.get('customerId'), request.anonymousId)
       : { subject: null, profile: EMPTY_PROFILE };
     const now = services.now();
+    const customerId = c.get('customerId');
+    const { holdout } = services.config;
+    // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
+    const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
+    const stages = Object.fromEntries(
+      Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]),
+    );
+    const assignments = new Map(
+      personalized && !heldOut
+        ? request.placements.flatMap((placement) => {
+            const assignment = assignExperiment(services.experiments.running(), customerId ?? request.anonymousId, {
+              placement,
+              channel: request.context.channel,
+              cluster: null,
+              stages,
+            });
+            return assignment ? [[placement, assignment] as const] : [];
+          })
+        : [],
+    );
+    const catalog = withArms(
+      services.catalog.current(),
+      [...assignments.values()].map((assignment) => assignment.arm),
+    );
     const outcomes = decide({
-      catalog: services.catalog.current(),
-      profile,
+      catalog,
+      profile: heldOut ? EMPTY_PROFILE : profile,
       context: request.context,
       placements: request.placements,
       now,
+    }).map((outcome) => {
+      const assignment = assignments.get(outcome.placement);
+      if (heldOut) return { ...outcome, trace: { ...outcome.trace, holdout: true } };
+      if (!assignment) return outcome;
+      const experiment = { id: assignment.experimentId, arm: assignment.arm.id, note: assignment.note };
+      return { ...outcome, trace: { ...outcome.trace, experiment } };
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));

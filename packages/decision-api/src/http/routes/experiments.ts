@@ -1,0 +1,431 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import {
+  Arm,
+  BehaviouralPrinciple,
+  type Experiment,
+  ExperimentDraft,
+  ExperimentResults,
+  Experiment as ExperimentSchema,
+  Hypothesis,
+  PowerPlan,
+  Slug,
+  StopExperiment,
+} from '../../contract/index.js';
+import {
+  allocateLayerRange,
+  approvalRefusal,
+  compareExperiments,
+  newExperiment,
+  planPower,
+  RESULTS_METHOD,
+  type RegistryEntry,
+  summariseResults,
+} from '../../domain/experiments.js';
+import { readJson } from '../body.js';
+import type { AppEnv } from '../env.js';
+import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
+import type { Services } from '../services.js';
+import { requireRole } from '../staff-token.js';
+import { problemResponses, staffSecurity } from './openapi.js';
+
+const MAX_EXPERIMENT_BYTES = 64 * 1024;
+/** The window of past traffic a power plan reads. */
+export const OBSERVATION_DAYS = 28;
+const DAY_MS = 86_400_000;
+
+const PowerRequest = z
+  .strictObject({
+    hypothesis: Hypothesis,
+    arms: z
+      .array(Arm.pick({ allocation: true }).strict())
+      .min(2)
+      .max(5),
+    maxDurationDays: z.number().int().min(1).max(180).default(56),
+  })
+  .openapi('PowerRequest');
+
+const ExperimentWithPlan = z
+  .object({ experiment: ExperimentSchema, plan: PowerPlan.nullable() })
+  .openapi('ExperimentWithPlan');
+
+const RegistryComparison = z
+  .object({
+    experiments: z.number().int(),
+    effects: z.array(
+      z.object({
+        experimentId: z.string(),
+        name: z.string(),
+        arm: z.string(),
+        estimate: z.number(),
+        standardError: z.number(),
+      }),
+    ),
+    pooled: z
+      .object({
+        estimate: z.number(),
+        standardError: z.number(),
+        interval: z.object({ low: z.number(), high: z.number() }),
+        pValue: z.number(),
+        q: z.number(),
+        iSquared: z.number(),
+        experiments: z.number().int(),
+      })
+      .nullable(),
+    method: z.string(),
+  })
+  .openapi('RegistryComparison');
+
+const IdParam = z.object({
+  id: z
+    .string()
+    .uuid()
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  const { store } = services;
+  const json = (schema: z.ZodType, description: string) => ({
+    description,
+    content: { 'application/json': { schema } },
+  });
+  const register = (
+    method: 'get' | 'post',
+    path: string,
+    summary: string,
+    responses: Record<number, unknown>,
+    extra: Record<string, unknown> = {},
+  ) =>
+    app.openAPIRegistry.registerPath({
+      method,
+      path,
+      tags: ['Experiments'],
+      summary,
+      security: staffSecurity,
+      ...extra,
+      responses: responses as never,
+    });
+
+  const load = async (id: string): Promise<Experiment> => {
+    if (!z.string().uuid().safeParse(id).success) {
+      throw invalidBody([{ path: '/id', message: 'must be an experiment id (a UUID)' }]);
+    }
+    const experiment = await store.experiments.get(id);
+    if (!experiment) throw new ProblemError(404, 'not-found', 'Not found', `No experiment ${id}.`);
+    return experiment;
+  };
+  const plan = async (experiment: {
+    hypothesis: Experiment['hypothesis'];
+    arms: ReadonlyArray<{ allocation: number }>;
+    maxDurationDays: number;
+  }) => {
+    const since = new Date(services.now().getTime() - OBSERVATION_DAYS * DAY_MS);
+    const history = await store.experiments.audienceHistory(experiment.hypothesis, { since, days: OBSERVATION_DAYS });
+    const result = planPower(experiment.hypothesis, experiment.arms, history, experiment.maxDurationDays);
+    const source =
+      history.source === 'decisions'
+        ? `Audience measured from decisions of the last ${OBSERVATION_DAYS} days.`
+        : `No decisions for this audience yet: estimated from customers visiting in the last ${OBSERVATION_DAYS} days.`;
+    return { ...result, reason: `${result.reason} ${source}` };
+  };
+  const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict', detail);
+  const change = async (
+    experiment: Experiment,
+    next: Experiment,
+    staffId: string,
+    action: string,
+    detail?: unknown,
+  ): Promise<Experiment> => {
+    const ok = await store.experiments.update(next, experiment.status, { staffId, action, detail });
+    if (!ok) throw conflict('The experiment was changed by someone else meanwhile; read it again.');
+    await services.experiments.reload();
+    return next;
+  };
+
+  register(
+    'post',
+    '/v1/admin/experiments/power',
+    'Plan the sample and duration of a hypothesis',
+    {
+      200: json(PowerPlan, 'The power plan'),
+      ...problemResponses(400, 401, 403, 415, 422),
+    },
+    { request: { body: { required: true, content: { 'application/json': { schema: PowerRequest } } } } },
+  );
+  app.post('/v1/admin/experiments/power', requireRole('marketer', 'approver', 'viewer'), async (c) => {
+    const parsed = PowerRequest.safeParse(await readJson(c, MAX_EXPERIMENT_BYTES));
+    if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
+    return c.json(PowerPlan.parse(await plan(parsed.data)), 200);
+  });
+
+  register(
+    'post',
+    '/v1/admin/experiments',
+    'Write an experiment (a draft) from its hypothesis',
+    {
+      201: json(ExperimentWithPlan, 'The draft, with its power plan'),
+      ...problemResponses(400, 401, 403, 413, 415, 422),
+    },
+    { request: { body: { required: true, content: { 'application/json': { schema: ExperimentDraft } } } } },
+  );
+  app.post('/v1/admin/experiments', requireRole('marketer'), async (c) => {
+    const parsed = ExperimentDraft.safeParse(await readJson(c, MAX_EXPERIMENT_BYTES));
+    if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
+    const draft = parsed.data;
+    const placements = services.catalog.current().placements;
+    const offers = services.catalog.current().offers;
+    const errors = [
+      ...draft.hypothesis.audience.placements.flatMap((placement, i) =>
+        placements.has(placement)
+          ? []
+          : [{ path: `/hypothesis/audience/placements/${i}`, message: `unknown placement "${placement}"` }],
+      ),
+      ...draft.arms.flatMap((arm, i) =>
+        arm.offer === undefined || offers.has(arm.offer)
+          ? []
+          : [{ path: `/arms/${i}/offer`, message: `unknown offer "${arm.offer}"` }],
+      ),
+    ];
+    if (errors.length > 0) throw invalidBody(errors);
+    const staff = c.get('staff');
+    const experiment = newExperiment(draft, { id: services.newId(), salt: services.newId() }, staff.id, services.now());
+    await store.experiments.insert(experiment, staff.id);
+    return c.json(ExperimentWithPlan.parse({ experiment, plan: await plan(experiment) }), 201);
+  });
+
+  register('get', '/v1/admin/experiments', 'The registry: every experiment, newest first', {
+    200: json(z.object({ experiments: z.array(ExperimentSchema) }), 'Experiments'),
+    ...problemResponses(401, 403),
+  });
+  app.get('/v1/admin/experiments', requireRole('viewer', 'marketer', 'approver'), async (c) =>
+    c.json({ experiments: await store.experiments.list() }, 200, { 'cache-control': 'no-store' }),
+  );
+
+  const CompareQuery = z.object({
+    principle: BehaviouralPrinciple.optional(),
+    cluster: z.string().max(64).optional(),
+    placement: Slug.optional(),
+    product: Slug.optional(),
+  });
+  register(
+    'get',
+    '/v1/admin/experiments/compare',
+    'Pool the effects of experiments by principle, cluster, placement, product',
+    {
+      200: json(RegistryComparison, 'Pooled effect (inverse-variance weighting)'),
+      ...problemResponses(401, 403, 422),
+    },
+    { request: { query: CompareQuery } },
+  );
+  app.get('/v1/admin/experiments/compare', requireRole('viewer', 'marketer', 'approver'), async (c) => {
+    const query = CompareQuery.safeParse(c.req.query());
+    if (!query.success) throw invalidBody(fieldErrors(query.error, '/query'));
+    const entries: RegistryEntry[] = [];
+    for (const experiment of await store.experiments.list()) {
+      // Conclusions only: a running experiment's interim numbers would pull the pooled effect around.
+      if (experiment.status !== 'stopped') continue;
+      const summary = summariseResults(experiment, await store.experiments.armDays(experiment));
+      const [control, ...variants] = summary.arms;
+      if (!control) continue;
+      entries.push({
+        experiment,
+        control: { exposures: control.exposures, conversions: control.conversions },
+        variants: variants.map((arm) => ({
+          arm: arm.arm,
+          counts: { exposures: arm.exposures, conversions: arm.conversions },
+        })),
+      });
+    }
+    const result = compareExperiments(entries, {
+      ...(query.data.principle ? { principle: query.data.principle } : {}),
+      ...(query.data.cluster ? { cluster: query.data.cluster } : {}),
+      ...(query.data.placement ? { placement: query.data.placement } : {}),
+      ...(query.data.product ? { product: query.data.product } : {}),
+    });
+    return c.json(
+      RegistryComparison.parse({
+        ...result,
+        method:
+          'Fixed-effect inverse-variance pooling of each stopped experiment’s variant lifts (absolute, on the primary metric) against its control; I² tells how much the experiments disagree beyond chance.',
+      }),
+      200,
+    );
+  });
+
+  register(
+    'get',
+    '/v1/admin/experiments/{id}',
+    'One experiment, its power plan and its history',
+    {
+      200: json(
+        ExperimentWithPlan.extend({
+          events: z.array(z.object({ at: z.string(), staffId: z.string(), action: z.string(), detail: z.unknown() })),
+        }),
+        'The experiment',
+      ),
+      ...problemResponses(401, 403, 404, 422),
+    },
+    { request: { params: IdParam } },
+  );
+  app.get('/v1/admin/experiments/:id', requireRole('viewer', 'marketer', 'approver'), async (c) => {
+    const experiment = await load(c.req.param('id'));
+    const planned = experiment.status === 'draft' || experiment.status === 'approved' ? await plan(experiment) : null;
+    return c.json({ experiment, plan: planned, events: await store.experiments.events(experiment.id) }, 200, {
+      'cache-control': 'no-store',
+    });
+  });
+
+  register(
+    'post',
+    '/v1/admin/experiments/{id}/approve',
+    'Approve a draft (by someone other than its author)',
+    {
+      200: json(ExperimentSchema, 'Approved'),
+      ...problemResponses(401, 403, 404, 409),
+    },
+    { request: { params: IdParam } },
+  );
+  app.post('/v1/admin/experiments/:id/approve', requireRole('approver'), async (c) => {
+    const experiment = await load(c.req.param('id'));
+    const staff = c.get('staff');
+    if (experiment.status !== 'draft')
+      throw conflict(`Only a draft is approved; this experiment is ${experiment.status}.`);
+    const refusal = approvalRefusal(experiment, staff.id);
+    if (refusal) throw new ProblemError(403, 'four-eyes', 'Four eyes', refusal);
+    const now = services.now().toISOString();
+    const next: Experiment = { ...experiment, status: 'approved', approvedBy: staff.id, approvedAt: now };
+    return c.json(await change(experiment, next, staff.id, 'approve'), 200);
+  });
+
+  register(
+    'post',
+    '/v1/admin/experiments/{id}/start',
+    'Start an approved experiment, if its audience can reach the sample',
+    {
+      200: json(ExperimentWithPlan, 'Running'),
+      ...problemResponses(401, 403, 404, 409),
+    },
+    { request: { params: IdParam } },
+  );
+  app.post('/v1/admin/experiments/:id/start', requireRole('marketer', 'approver'), async (c) => {
+    const experiment = await load(c.req.param('id'));
+    const staff = c.get('staff');
+    if (experiment.status !== 'approved') {
+      throw conflict(`Only an approved experiment starts; this one is ${experiment.status}.`);
+    }
+    const planned = await plan(experiment);
+    if (!planned.feasible) {
+      throw new ProblemError(409, 'underpowered', 'The audience cannot reach the sample', planned.reason);
+    }
+    const taken = (await store.experiments.running())
+      .filter((other) => other.layer === experiment.layer && other.layerRange)
+      .map((other) => other.layerRange as { from: number; to: number });
+    const layerRange = allocateLayerRange(taken);
+    if (!layerRange) {
+      throw conflict(
+        `The layer "${experiment.layer}" is full: two experiments already run there. Stop one, or use another layer.`,
+      );
+    }
+    const next: Experiment = { ...experiment, status: 'running', startedAt: services.now().toISOString(), layerRange };
+    return c.json(
+      { experiment: await change(experiment, next, staff.id, 'start', { plan: planned }), plan: planned },
+      200,
+    );
+  });
+
+  register(
+    'post',
+    '/v1/admin/experiments/{id}/stop',
+    'Stop a running experiment with the decision taken',
+    {
+      200: json(ExperimentSchema, 'Stopped'),
+      ...problemResponses(400, 401, 403, 404, 409, 422),
+    },
+    {
+      request: {
+        params: IdParam,
+        body: { required: true, content: { 'application/json': { schema: StopExperiment } } },
+      },
+    },
+  );
+  app.post('/v1/admin/experiments/:id/stop', requireRole('marketer', 'approver'), async (c) => {
+    const parsed = StopExperiment.safeParse(await readJson(c, MAX_EXPERIMENT_BYTES));
+    if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
+    const experiment = await load(c.req.param('id'));
+    const staff = c.get('staff');
+    if (experiment.status !== 'running')
+      throw conflict(`Only a running experiment stops; this one is ${experiment.status}.`);
+    const next: Experiment = {
+      ...experiment,
+      status: 'stopped',
+      stoppedAt: services.now().toISOString(),
+      stopReason: parsed.data.note ?? 'stopped by staff',
+      decision: parsed.data.decision,
+    };
+    return c.json(await change(experiment, next, staff.id, 'stop', parsed.data), 200);
+  });
+
+  register(
+    'get',
+    '/v1/admin/experiments/{id}/results',
+    'Results per arm; a breached guardrail stops the experiment',
+    {
+      200: json(ExperimentResults, 'Results'),
+      ...problemResponses(401, 403, 404, 422),
+    },
+    { request: { params: IdParam } },
+  );
+  app.get('/v1/admin/experiments/:id/results', requireRole('viewer', 'marketer', 'approver'), async (c) => {
+    let experiment = await load(c.req.param('id'));
+    const summary = summariseResults(experiment, await store.experiments.armDays(experiment));
+    if (experiment.status === 'running' && summary.guardrailBreach) {
+      experiment = await stopForGuardrail(services, experiment, summary.guardrailBreach);
+    }
+    return c.json(
+      ExperimentResults.parse({
+        experiment,
+        metric: experiment.hypothesis.primaryMetric,
+        arms: summary.arms,
+        sampleRatio: summary.sampleRatio,
+        method: RESULTS_METHOD,
+      }),
+      200,
+      { 'cache-control': 'no-store' },
+    );
+  });
+}
+
+/** Stops a running experiment whose guardrail broke; recorded as done by the system. */
+export async function stopForGuardrail(
+  services: Services,
+  experiment: Experiment,
+  breach: string,
+): Promise<Experiment> {
+  const next: Experiment = {
+    ...experiment,
+    status: 'stopped',
+    stoppedAt: services.now().toISOString(),
+    stopReason: breach,
+    decision: 'keep_control',
+  };
+  const ok = await services.store.experiments.update(next, 'running', {
+    staffId: 'touchpoint',
+    action: 'guardrail-stop',
+    detail: { breach },
+  });
+  await services.experiments.reload();
+  return ok ? next : ((await services.store.experiments.get(experiment.id)) ?? next);
+}
+
+/** Checks every running experiment's guardrails; run periodically, so a breach stops an experiment nobody looks at. */
+export async function checkGuardrails(services: Services): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const experiment of await services.store.experiments.running()) {
+    const summary = summariseResults(experiment, await services.store.experiments.armDays(experiment));
+    if (summary.guardrailBreach) {
+      await stopForGuardrail(services, experiment, summary.guardrailBreach);
+      stopped.push(experiment.id);
+    }
+  }
+  return stopped;
+}
