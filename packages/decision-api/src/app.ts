@@ -6,6 +6,7 @@ import { loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
+import { type LearningHolder, loadLearningHolder } from './learning-holder.js';
 import type { Store } from './store/store.js';
 
 export interface TouchpointAppOptions {
@@ -14,6 +15,10 @@ export interface TouchpointAppOptions {
   /** The clock; tests pass a fixed one. */
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /** Seeds each decision request's exploration; tests pass a seeded source so decisions repeat. */
+  readonly random?: () => number;
+  /** How often learned statistics are reloaded from the store for the decision hot path. */
+  readonly learningRefreshMs?: number;
 }
 
 export interface TouchpointApp {
@@ -21,6 +26,7 @@ export interface TouchpointApp {
   readonly app: Hono<AppEnv>;
   readonly services: Services;
   readonly catalog: CatalogHolder;
+  readonly learning: LearningHolder;
   /** Writes buffered decision records. */
   flush(): Promise<void>;
   /** Finishes buffered writes and closes the store. */
@@ -32,20 +38,27 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const { store } = options;
   const catalog = await loadCatalogHolder(store);
   const recorder = createDecisionRecorder(store);
+  const learning = await loadLearningHolder(
+    store,
+    options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs },
+  );
   const experiments = await loadExperimentHolder(store);
   const services = createServices({
     store,
     catalog,
     config,
     recorder,
+    learning,
     experiments,
     now: options.now ?? (() => new Date()),
+    random: options.random ?? Math.random,
     newId: options.newId ?? (() => crypto.randomUUID()),
   });
   return {
     app: createHttpApp(services),
     services,
     catalog,
+    learning,
     flush: () => recorder.flush(),
     close: async () => {
       experiments.close();

@@ -29,11 +29,8 @@ const productOf = (touchpoint: DemoTouchpoint) =>
   touchpoint.product ?? (touchpoint.page ? catalog.productOfPage(touchpoint.page) : undefined);
 
 let bank: DemoBank;
-let generatedInMs: number;
 beforeAll(() => {
-  const started = performance.now();
   bank = generateDemoBank({ now: NOW });
-  generatedInMs = performance.now() - started;
 });
 
 const touchpointsBySegment = () => {
@@ -68,14 +65,13 @@ describe('the demo bank', () => {
     expect(small.touchpoints).toStrictEqual(bank.touchpoints.filter((t) => ids.has(t.customerId)));
   });
 
-  it('has 5,000 customers with 10 to 40 touchpoints each on average, generated in about a second', () => {
+  it('has 5,000 customers with 10 to 40 touchpoints each on average, generated from a seed', () => {
     expect(bank.customers).toHaveLength(5_000);
     expect(bank.customers[0]?.id).toBe('c-00001');
     expect(bank.customers.at(-1)?.id).toBe('c-05000');
     const perCustomer = bank.touchpoints.length / bank.customers.length;
     expect(perCustomer).toBeGreaterThanOrEqual(10);
     expect(perCustomer).toBeLessThanOrEqual(40);
-    expect(generatedInMs).toBeLessThan(5_000);
   });
 
   it('places the history in the six months before now, never in the future', () => {

@@ -156,10 +156,28 @@ export type ContactPolicy = z.infer<typeof ContactPolicy>;
 
 export const DEFAULT_CONTACT_POLICY: ContactPolicy = { weeklyContactsPerCustomer: 6, dismissalCoolDownDays: 30 };
 
+/** How arbitration learns propensities from impressions and conversions (see domain/learning.ts). */
+export const LearningPolicy = z
+  .strictObject({
+    halfLifeDays: z.number().positive().max(3650).openapi({
+      description:
+        'Evidence fades: an impression or conversion counts half after this many days, so a changed taste is learnt again.',
+    }),
+    priorStrength: z.number().positive().max(100_000).openapi({
+      description:
+        'How many impressions the journey-stage prior is worth: a new offer starts at the prior and moves once evidence outweighs it.',
+    }),
+  })
+  .openapi('LearningPolicy');
+export type LearningPolicy = z.infer<typeof LearningPolicy>;
+
+export const DEFAULT_LEARNING_POLICY: LearningPolicy = { halfLifeDays: 30, priorStrength: 50 };
+
 export const Catalog = z
   .strictObject({
     version: z.string().min(1).max(64),
     contactPolicy: ContactPolicy.default(DEFAULT_CONTACT_POLICY),
+    learning: LearningPolicy.default(DEFAULT_LEARNING_POLICY),
     products: z.array(Product).min(1),
     placements: z.array(Placement).min(1),
     offers: z.array(Offer).min(1),

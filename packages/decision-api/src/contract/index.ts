@@ -7,6 +7,7 @@ export * from './catalog.js';
 export * from './common.js';
 export * from './decisions.js';
 export * from './experiments.js';
+export * from './learning.js';
 export * from './partner.js';
 export * from './privacy.js';
 export * from './protected-attributes.js';

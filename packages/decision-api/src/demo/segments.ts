@@ -1,3 +1,5 @@
+import type { JourneyStage } from '../contract/index.js';
+
 /**
  * The demo bank's hidden behavioural segments: who the customers are, how they use the net and mobile bank, and how
  * far they go in each product's journey. Clustering the generated behaviour should find these again.
@@ -230,6 +232,44 @@ export const SEGMENT_PROPENSITY: Readonly<Record<DemoSegment, Readonly<Record<De
     investments: 0.003,
   },
 };
+
+/**
+ * How the hidden response rate moves with the customer's journey: an offer reaches a customer comparing prices more
+ * than one who only glanced. Not the decision API's stage prior: the engine has to learn how far off its prior is.
+ */
+export const STAGE_RESPONSE_LIFT: Readonly<Record<JourneyStage, number>> = {
+  aware: 0.6,
+  explore: 1,
+  compare: 1.8,
+  apply: 3,
+  sign: 3.5,
+  use: 0.3,
+};
+
+/** A journey left alone cools: its response rate halves every this many days since its last touchpoint. */
+export const INTEREST_FADE_DAYS = 21;
+/** The hidden response rate of a house offer (a generic suggestion), alike for everyone. */
+export const HOUSE_OFFER_RESPONSE = 0.004;
+
+/**
+ * The hidden true chance that a customer of a segment converts on an offer shown now: the segment's rate for the
+ * product, lifted by the journey's stage and cooled by the days since its last touchpoint.
+ */
+export function trueResponseRate(
+  segment: DemoSegment,
+  product: string | null,
+  journey: { readonly stage: JourneyStage; readonly daysSince: number } | undefined,
+): number {
+  if (product === null) return HOUSE_OFFER_RESPONSE;
+  const rate = SEGMENT_PROPENSITY[segment][product as DemoProduct] ?? 0;
+  if (!journey) return rate * STAGE_RESPONSE_LIFT.aware * 0.5;
+  return Math.min(1, rate * STAGE_RESPONSE_LIFT[journey.stage] * 0.5 ** (journey.daysSince / INTEREST_FADE_DAYS));
+}
+
+/** The chance that a customer of a segment visits the net or mobile bank on a given day. */
+export function dailyVisitRate(segment: DemoSegment): number {
+  return Math.min(0.5, Math.max(0.02, SEGMENT_BEHAVIOUR[segment].sessions / 90));
+}
 
 /** Finds the product whose page a path is on (a product page or a page below it). */
 export function productOfDemoPage(page: string): DemoProduct | undefined {

@@ -1,9 +1,10 @@
 import type { JourneyStage, Offer } from '../contract/index.js';
+import type { LearnedDraw } from './learning.js';
 import type { CustomerProfile } from './profile.js';
 
 /**
  * Prior propensity to respond by journey stage: the deeper in a journey, the likelier an offer for it
- * converts. Used until learned propensities replace it.
+ * converts. The prior of learned propensities (domain/learning.ts), and the shape of the journey multiplier.
  */
 export const STAGE_PROPENSITY: Readonly<Record<JourneyStage, number>> = {
   aware: 0.04,
@@ -21,30 +22,76 @@ export const SAME_PRODUCT_PAGE_WEIGHT = 1.5;
 export const INTEREST_HALF_LIFE_DAYS = 14;
 const DAY_MS = 86_400_000;
 
+/** The bank's own model's score of one offer for one customer, uploaded by the bank. */
+export interface BankScore {
+  readonly score: number;
+  readonly modelName: string;
+  readonly modelVersion: string;
+}
+
+/** Where a propensity comes from. */
+export type PropensitySource = 'learned' | 'bank-model';
+
+/** The propensity arbitration uses instead of the stage prior: learned per cluster × offer, or the bank's model's. */
+export type PropensityEstimate =
+  | { readonly source: 'learned'; readonly learned: LearnedDraw; readonly offerPrior: number }
+  | { readonly source: 'bank-model'; readonly bankModel: BankScore };
+
 export interface Score {
-  /** Stage prior × recency. */
+  /** The propensity used: learned rate × journey multiplier, the bank model's score, or (without either) stage prior × recency. */
   readonly propensity: number;
   /** How much of the interest is left since the journey's last touchpoint (1 = just now). */
   readonly recency: number;
+  /** Stage prior × recency: this customer's journey as the prior sees it. */
+  readonly journeyPropensity: number;
+  readonly source?: PropensitySource;
+  /** The posterior and the Thompson draw, for a learned propensity. */
+  readonly learned?: LearnedDraw & { readonly journeyMultiplier: number };
+  readonly bankModel?: BankScore;
   readonly value: number;
   readonly contextWeight: number;
   readonly lever: number;
   readonly priority: number;
 }
 
-/** The next-best-action arbitration formula: priority = propensity × value × context weight × business lever. */
-export function scoreOffer(offer: Offer, profile: CustomerProfile, pageProduct: string | undefined, now: Date): Score {
+/** The journey's part of a propensity: the stage prior of where the customer is, faded by time since. */
+export function journeyPropensityOf(offer: Offer, profile: CustomerProfile, now: Date) {
   const journey = offer.product === null ? undefined : profile.journeys[offer.product];
   const ageDays = journey ? Math.max(0, now.getTime() - Date.parse(journey.lastAt)) / DAY_MS : 0;
   const recency = journey ? 0.5 ** (ageDays / INTEREST_HALF_LIFE_DAYS) : 1;
-  const propensity = (journey ? STAGE_PROPENSITY[journey.stage] : HOUSE_PROPENSITY) * recency;
+  return { recency, journeyPropensity: (journey ? STAGE_PROPENSITY[journey.stage] : HOUSE_PROPENSITY) * recency };
+}
+
+/**
+ * The next-best-action arbitration formula: priority = propensity × value × context weight × business lever.
+ *
+ * A learned propensity combines the cluster's experience with this customer's journey: the learned rate is the
+ * conversion rate of the offer among the cluster's customers it was shown to, who were on average at the offer's
+ * prior; the customer's journey multiplier (stage prior × recency ÷ the offer's prior) says how much likelier or less
+ * likely this customer is than that average. So a stale journey still fades, and a customer further along than the
+ * offer's usual audience weighs more, whatever the cluster learnt. A bank model's score is about this very customer
+ * and offer and is used as it is.
+ */
+export function scoreOffer(
+  offer: Offer,
+  profile: CustomerProfile,
+  pageProduct: string | undefined,
+  now: Date,
+  estimate?: PropensityEstimate,
+): Score {
+  const { recency, journeyPropensity } = journeyPropensityOf(offer, profile, now);
   const contextWeight = offer.product !== null && offer.product === pageProduct ? SAME_PRODUCT_PAGE_WEIGHT : 1;
-  return {
-    propensity,
-    recency,
-    value: offer.value,
-    contextWeight,
-    lever: offer.lever,
-    priority: propensity * offer.value * contextWeight * offer.lever,
-  };
+  const base = { recency, journeyPropensity, value: offer.value, contextWeight, lever: offer.lever };
+  let estimated: Pick<Score, 'propensity' | 'source' | 'learned' | 'bankModel'>;
+  if (estimate?.source === 'bank-model') {
+    estimated = { propensity: estimate.bankModel.score, source: 'bank-model', bankModel: estimate.bankModel };
+  } else if (estimate?.source === 'learned') {
+    const journeyMultiplier = journeyPropensity / estimate.offerPrior;
+    estimated = {
+      propensity: Math.min(1, estimate.learned.sampled * journeyMultiplier),
+      source: 'learned',
+      learned: { ...estimate.learned, journeyMultiplier },
+    };
+  } else estimated = { propensity: journeyPropensity };
+  return { ...base, ...estimated, priority: estimated.propensity * offer.value * contextWeight * offer.lever };
 }

@@ -3,9 +3,10 @@ import type { JourneyStage, Offer, OfferContent, DecisionContext as RequestConte
 /** Where the decision is shown: the channel, the page and the customer's language. */
 export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'>;
 
-import { type Score, scoreOffer } from './arbitration.js';
+import { type BankScore, type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import { checkEligibility, type Exclusion, impressionsWithin } from './eligibility.js';
+import { type LearnedDraw, type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
 
@@ -32,6 +33,8 @@ export interface DecisionTrace {
   readonly winner: string | null;
   /** The contact-policy state the decision saw. */
   readonly contactPolicy: { readonly weeklyContacts: number; readonly weeklyCap: number };
+  /** The seed the learned propensities were drawn with: the same inputs and seed give the same decision. */
+  readonly seed?: number;
   readonly note?: string;
   /** The experiment and arm the decision ran under, when the customer is in one. */
   readonly experiment?: { readonly id: string; readonly arm: string; readonly note: string };
@@ -57,6 +60,15 @@ export interface DecideInput {
   readonly now: Date;
   /** The customer's behavioural cluster, for offers that target clusters; absent when not assigned. */
   readonly cluster?: string | null;
+  /** Evidence per cluster × offer (an in-memory snapshot of what ingest learnt); absent: every offer at its prior. */
+  readonly learned?: LearnedEvidence;
+  /** The bank's own model's scores of this customer, by offer id: used instead of the learned propensity. */
+  readonly bankScores?: ReadonlyMap<string, BankScore>;
+  /**
+   * Seeds Thompson sampling: each offer's learned propensity is a draw from its posterior, so offers with little
+   * evidence get explored. Without a seed the posterior mean is used (no exploration), as for a preview.
+   */
+  readonly seed?: number;
 }
 
 /**
@@ -74,6 +86,21 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     .filter((offer) => offer.product !== null)
     .reduce((sum, offer) => sum + impressionsWithin(profile, offer.id, now, 7), 0);
   let creditShownOn: string | undefined;
+  const random = input.seed === undefined ? undefined : seededRandom(input.seed);
+  const learned = input.learned ?? new Map();
+  const learningPolicy = catalog.source.learning;
+  // One draw per offer and page, in the order offers are first met, so placements agree and a seed replays.
+  const draws = new Map<string, LearnedDraw>();
+  const estimateFor = (offer: Offer) => {
+    const bankModel = input.bankScores?.get(offer.id);
+    if (bankModel) return { source: 'bank-model' as const, bankModel };
+    let draw = draws.get(offer.id);
+    if (!draw) {
+      draw = learnedRate(offer, cluster, learned, learningPolicy, now, random);
+      draws.set(offer.id, draw);
+    }
+    return { source: 'learned' as const, learned: draw, offerPrior: offerPrior(offer) };
+  };
 
   return input.placements.map((placementId) => {
     const placement = catalog.placements.get(placementId);
@@ -85,6 +112,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       stages,
       productsHeld: profile.productsHeld,
       contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
+      ...(input.seed === undefined ? {} : { seed: input.seed }),
     };
     if (!placement || !placement.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';
@@ -103,7 +131,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         candidates.push({ offerId: offer.id, product: offer.product, excludedBy });
         continue;
       }
-      const score = scoreOffer(offer, profile, pageProduct, now);
+      const score = scoreOffer(offer, profile, pageProduct, now, estimateFor(offer));
       const elsewhere = shown.get(offer.id);
       if (elsewhere) {
         candidates.push({ offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere });

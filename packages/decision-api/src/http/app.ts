@@ -9,6 +9,7 @@ import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { learningRoutes } from './routes/learning.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -71,6 +72,7 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   privacyRoutes(app, services);
   staffRoutes(app);
   experimentRoutes(app, services);
+  learningRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

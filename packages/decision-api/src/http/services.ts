@@ -3,6 +3,7 @@ import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
 import type { ExperimentHolder } from '../experiment-holder.js';
+import type { LearningHolder } from '../learning-holder.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 /** What the routes work with: the store, the in-memory catalog, the clock and id source. */
@@ -13,7 +14,11 @@ export interface Services {
   readonly recorder: DecisionRecorder;
   /** The running experiments, in memory. */
   readonly experiments: ExperimentHolder;
+  /** Learned statistics per cluster × offer, in memory for the hot path. */
+  readonly learning: LearningHolder;
   readonly now: () => Date;
+  /** Where each decision request's Thompson-sampling seed comes from; tests pass a seeded source. */
+  readonly random: () => number;
   readonly newId: () => string;
   /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */
   subjectFor(customerId: string | null, anonymousId: string): Promise<Subject>;

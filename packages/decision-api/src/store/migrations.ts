@@ -68,6 +68,39 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 3,
+    name: 'learned propensity per cluster × offer, bank-model scores',
+    sql: `
+      -- Faded counts of impressions, clicks and conversions per behavioural cluster ('*' pooled) × offer, as at
+      -- updated_at. Ingest updates them in the touchpoint's transaction; decisions read an in-memory snapshot.
+      CREATE TABLE offer_learning (
+        cluster      text NOT NULL,
+        offer_id     text NOT NULL,
+        impressions  double precision NOT NULL DEFAULT 0,
+        clicks       double precision NOT NULL DEFAULT 0,
+        conversions  double precision NOT NULL DEFAULT 0,
+        updated_at   timestamptz NOT NULL,
+        PRIMARY KEY (cluster, offer_id)
+      );
+
+      -- A decision's conversion is learnt once, however many conversion touchpoints name it.
+      CREATE TABLE learned_conversions (
+        decision_id  uuid PRIMARY KEY
+      );
+
+      -- The bank's own model's propensity of a customer for an offer; a decision reads one customer's rows by the key.
+      CREATE TABLE propensity_scores (
+        customer_id    text NOT NULL,
+        offer_id       text NOT NULL,
+        score          double precision NOT NULL CHECK (score >= 0 AND score <= 1),
+        model_name     text NOT NULL,
+        model_version  text NOT NULL,
+        uploaded_at    timestamptz NOT NULL,
+        PRIMARY KEY (customer_id, offer_id)
+      );
+    `,
+  },
+  {
     version: 5,
     name: 'offer daily counts, retention by age, erasure log',
     sql: `

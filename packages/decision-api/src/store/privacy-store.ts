@@ -9,6 +9,12 @@ type Subject = `c:${string}` | `a:${string}`;
  */
 export const PER_SUBJECT_TABLES = ['touchpoints', 'decisions', 'profiles'] as const;
 
+/**
+ * Tables holding rows about one customer by their pseudonymous id, in a `customer_id` column: erasure deletes from
+ * each, and the export includes their rows. A new table keyed by customer belongs here.
+ */
+export const PER_CUSTOMER_TABLES = ['propensity_scores'] as const;
+
 export interface CustomerDevice {
   readonly anonymousId: string;
   readonly linkedAt: string;
@@ -57,7 +63,9 @@ export interface ErasureRecord {
 
 export interface ErasureResult {
   /** Rows deleted per table, and the device links removed. */
-  readonly deleted: Readonly<Record<(typeof PER_SUBJECT_TABLES)[number] | 'identity_links', number>>;
+  readonly deleted: Readonly<
+    Record<(typeof PER_SUBJECT_TABLES)[number] | (typeof PER_CUSTOMER_TABLES)[number] | 'identity_links', number>
+  >;
 }
 
 /** Retention, export and erasure: what the store does for the customer's rights. */
@@ -71,6 +79,8 @@ export interface PrivacyStore {
   /** The latest touchpoints before a moment, newest first. */
   touchpointsBefore(subjects: readonly Subject[], before: Date, limit: number): Promise<ExportedTouchpoint[]>;
   erasures(customerId: string): Promise<ErasureRecord[]>;
+  /** The customer's rows in each per-customer table, by table, without the customer id. */
+  customerRecords(customerId: string): Promise<Record<string, Array<Record<string, unknown>>>>;
   /**
    * Deletes everything held about a customer and their linked devices in one transaction, and logs who asked (null:
    * the customer) and when. Daily offer counts stay: they name nobody.
@@ -130,6 +140,18 @@ export function createPrivacyStore(db: SqlDatabase): PrivacyStore {
       return rows.map((row) => ({ erasedAt: asIso(row.erased_at), staffId: row.staff_id }));
     },
 
+    async customerRecords(customerId) {
+      const records: Record<string, Array<Record<string, unknown>>> = {};
+      for (const table of PER_CUSTOMER_TABLES) {
+        const rows = await db.query<{ row: Record<string, unknown> }>(
+          `SELECT to_jsonb(t) - 'customer_id' AS row FROM ${table} t WHERE customer_id = $1`,
+          [customerId],
+        );
+        records[table] = rows.map((row) => row.row);
+      }
+      return records;
+    },
+
     eraseCustomer: (customerId, { staffId, at }) =>
       db.transaction(async (tx) => {
         // Locks the customer's device links first, so a device cannot be linked while its history is erased.
@@ -137,6 +159,9 @@ export function createPrivacyStore(db: SqlDatabase): PrivacyStore {
         const deleted: Record<string, number> = {};
         for (const table of PER_SUBJECT_TABLES) {
           deleted[table] = await countDeleted(tx, `DELETE FROM ${table} WHERE subject = ANY($1::text[])`, [subjects]);
+        }
+        for (const table of PER_CUSTOMER_TABLES) {
+          deleted[table] = await countDeleted(tx, `DELETE FROM ${table} WHERE customer_id = $1`, [customerId]);
         }
         deleted.identity_links = await countDeleted(tx, 'DELETE FROM identity_links WHERE customer_id = $1', [
           customerId,

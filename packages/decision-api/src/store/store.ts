@@ -1,8 +1,18 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
+import type { BankScore } from '../domain/arbitration.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
 import { countOfferTouchpoints, type OfferDailyCount } from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
+import {
+  type BankScoreRow,
+  type LearnedRow,
+  type LearningOptions,
+  readBankScores,
+  readEvidence,
+  recordEvidence,
+  saveBankScores,
+} from './learning.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -43,6 +53,8 @@ export interface TouchpointRow {
 export interface IngestResult {
   readonly accepted: string[];
   readonly duplicates: string[];
+  /** Cluster × offer statistics the stored touchpoints changed, as updated (when ingest was asked to learn). */
+  readonly learned?: LearnedRow[];
 }
 
 /** Updates a profile from touchpoints that were stored for the first time. */
@@ -84,13 +96,15 @@ export interface Store {
   ): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
   /**
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
-   * ids stored before are reported as duplicates and change nothing.
+   * ids stored before are reported as duplicates and change nothing. With `learning`, impressions, clicks and
+   * conversions of decided offers also update the learned statistics in the same transaction.
    */
   ingest(
     subject: Subject,
     anonymousId: string,
     touchpoints: readonly Touchpoint[],
     update: ProfileUpdate,
+    learning?: LearningOptions,
   ): Promise<IngestResult>;
   /**
    * Stores touchpoints of many subjects at once (a partner's batch names many customers) and updates each subject's
@@ -121,6 +135,12 @@ export interface Store {
    * read a page of subjects at a time by keyset pagination on subject, so memory holds one page however large the bank.
    */
   touchpointsBySubject(options?: TouchpointsBySubjectOptions): AsyncIterable<SubjectTouchpoints>;
+  /** Every cluster × offer's learned counts, for the decision snapshot and staff. */
+  learnedEvidence(): Promise<LearnedRow[]>;
+  /** Stores the bank's model scores; returns how many were stored. */
+  saveBankScores(model: { name: string; version: string }, scores: readonly BankScoreRow[], at: Date): Promise<number>;
+  /** One customer's uploaded scores by offer id. */
+  bankScores(customerId: string): Promise<Map<string, BankScore>>;
   /** Offer touchpoints counted per day, offer, placement, channel and type; they outlive retention and erasure. */
   offerDailyCounts(): Promise<OfferDailyCount[]>;
   /** Retention, export and erasure. */
@@ -163,7 +183,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       };
     },
 
-    ingest: (subject, anonymousId, touchpoints, update) =>
+    ingest: (subject, anonymousId, touchpoints, update, learning) =>
       db.transaction(async (tx) => {
         const insertedIds = new Set(
           await insertTouchpointRows(
@@ -176,11 +196,13 @@ export function createSqlStore(db: SqlDatabase): Store {
           const current = await lockProfile(tx, subject);
           await writeProfile(tx, subject, update(current ?? EMPTY_PROFILE, stored));
         }
+        const learned = learning ? await recordEvidence(tx, stored, learning) : [];
         return {
           accepted: stored.map((touchpoint) => touchpoint.id),
           duplicates: touchpoints
             .filter((touchpoint) => !insertedIds.has(touchpoint.id))
             .map((touchpoint) => touchpoint.id),
+          ...(learned.length > 0 ? { learned } : {}),
         };
       }),
 
@@ -289,6 +311,10 @@ export function createSqlStore(db: SqlDatabase): Store {
       );
       return rows[0]?.n ?? 0;
     },
+
+    learnedEvidence: () => readEvidence(db),
+    saveBankScores: (model, scores, at) => db.transaction((tx) => saveBankScores(tx, model, scores, at)),
+    bankScores: (customerId) => readBankScores(db, customerId),
 
     async ping() {
       await db.query('SELECT 1');

@@ -22,6 +22,7 @@ interface Export {
   profile: { journeys: Record<string, { stage: string }> } | null;
   devices: Array<{ anonymousId: string; linkedAt: string; profile: unknown }>;
   erasures: Array<{ erasedAt: string; byStaff: boolean }>;
+  records: Record<string, Array<Record<string, unknown>>>;
   touchpoints: Array<{ id: string; anonymousId: string | null }>;
   decisions: Array<{ id: string; reason: string; trace: unknown }>;
 }
@@ -133,6 +134,22 @@ describe.each(engines)('customers’ rights on $name', (engine) => {
     it('a customer erases everything of theirs; another customer’s data and the daily counts stay', async () => {
       const ann = await customer('c-ann');
       const bob = await customer('c-bob');
+      const scores = await h.touchpoint.app.request('http://touchpoint.test/v1/admin/scores', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await staffToken(['admin'])}` },
+        body: JSON.stringify({
+          modelName: 'car-loan-propensity',
+          modelVersion: '2026.11',
+          scores: [
+            { customerId: 'c-ann', offerId: 'car-loan-quote', score: 0.4 },
+            { customerId: 'c-bob', offerId: 'car-loan-quote', score: 0.6 },
+          ],
+        }),
+      });
+      expect(scores.status).toBe(200);
+      const annScores = (await exportOf(ann.token)).body.records.propensity_scores;
+      expect(annScores).toEqual([expect.objectContaining({ offer_id: 'car-loan-quote', score: 0.4 })]);
+      expect(annScores?.[0]).not.toHaveProperty('customer_id');
       const counts = await h.store.offerDailyCounts();
       const bobTouchpoints = await h.store.countTouchpointsWithIds(bob.touchpointIds);
       // Each has a customer profile and one of the device, browsing logged out after linking.
@@ -158,6 +175,8 @@ describe.each(engines)('customers’ rights on $name', (engine) => {
       expect(body.touchpoints).toEqual([]);
       expect(body.decisions.map((d) => d.id)).toEqual([fresh.decisionId]);
       expect(body.erasures).toEqual([{ erasedAt: NOW.toISOString(), byStaff: false }]);
+      expect(body.records).toEqual({ propensity_scores: [] });
+      expect((await exportOf(bob.token)).body.records.propensity_scores).toHaveLength(1);
     });
 
     it('an admin erases a customer on request, and the log names who did it', async () => {
@@ -171,7 +190,7 @@ describe.each(engines)('customers’ rights on $name', (engine) => {
       expect(await response.json()).toEqual({
         customerId: 'c-ann',
         erasedAt: NOW.toISOString(),
-        deleted: { touchpoints: 5, decisions: 1, profiles: 2, identity_links: 1 },
+        deleted: { touchpoints: 5, decisions: 1, profiles: 2, propensity_scores: 0, identity_links: 1 },
       });
       expect(await h.store.countTouchpointsWithIds(ann.touchpointIds)).toBe(0);
       expect(await h.rowCounts()).toEqual({ touchpoints: 5, profiles: 2, decisions: 1, identityLinks: 1 });

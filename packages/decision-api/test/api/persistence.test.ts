@@ -33,5 +33,5 @@ describe('the embedded store', () => {
     const again = await second.ingest('c:c-persist', crypto.randomUUID(), [touchpoint], (profile) => profile);
     expect(again.duplicates).toEqual([touchpoint.id]);
     await second.close();
-  });
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { JOURNEY_STAGES } from '../../src/contract/index.js';
 import { compileCatalog } from '../../src/domain/catalog.js';
 import { decide } from '../../src/domain/decide.js';
 import { checkEligibility, impressionsWithin } from '../../src/domain/eligibility.js';
+import { evidenceKey, type OfferEvidence, POOLED_CLUSTER } from '../../src/domain/learning.js';
 import type { CustomerProfile } from '../../src/domain/profile.js';
 import { demoCatalog } from '../support/harness.js';
 
@@ -120,4 +121,102 @@ describe('the decision, for any customer', () => {
       { numRuns: 200 },
     );
   });
+
+  it('with learning and exploration: the same inputs and seed give the same decisions', () => {
+    fc.assert(
+      fc.property(learningInputArb, (input) => {
+        const copy = { ...input, profile: structuredClone(input.profile), learned: new Map(input.learned) };
+        expect(decide(copy)).toEqual(decide(input));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('with learning and exploration: never an ineligible offer, never over a cap, and the trace names each exclusion', () => {
+    fc.assert(
+      fc.property(learningInputArb, (input) => {
+        const { profile, now } = input;
+        const outcomes = decide(input);
+        const weekly = [...catalog.offers.values()]
+          .filter((o) => o.product !== null)
+          .reduce((sum, o) => sum + impressionsWithin(profile, o.id, now, 7), 0);
+        for (const outcome of outcomes) {
+          const eligibility = (offerId: string) =>
+            checkEligibility({
+              offer: catalog.offers.get(offerId) as NonNullable<ReturnType<typeof catalog.offers.get>>,
+              profile,
+              channel: input.context.channel,
+              now,
+              policy: demoCatalog.contactPolicy,
+              weeklyContacts: outcome.trace.contactPolicy.weeklyContacts,
+              cluster: input.cluster,
+            });
+          for (const candidate of outcome.trace.candidates) {
+            if (candidate.excludedBy?.rule === 'one-credit-offer') continue;
+            expect(eligibility(candidate.offerId)?.rule).toBe(candidate.excludedBy?.rule);
+          }
+          expect(outcome.trace.seed).toBe(input.seed);
+          const open = outcome.trace.candidates.filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
+          const { offer } = outcome;
+          if (!offer) {
+            expect(open).toEqual([]);
+            continue;
+          }
+          expect(open.find((c) => c.offerId === offer.id)?.score?.priority).toBe(
+            Math.max(...open.map((c) => c.score?.priority ?? 0)),
+          );
+          expect(eligibility(offer.id)).toBeNull();
+          if (offer.product === null) continue;
+          expect(impressionsWithin(profile, offer.id, now, 1)).toBeLessThan(offer.caps.perDay);
+          expect(impressionsWithin(profile, offer.id, now, 7)).toBeLessThan(offer.caps.perWeek);
+          expect(weekly).toBeLessThan(demoCatalog.contactPolicy.weeklyContactsPerCustomer);
+          const score = outcome.trace.candidates.find((c) => c.offerId === offer.id)?.score;
+          expect(score?.source).toBe(input.bankScores.has(offer.id) ? 'bank-model' : 'learned');
+          expect(score?.learned?.cluster ?? input.cluster ?? POOLED_CLUSTER).toBe(input.cluster ?? POOLED_CLUSTER);
+        }
+        expect(outcomes.filter((o) => o.offer?.credit).length).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
+
+const evidenceArb: fc.Arbitrary<OfferEvidence> = fc
+  .record({ impressions: fc.nat(5_000), rate: fc.double({ min: 0, max: 1, noNaN: true }), ageDays: fc.nat(120) })
+  .map(({ impressions, rate, ageDays }) => ({
+    impressions,
+    clicks: Math.floor(impressions * rate * 1.5),
+    conversions: Math.floor(impressions * rate),
+    at: new Date(NOW.getTime() - ageDays * 86_400_000).toISOString(),
+  }));
+const clusterArb = fc.option(fc.constantFrom('cluster-1', 'cluster-2', 'cluster-3'), { nil: null });
+const learningInputArb = fc
+  .record({
+    base: inputArb,
+    cluster: clusterArb,
+    learned: fc.array(
+      fc.tuple(
+        fc.option(fc.constantFrom('cluster-1', 'cluster-2'), { nil: null }),
+        fc.constantFrom(...offerIds),
+        evidenceArb,
+      ),
+      {
+        maxLength: 20,
+      },
+    ),
+    bankScores: fc.dictionary(fc.constantFrom(...offerIds), fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 4 }),
+    seed: fc.nat({ max: 0xffffffff }),
+  })
+  .map(({ base, cluster, learned, bankScores, seed }) => ({
+    catalog,
+    profile: base.profile,
+    context: { channel: base.channel, locale: base.locale, page: base.page },
+    placements: base.placements,
+    now: NOW,
+    cluster,
+    learned: new Map(learned.map(([c, offer, evidence]) => [evidenceKey(c, offer), evidence])),
+    bankScores: new Map(
+      Object.entries(bankScores).map(([offer, score]) => [offer, { score, modelName: 'm', modelVersion: '1' }]),
+    ),
+    seed,
+  }));

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
 import { ApiConfig, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
+import { seededRandom } from '../../src/domain/learning.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import { openPostgres } from '../../src/store/drivers/postgres.js';
@@ -52,7 +53,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_daily_counts, erasure_log',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, offer_daily_counts, erasure_log',
       );
       return db;
     },
@@ -98,7 +99,13 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
   const store = createSqlStore(db);
   await store.saveCatalog(demoCatalog);
   let now = NOW;
-  const touchpoint = await createTouchpointApp({ store, config: DEMO_CONFIG, now: () => now });
+  // Seeded exploration: a test's decisions come out the same on every run.
+  const touchpoint = await createTouchpointApp({
+    store,
+    config: DEMO_CONFIG,
+    now: () => now,
+    random: seededRandom(20261122),
+  });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.key !== null) headers['x-touchpoint-key'] = init.key ?? NETBANK_KEY;

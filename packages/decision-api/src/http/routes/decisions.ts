@@ -48,11 +48,13 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
 
     // Without consent, generic content: no profile is read, nothing is linked, and the decision is not kept.
     const personalized = request.context.consent === 'granted';
-    const { subject, profile } = personalized
-      ? await services.profileFor(c.get('customerId'), request.anonymousId)
-      : { subject: null, profile: EMPTY_PROFILE };
-    const now = services.now();
     const customerId = c.get('customerId');
+    // The bank model's scores of a logged-in customer: one read by key, alongside the profile's.
+    const [{ subject, profile }, bankScores] = await Promise.all([
+      personalized ? services.profileFor(customerId, request.anonymousId) : { subject: null, profile: EMPTY_PROFILE },
+      personalized && customerId !== null ? services.store.bankScores(customerId) : undefined,
+    ]);
+    const now = services.now();
     const { holdout } = services.config;
     // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
     const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
@@ -82,6 +84,10 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       context: request.context,
       placements: request.placements,
       now,
+      learned: services.learning.current(),
+      ...(bankScores && !heldOut ? { bankScores } : {}),
+      // A fresh seed per request, kept in each trace: explores anew on every request, and replays exactly.
+      seed: Math.floor(services.random() * 2 ** 32),
     }).map((outcome) => {
       const assignment = assignments.get(outcome.placement);
       if (heldOut) return { ...outcome, trace: { ...outcome.trace, holdout: true } };

@@ -26,7 +26,7 @@ export function privacyRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     tags: ['Customer rights'],
     summary: 'Everything held about me',
     description:
-      'The logged-in customer’s profile, linked devices, touchpoints and decisions (with their reasons and traces), and any erasures, as one JSON document streamed a page at a time.',
+      'The logged-in customer’s profile, linked devices, touchpoints and decisions (with their reasons and traces), the bank model’s scores and other rows kept about them, and any erasures, as one JSON document streamed a page at a time.',
     security: customerSecurity,
     responses: {
       200: { description: 'The data', content: { 'application/json': { schema: CustomerDataExport } } },
@@ -45,6 +45,7 @@ export function privacyRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
       profile: profiles.get(customer) ?? null,
       devices: devices.map((device) => ({ ...device, profile: profiles.get(`a:${device.anonymousId}`) ?? null })),
       // Which staff member erased is the bank's record, not the customer's data.
+      records: await store.privacy.customerRecords(customerId),
       erasures: (await store.privacy.erasures(customerId)).map(({ erasedAt, staffId }) => ({
         erasedAt,
         byStaff: staffId !== null,

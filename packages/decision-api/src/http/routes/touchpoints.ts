@@ -64,9 +64,14 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
 
     const subject = await services.subjectFor(c.get('customerId'), anonymousId);
     const catalog = services.catalog.current();
-    const result = await services.store.ingest(subject, anonymousId, valid, (profile, stored) =>
-      applyTouchpoints(profile, stored, catalog.productOfPage),
+    const { learned = [], ...result } = await services.store.ingest(
+      subject,
+      anonymousId,
+      valid,
+      (profile, stored) => applyTouchpoints(profile, stored, catalog.productOfPage),
+      { now: services.now(), halfLifeDays: catalog.source.learning.halfLifeDays },
     );
+    services.learning.merge(learned);
     return c.json(
       TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),
     );
