@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
@@ -6,6 +6,7 @@ import { loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
+import { createLeadDelivery, type DeliveryRound } from './lead-delivery.js';
 import { type LearningHolder, loadLearningHolder } from './learning-holder.js';
 import type { Store } from './store/store.js';
 
@@ -19,6 +20,8 @@ export interface TouchpointAppOptions {
   readonly random?: () => number;
   /** How often learned statistics are reloaded from the store for the decision hot path. */
   readonly learningRefreshMs?: number;
+  /** The connection's peer address, from the runtime (Node: the socket); used for per-address rate limits. */
+  readonly peerAddress?: (c: Context) => string | undefined;
 }
 
 export interface TouchpointApp {
@@ -27,6 +30,10 @@ export interface TouchpointApp {
   readonly services: Services;
   readonly catalog: CatalogHolder;
   readonly learning: LearningHolder;
+  /** Whether a CRM is configured: then newly qualified leads wait in the outbox for deliverLeads. */
+  readonly crmConfigured: boolean;
+  /** Sends due lead events to the CRM once (a runtime calls it in a loop); nothing to do without a CRM. */
+  deliverLeads(): Promise<DeliveryRound>;
   /** Writes buffered decision records. */
   flush(): Promise<void>;
   /** Finishes buffered writes and closes the store. */
@@ -38,6 +45,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const { store } = options;
   const catalog = await loadCatalogHolder(store);
   const recorder = createDecisionRecorder(store);
+  const now = options.now ?? (() => new Date());
   const learning = await loadLearningHolder(
     store,
     options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs },
@@ -50,19 +58,25 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     recorder,
     learning,
     experiments,
-    now: options.now ?? (() => new Date()),
+    now,
     random: options.random ?? Math.random,
     newId: options.newId ?? (() => crypto.randomUUID()),
   });
+  const deliverLeads = config.crm
+    ? createLeadDelivery({ store, crm: config.crm, now, random: options.random ?? Math.random })
+    : async (): Promise<DeliveryRound> => ({ delivered: 0, failed: 0 });
   return {
-    app: createHttpApp(services),
+    app: createHttpApp(services, options.peerAddress ? { peerAddress: options.peerAddress } : {}),
     services,
     catalog,
     learning,
+    crmConfigured: config.crm !== undefined,
+    deliverLeads,
     flush: () => recorder.flush(),
     close: async () => {
       experiments.close();
-      await recorder.flush();
+      const lost = await recorder.close();
+      if (lost > 0) console.error(`[touchpoint] ${lost} decision records could not be written before closing`);
       await store.close();
     },
   };

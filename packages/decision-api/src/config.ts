@@ -18,17 +18,70 @@ export type Partner = z.infer<typeof Partner>;
 
 /** Thirteen months and a month's grace: a year-on-year comparison still sees last year's same month. */
 export const DEFAULT_TOUCHPOINT_DAYS = 395;
+const BucketLimit = z.strictObject({
+  ratePerSecond: z.number().positive(),
+  burst: z.number().int().positive(),
+});
+
+/**
+ * Token buckets per client address, per site key and per logged-in customer; null turns a rule off. They live in each
+ * process's memory: behind several instances each limits on its own, so divide the limits by the instance count.
+ */
+export const RateLimits = z.strictObject({
+  perAddress: BucketLimit.nullable().default({ ratePerSecond: 50, burst: 300 }),
+  perSiteKey: BucketLimit.nullable().default({ ratePerSecond: 2000, burst: 4000 }),
+  perCustomer: BucketLimit.nullable().default({ ratePerSecond: 5, burst: 60 }),
+  /** How many proxies in front append to X-Forwarded-For and are trusted; 0 reads the connection's address only. */
+  trustedProxies: z.number().int().nonnegative().default(0),
+});
+export type RateLimits = z.infer<typeof RateLimits>;
+
+/** How long the store may take before a request stops waiting for it. */
+export const StoreTimeouts = z.strictObject({
+  /** Reading the profile for a decision; past it, the decision is made with generic content. */
+  decisionMs: z.number().int().positive().default(300),
+  /** Storing a batch of touchpoints; past it (or when the store fails), 503 with Retry-After. */
+  ingestMs: z.number().int().positive().default(3000),
+});
+
+/** Customer-token algorithms: a shared secret (HS256) or the bank's published keys (ES256, RS256). */
+export const CUSTOMER_TOKEN_ALGORITHMS = ['HS256', 'ES256', 'RS256'] as const;
+/** The bank's CRM, sent each newly qualified lead by signed webhook (signed as partners sign their requests). */
+export const CrmWebhook = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  /** HMAC-SHA256 key of the webhook signature; shared with the CRM only. */
+  secret: z.string().min(32),
+});
+export type CrmWebhook = z.infer<typeof CrmWebhook>;
 
 export const ApiConfig = z
   .strictObject({
     siteKeys: z.array(SiteKey).min(1),
-    customerToken: z.strictObject({
-      /** HS256 secret shared with the bank's backend. */
-      secret: z.string().min(16),
-      issuer: z.string().optional(),
-      audience: z.string().optional(),
-      clockToleranceSeconds: z.number().int().nonnegative().default(30),
-    }),
+    customerToken: z
+      .strictObject({
+        /** HS256 secret shared with the bank's backend. */
+        secret: z.string().min(16).optional(),
+        /** The bank's JSON Web Key Set: ES256 / RS256 tokens are verified against it; rotated keys are picked up. */
+        jwksUrl: z.url().optional(),
+        issuer: z.string().min(1),
+        audience: z.string().min(1),
+        /** The algorithms accepted; by default HS256 with a secret, ES256 and RS256 with a key set. */
+        algorithms: z.array(z.enum(CUSTOMER_TOKEN_ALGORITHMS)).min(1).optional(),
+        clockToleranceSeconds: z.number().int().nonnegative().default(30),
+        /** After fetching the key set, how long an unknown key id waits before the set is fetched again. */
+        jwksCooldownSeconds: z.number().nonnegative().default(30),
+      })
+      .refine((token) => token.secret !== undefined || token.jwksUrl !== undefined, {
+        message: 'needs a secret (HS256) or a jwksUrl (ES256, RS256), or both',
+      })
+      .refine((token) => !token.algorithms?.includes('HS256') || token.secret !== undefined, {
+        path: ['algorithms'],
+        message: 'HS256 needs a secret',
+      })
+      .refine((token) => !token.algorithms?.some((alg) => alg !== 'HS256') || token.jwksUrl !== undefined, {
+        path: ['algorithms'],
+        message: 'ES256 and RS256 need a jwksUrl',
+      }),
     staffToken: z.strictObject({
       /** HS256 secret of the bank's staff sign-in; never the customer-token secret. */
       secret: z.string().min(16),
@@ -43,6 +96,8 @@ export const ApiConfig = z
         salt: z.string().min(1).default('touchpoint-holdout'),
       })
       .default({ share: 0.05, salt: 'touchpoint-holdout' }),
+    rateLimits: RateLimits.prefault({}),
+    storeTimeouts: StoreTimeouts.prefault({}),
     partners: z
       .array(Partner)
       .default([])
@@ -51,6 +106,8 @@ export const ApiConfig = z
     retention: z
       .strictObject({ touchpointDays: z.number().int().min(1).default(DEFAULT_TOUCHPOINT_DAYS) })
       .default({ touchpointDays: DEFAULT_TOUCHPOINT_DAYS }),
+    /** Without it leads are kept and listed, and nothing is sent. */
+    crm: CrmWebhook.optional(),
   })
   .refine((config) => config.staffToken.secret !== config.customerToken.secret, {
     path: ['staffToken', 'secret'],
@@ -80,11 +137,16 @@ export const DEMO_CONFIG: ApiConfigInput = {
 export function configFromEnv(env: Record<string, string | undefined>): ApiConfig {
   const siteKeys = env.TOUCHPOINT_SITE_KEYS ? JSON.parse(env.TOUCHPOINT_SITE_KEYS) : DEMO_CONFIG.siteKeys;
   const partners = env.TOUCHPOINT_PARTNERS ? JSON.parse(env.TOUCHPOINT_PARTNERS) : DEMO_CONFIG.partners;
+  const jwksUrl = env.TOUCHPOINT_CUSTOMER_TOKEN_JWKS_URL;
+  const algorithms = env.TOUCHPOINT_CUSTOMER_TOKEN_ALGORITHMS?.split(',').map((alg) => alg.trim());
   return ApiConfig.parse({
     siteKeys,
     partners,
     customerToken: {
-      secret: env.TOUCHPOINT_CUSTOMER_TOKEN_SECRET ?? DEMO_CONFIG.customerToken.secret,
+      // With a key set configured, the demo secret is never a fallback.
+      secret: env.TOUCHPOINT_CUSTOMER_TOKEN_SECRET ?? (jwksUrl ? undefined : DEMO_CONFIG.customerToken.secret),
+      ...(jwksUrl ? { jwksUrl } : {}),
+      ...(algorithms ? { algorithms } : {}),
       issuer: env.TOUCHPOINT_CUSTOMER_TOKEN_ISSUER ?? DEMO_CONFIG.customerToken.issuer,
       audience: env.TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE ?? DEMO_CONFIG.customerToken.audience,
     },
@@ -94,6 +156,11 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
         ? Number(env.TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS)
         : DEFAULT_TOUCHPOINT_DAYS,
     },
+    ...(env.TOUCHPOINT_CRM_WEBHOOK_URL
+      ? { crm: { url: env.TOUCHPOINT_CRM_WEBHOOK_URL, secret: env.TOUCHPOINT_CRM_WEBHOOK_SECRET } }
+      : {}),
     holdout: { share: env.TOUCHPOINT_HOLDOUT_SHARE ? Number(env.TOUCHPOINT_HOLDOUT_SHARE) : 0 },
+    ...(env.TOUCHPOINT_RATE_LIMITS ? { rateLimits: JSON.parse(env.TOUCHPOINT_RATE_LIMITS) } : {}),
+    ...(env.TOUCHPOINT_STORE_TIMEOUTS ? { storeTimeouts: JSON.parse(env.TOUCHPOINT_STORE_TIMEOUTS) } : {}),
   });
 }

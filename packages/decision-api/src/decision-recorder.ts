@@ -6,8 +6,12 @@ import type { Store, StoredDecision } from './store/store.js';
  */
 export interface DecisionRecorder {
   record(decisions: readonly StoredDecision[]): void;
-  /** Writes everything buffered; resolves when stored. */
+  /** Writes everything buffered; resolves when stored, or when the write failed (they stay buffered for a retry). */
   flush(): Promise<void>;
+  /** Decisions waiting to be written. */
+  readonly pending: number;
+  /** Writes what is buffered one last time and stops retrying; resolves with how many could not be written. */
+  close(): Promise<number>;
 }
 
 export function createDecisionRecorder(
@@ -15,6 +19,9 @@ export function createDecisionRecorder(
   {
     delayMs = 50,
     maxBuffered = 500,
+    /** While the store is away, decisions wait up to this many; beyond, the oldest are dropped. */
+    maxKept = 10_000,
+    retryMs = 1_000,
     onError = (error: unknown) => console.error('[touchpoint] decision write failed', error),
   } = {},
 ): DecisionRecorder {
@@ -22,12 +29,26 @@ export function createDecisionRecorder(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
 
+  const schedule = (ms: number) => {
+    if (timer === undefined) timer = setTimeout(() => void flush(), ms);
+  };
+
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const batch = buffer;
     buffer = [];
-    writing = writing.then(() => (batch.length > 0 ? store.recordDecisions(batch).catch(onError) : undefined));
+    writing = writing.then(async () => {
+      if (batch.length === 0) return;
+      try {
+        await store.recordDecisions(batch);
+      } catch (error) {
+        onError(error);
+        // Written again later (ids make a repeated write harmless); the newest are kept when the buffer overflows.
+        buffer = [...batch, ...buffer].slice(-maxKept);
+        schedule(retryMs);
+      }
+    });
     return writing;
   };
 
@@ -35,8 +56,19 @@ export function createDecisionRecorder(
     record(decisions) {
       buffer.push(...decisions);
       if (buffer.length >= maxBuffered) void flush();
-      else if (timer === undefined) timer = setTimeout(() => void flush(), delayMs);
+      else schedule(delayMs);
     },
     flush,
+    get pending() {
+      return buffer.length;
+    },
+    async close() {
+      await flush();
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      const lost = buffer.length;
+      buffer = [];
+      return lost;
+    },
   };
 }

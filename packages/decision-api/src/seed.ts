@@ -1,6 +1,7 @@
 import type { Catalog, Touchpoint } from './contract/index.js';
 import { generateDemoBank } from './demo/index.js';
 import { compileCatalog } from './domain/catalog.js';
+import { type Lead, refreshLeads } from './domain/leads.js';
 import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/profile.js';
 import { customerSubject, type Store, type Subject } from './store/store.js';
 
@@ -11,8 +12,8 @@ export interface SeedResult {
 
 /**
  * Loads the demo bank: its catalog, and the generated customers' history with the profiles it implies,
- * computed by the same domain function that ingest uses. Birth year and credit flags come from the bank's records,
- * as its backend would supply them.
+ * computed by the same domain function that ingest uses. Birth year, credit flags, branch and consent to be contacted
+ * come from the bank's records, as its backend would supply them. Leads are scored as new touchpoints arrive.
  */
 export async function seedDemoBank(
   store: Store,
@@ -38,7 +39,12 @@ export async function seedDemoBank(
       {
         ...EMPTY_PROFILE,
         productsHeld: [...customer.productsHeld].sort(),
-        attributes: { birthYear: customer.birthYear, ...customer.flags },
+        attributes: {
+          birthYear: customer.birthYear,
+          ...customer.flags,
+          branch: customer.branch,
+          contactConsent: customer.contactConsent,
+        },
       },
       history.get(customer.id) ?? [],
       compiled.productOfPage,
@@ -53,5 +59,18 @@ export async function seedDemoBank(
   const CHUNK = 2_000;
   for (let i = 0; i < rows.length; i += CHUNK) await store.insertTouchpoints(rows.slice(i, i + CHUNK));
   for (let i = 0; i < profiles.length; i += CHUNK) await store.putProfiles(profiles.slice(i, i + CHUNK));
+  // The history's leads as they stand now, so the advisor queue has customers; history is not news for the CRM.
+  const leads: Lead[] = profiles.flatMap(({ subject, profile }) =>
+    refreshLeads({
+      customerId: subject.slice(2),
+      profile,
+      products: Object.keys(profile.journeys),
+      catalogProducts: compiled.products,
+      previouslyQualified: new Map(),
+      policy: catalog.leads,
+      now,
+    }).leads.filter((lead) => lead.qualifiedAt !== null),
+  );
+  for (let i = 0; i < leads.length; i += CHUNK) await store.putLeads(leads.slice(i, i + CHUNK));
   return { customers: bank.customers.length, touchpoints: rows.length };
 }

@@ -147,7 +147,7 @@ export const ContactPolicy = z
   .strictObject({
     weeklyContactsPerCustomer: z.number().int().positive().openapi({
       description:
-        'Personalized contacts (viewable impressions of product offers) per customer per rolling week, across all placements.',
+        'Personalized contacts per customer per rolling week, across all placements and advisors: viewable impressions of product offers and advisors reaching the customer.',
     }),
     dismissalCoolDownDays: z.number().int().nonnegative(),
   })
@@ -172,12 +172,31 @@ export const LearningPolicy = z
 export type LearningPolicy = z.infer<typeof LearningPolicy>;
 
 export const DEFAULT_LEARNING_POLICY: LearningPolicy = { halfLifeDays: 30, priorStrength: 50 };
+export const DEFAULT_LEAD_POLICY = { qualifyAt: 0.6, advisorCoolDownDays: 14, actionWindowDays: 7 } as const;
+
+/** When a customer's interest in a product is a lead for sales, and how advisors may act on leads. */
+export const LeadPolicy = z
+  .strictObject({
+    qualifyAt: z.number().min(0).max(1).default(DEFAULT_LEAD_POLICY.qualifyAt).openapi({
+      description: 'A lead whose score (0–1) is at least this is qualified: listed for staff, sent to the CRM.',
+    }),
+    advisorCoolDownDays: z.number().int().nonnegative().default(DEFAULT_LEAD_POLICY.advisorCoolDownDays).openapi({
+      description: 'A customer an advisor reached within this many days is not in the advisor queue.',
+    }),
+    actionWindowDays: z.number().int().positive().default(DEFAULT_LEAD_POLICY.actionWindowDays).openapi({
+      description:
+        'An advisor acted on a customer presented in the queue when an outcome follows within this many days.',
+    }),
+  })
+  .openapi('LeadPolicy');
+export type LeadPolicy = z.infer<typeof LeadPolicy>;
 
 export const Catalog = z
   .strictObject({
     version: z.string().min(1).max(64),
     contactPolicy: ContactPolicy.default(DEFAULT_CONTACT_POLICY),
     learning: LearningPolicy.default(DEFAULT_LEARNING_POLICY),
+    leads: LeadPolicy.default({ ...DEFAULT_LEAD_POLICY }),
     products: z.array(Product).min(1),
     placements: z.array(Placement).min(1),
     offers: z.array(Offer).min(1),

@@ -3,6 +3,7 @@
  * the OpenAPI document is generated from them. Browsers import the types only.
  */
 
+export * from './advisors.js';
 export * from './catalog.js';
 export * from './common.js';
 export * from './decisions.js';

@@ -18,7 +18,10 @@ export interface DemoCustomer {
   /** The hidden true behavioural segment, for checking what clustering finds. */
   readonly segment: DemoSegment;
   readonly birthYear: number;
+  /** The branch whose advisors contact the customer. */
   readonly branch: string;
+  /** Whether the customer agreed that the bank may contact them about products. */
+  readonly contactConsent: boolean;
   /** Products held at the end of the history, including applications completed in it. */
   readonly productsHeld: readonly DemoProduct[];
   readonly flags: { readonly vulnerable: boolean; readonly arrears: boolean };
@@ -67,6 +70,8 @@ const HOUR_WEIGHTS = [
 /** A small share of customers also look at a product their segment rarely does, so segments overlap. */
 const STRAY_INTEREST_RATE = 0.12;
 const STRAY_INTEREST: ProductInterest = { weight: 1, depth: [0.6, 0.3, 0.1, 0, 0, 0] };
+/** Share of demo customers who agreed to be contacted about products. */
+const CONTACT_CONSENT_RATE = 0.85;
 
 /**
  * Generates the demo bank: customers of hidden behavioural segments and their history of touchpoints in the net and
@@ -87,7 +92,9 @@ export function generateDemoBank({ seed = DEMO_SEED, customers = 5_000, months =
   const bank: DemoBank = { customers: [], touchpoints: [] };
   for (let n = 1; n <= customers; n++) {
     const random = createRandom((seed + Math.imul(n, 0x9e3779b9)) >>> 0);
-    generateCustomer(random, `c-${String(n).padStart(5, '0')}`, span, bank);
+    // Consent is drawn from a stream of its own, so adding it left every customer's history as it was.
+    const contactConsent = createRandom((seed ^ Math.imul(n, 0x85ebca6b)) >>> 0).chance(CONTACT_CONSENT_RATE);
+    generateCustomer(random, `c-${String(n).padStart(5, '0')}`, span, bank, contactConsent);
   }
   return bank;
 }
@@ -106,7 +113,13 @@ interface Journey {
   reached: number;
 }
 
-function generateCustomer(random: Random, id: string, span: HistorySpan, bank: DemoBank): void {
+function generateCustomer(
+  random: Random,
+  id: string,
+  span: HistorySpan,
+  bank: DemoBank,
+  contactConsent: boolean,
+): void {
   const segment = random.weighted(DEMO_SEGMENTS.map((s) => [s, SEGMENT_BEHAVIOUR[s].share] as const));
   const behaviour = SEGMENT_BEHAVIOUR[segment];
   const birthYear = random.int(behaviour.birthYears[0], behaviour.birthYears[1]);
@@ -155,6 +168,7 @@ function generateCustomer(random: Random, id: string, span: HistorySpan, bank: D
     segment,
     birthYear,
     branch: demoBranch(random),
+    contactConsent,
     productsHeld: DEMO_PRODUCTS.filter((product) => held.has(product)),
     flags: { vulnerable: random.chance(behaviour.vulnerable), arrears: random.chance(behaviour.arrears) },
     displayName: demoDisplayName(random, birthYear),

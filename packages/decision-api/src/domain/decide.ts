@@ -5,7 +5,7 @@ export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'
 
 import { type BankScore, type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
-import { checkEligibility, type Exclusion, impressionsWithin } from './eligibility.js';
+import { checkEligibility, type Exclusion, impressionsWithin, weeklyContactCount } from './eligibility.js';
 import { type LearnedDraw, type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
@@ -82,9 +82,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
   const policy = catalog.source.contactPolicy;
-  const weeklyContacts = [...catalog.offers.values()]
-    .filter((offer) => offer.product !== null)
-    .reduce((sum, offer) => sum + impressionsWithin(profile, offer.id, now, 7), 0);
+  const weeklyContacts = weeklyContactCount(profile, catalog.offers.values(), now);
   let creditShownOn: string | undefined;
   const random = input.seed === undefined ? undefined : seededRandom(input.seed);
   const learned = input.learned ?? new Map();

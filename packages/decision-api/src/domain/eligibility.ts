@@ -10,7 +10,7 @@ export interface EligibilityInput {
   readonly channel: Channel;
   readonly now: Date;
   readonly policy?: ContactPolicy;
-  /** Personalized contacts (impressions of product offers) in the last seven days, across all placements. */
+  /** Personalized contacts in the last seven days, across all placements and advisors (see weeklyContactCount). */
   readonly weeklyContacts?: number;
   /** The customer's behavioural cluster; null or absent when not assigned. */
   readonly cluster?: string | null;
@@ -26,6 +26,26 @@ export function impressionsWithin(profile: CustomerProfile, offerId: string, now
     const t = Date.parse(at);
     return t > since && t <= now.getTime();
   }).length;
+}
+
+/** Advisors reaching the customer within the last `days` days. */
+export function advisorContactsWithin(profile: CustomerProfile, now: Date, days: number): number {
+  const since = now.getTime() - days * DAY_MS;
+  return (profile.advisorContacts ?? []).filter((at) => {
+    const t = Date.parse(at);
+    return t > since && t <= now.getTime();
+  }).length;
+}
+
+/**
+ * The contacts the weekly cap per customer counts, across all placements and advisors: viewable impressions of
+ * product offers in the last seven days, and advisors reaching the customer. So an advisor's call uses up the in-app
+ * placements' allowance and the other way round.
+ */
+export function weeklyContactCount(profile: CustomerProfile, offers: Iterable<Offer>, now: Date): number {
+  let count = advisorContactsWithin(profile, now, 7);
+  for (const offer of offers) if (offer.product !== null) count += impressionsWithin(profile, offer.id, now, 7);
+  return count;
 }
 
 export interface Exclusion {

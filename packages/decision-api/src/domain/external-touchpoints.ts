@@ -18,6 +18,7 @@ export function applyExternalTouchpoints(
   touchpoints: readonly ExternalTouchpoint[],
 ): CustomerProfile {
   const journeys: Record<string, JourneyState> = { ...profile.journeys };
+  const productTouchpoints: Record<string, number> = { ...profile.productTouchpoints };
   for (const touchpoint of touchpoints) {
     const stage = stageForTouchpoint(touchpoint.type);
     if (!stage) continue;
@@ -27,6 +28,7 @@ export function applyExternalTouchpoints(
         ? current.lastAt
         : touchpoint.occurredAt;
     journeys[touchpoint.product] = { stage: advanceStage(current?.stage, stage), lastAt };
+    productTouchpoints[touchpoint.product] = (productTouchpoints[touchpoint.product] ?? 0) + 1;
   }
-  return { ...profile, journeys, touchpointCount: profile.touchpointCount + touchpoints.length };
+  return { ...profile, journeys, productTouchpoints, touchpointCount: profile.touchpointCount + touchpoints.length };
 }

@@ -27,6 +27,13 @@ export interface CustomerAttributes {
   readonly vulnerable?: boolean;
   /** Behind on payments to the bank: no credit offers. */
   readonly arrears?: boolean;
+  /** The customer's branch: whose advisors contact them. */
+  readonly branch?: string;
+  /**
+   * The customer agreed that the bank may contact them about products (the bank's records). Without it the customer
+   * is never in the advisor queue.
+   */
+  readonly contactConsent?: boolean;
 }
 
 /**
@@ -47,6 +54,12 @@ export interface CustomerProfile {
   readonly lastSeenAt: string | null;
   /** Optional: profiles stored before the bank supplied attributes, and anonymous ones, have none. */
   readonly attributes?: CustomerAttributes;
+  /** Product → how many touchpoints its journey has had: the engagement a lead score reads. */
+  readonly productTouchpoints?: Readonly<Record<string, number>>;
+  /** Times an advisor reached the customer (most recent last): the weekly contact cap and the advisor cool-down. */
+  readonly advisorContacts?: readonly string[];
+  /** Product → when the customer told an advisor it is not relevant: it rests for the dismissal cool-down. */
+  readonly dismissedProducts?: Readonly<Record<string, string>>;
 }
 
 export const EMPTY_PROFILE: CustomerProfile = {
@@ -75,6 +88,7 @@ export function applyTouchpoints(
     Object.entries(profile.impressions ?? {}).map(([offer, times]) => [offer, [...times]]),
   );
   const held = new Set(profile.productsHeld);
+  const productTouchpoints: Record<string, number> = { ...profile.productTouchpoints };
   let lastSeenAt = profile.lastSeenAt;
 
   for (const touchpoint of ordered) {
@@ -96,10 +110,12 @@ export function applyTouchpoints(
         stage: advanceStage(current?.stage, stage),
         lastAt: later(current?.lastAt, at),
       };
+      productTouchpoints[product] = (productTouchpoints[product] ?? 0) + 1;
     }
   }
 
   return {
+    ...profile,
     journeys,
     productsHeld: [...held].sort(),
     dismissed,
@@ -107,7 +123,7 @@ export function applyTouchpoints(
     impressions: recentImpressions(impressions, lastSeenAt),
     touchpointCount: profile.touchpointCount + touchpoints.length,
     lastSeenAt,
-    ...(profile.attributes ? { attributes: profile.attributes } : {}),
+    ...(Object.keys(productTouchpoints).length > 0 ? { productTouchpoints } : {}),
   };
 }
 
@@ -139,8 +155,14 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
       ? { stage: advanceStage(current.stage, state.stage), lastAt: later(current.lastAt, state.lastAt) }
       : state;
   }
+  const productTouchpoints: Record<string, number> = { ...customer.productTouchpoints };
+  for (const [product, count] of Object.entries(anonymous.productTouchpoints ?? {})) {
+    productTouchpoints[product] = (productTouchpoints[product] ?? 0) + count;
+  }
   return {
+    ...customer,
     journeys,
+    ...(Object.keys(productTouchpoints).length > 0 ? { productTouchpoints } : {}),
     productsHeld: [...new Set([...customer.productsHeld, ...anonymous.productsHeld])].sort(),
     dismissed: mergeLatest(customer.dismissed, anonymous.dismissed),
     converted: mergeLatest(customer.converted, anonymous.converted),
@@ -159,7 +181,6 @@ export function mergeProfiles(customer: CustomerProfile, anonymous: CustomerProf
       customer.lastSeenAt && anonymous.lastSeenAt
         ? later(customer.lastSeenAt, anonymous.lastSeenAt)
         : (customer.lastSeenAt ?? anonymous.lastSeenAt),
-    ...(customer.attributes ? { attributes: customer.attributes } : {}),
   };
 }
 

@@ -7,8 +7,11 @@ import { customerTokenVerifier } from './customer-token.js';
 import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { ProblemError, problemResponse } from './problem.js';
+import { clientAddress, rateLimit } from './rate-limit.js';
+import { advisorRoutes } from './routes/advisors.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
@@ -18,13 +21,20 @@ import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
 import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
 import { STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
+import { withinDeadline } from './store-deadline.js';
 
 export const API_VERSION = '0.1.0';
 
+export interface HttpAppOptions {
+  /** The connection's peer address, as the runtime knows it; without it requests are not limited per address. */
+  readonly peerAddress?: (c: Context) => string | undefined;
+}
+
 /** The decision API as a Web-standard fetch handler: runs on Node and on edge runtimes alike. */
-export function createHttpApp(services: Services): Hono<AppEnv> {
+export function createHttpApp(services: Services, options: HttpAppOptions = {}): Hono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const config: ApiConfig = services.config;
+  const limits = config.rateLimits;
   const verifyCustomerToken = customerTokenVerifier(config.customerToken, services.now);
 
   app.use('*', async function securityHeaders(c, next) {
@@ -40,15 +50,23 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   });
 
   app.get('/healthz', async (c) => {
-    try {
-      await services.store.ping();
-      return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
-    } catch {
-      throw new ProblemError(503, 'store-unavailable', 'Store unavailable', 'The store does not answer.', undefined, {
-        'retry-after': '5',
-      });
-    }
+    await withinDeadline(services.store.ping(), services.config.storeTimeouts.decisionMs * 3);
+    return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
   });
+
+  // Per address first, so a flood is refused before any token is verified.
+  app.use(
+    '/v1/*',
+    rateLimit({
+      limit: limits.perAddress,
+      scope: 'address',
+      now: services.now,
+      keyOf: (c) => {
+        const address = clientAddress(options.peerAddress?.(c), c.req.header('x-forwarded-for'), limits.trustedProxies);
+        return address ? `address:${address}` : null;
+      },
+    }),
+  );
 
   // Partner routes authenticate by their signature alone, staff routes by a staff token alone: a site key or a
   // customer token never counts there.
@@ -64,6 +82,14 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
       await next();
     }),
   );
+  app.use(
+    '/v1/*',
+    except(
+      notForCustomers,
+      rateLimit({ limit: limits.perSiteKey, scope: 'site key', now: services.now, keyOf: (c) => c.get('siteKey').key }),
+      rateLimit({ limit: limits.perCustomer, scope: 'customer', now: services.now, keyOf: (c) => c.get('customerId') }),
+    ),
+  );
 
   touchpointRoutes(app, services);
   decisionRoutes(app, services);
@@ -71,6 +97,8 @@ export function createHttpApp(services: Services): Hono<AppEnv> {
   partnerRoutes(app, services);
   privacyRoutes(app, services);
   staffRoutes(app);
+  leadRoutes(app, services);
+  advisorRoutes(app, services);
   experimentRoutes(app, services);
   learningRoutes(app, services);
 

@@ -1,23 +1,51 @@
-import { errors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWSHeaderParameters, jwtVerify } from 'jose';
 import type { ApiConfig } from '../config.js';
 import { CustomerId } from '../contract/index.js';
 import { ProblemError } from './problem.js';
 
+type CustomerTokenOptions = ApiConfig['customerToken'];
+
+/** The algorithms accepted: those configured, or HS256 with a secret and ES256/RS256 with a key set. */
+export function acceptedAlgorithms(options: CustomerTokenOptions): string[] {
+  if (options.algorithms) return [...options.algorithms];
+  return [...(options.secret ? ['HS256'] : []), ...(options.jwksUrl ? ['ES256', 'RS256'] : [])];
+}
+
 /**
  * Verifies the bank backend's customer token and returns its subject, the pseudonymous customer id.
  * The customer id is only ever taken from a verified token, never from a request body.
+ *
+ * HS256 tokens are checked against the shared secret only; ES256 and RS256 tokens only against the bank's key set
+ * (fetched once, cached, fetched again when a token names a key id it does not know, so rotated keys are picked up).
+ * The key follows from the algorithm, so a token signed with HS256 using a public key as the secret never verifies.
  */
-export function customerTokenVerifier(options: ApiConfig['customerToken'], now: () => Date) {
-  const secret = new TextEncoder().encode(options.secret);
+export function customerTokenVerifier(options: CustomerTokenOptions, now: () => Date) {
+  const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
+  const keySet = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl), {
+        cooldownDuration: options.jwksCooldownSeconds * 1000,
+        timeoutDuration: 2000,
+      })
+    : null;
+  const algorithms = acceptedAlgorithms(options);
+  const keyFor = async (header: JWSHeaderParameters, token: Parameters<NonNullable<typeof keySet>>[1]) => {
+    if (header.alg === 'HS256') {
+      if (!secret) throw invalidToken('The customer token algorithm is not accepted.');
+      return secret;
+    }
+    if (!keySet) throw invalidToken('The customer token algorithm is not accepted.');
+    return keySet(header, token);
+  };
+
   return async function verifyCustomerToken(authorization: string | undefined): Promise<string | null> {
     if (authorization === undefined) return null;
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization);
     if (!match?.[1]) throw invalidToken('The Authorization header must be "Bearer <customer token>".');
     try {
-      const { payload } = await jwtVerify(match[1], secret, {
-        algorithms: ['HS256'],
-        ...(options.issuer ? { issuer: options.issuer } : {}),
-        ...(options.audience ? { audience: options.audience } : {}),
+      const { payload } = await jwtVerify(match[1], keyFor, {
+        algorithms,
+        issuer: options.issuer,
+        audience: options.audience,
         clockTolerance: options.clockToleranceSeconds,
         currentDate: now(),
         requiredClaims: ['sub', 'exp'],
@@ -27,15 +55,43 @@ export function customerTokenVerifier(options: ApiConfig['customerToken'], now: 
       }
       return payload.sub;
     } catch (error) {
-      if (error instanceof ProblemError) throw error;
-      if (error instanceof errors.JWTExpired) throw invalidToken('The customer token has expired.');
-      if (error instanceof errors.JWSSignatureVerificationFailed)
-        throw invalidToken('The customer token signature is invalid.');
-      if (error instanceof errors.JWTClaimValidationFailed)
-        throw invalidToken(`The customer token claim "${error.claim}" is invalid.`);
-      throw invalidToken('The customer token could not be verified.');
+      throw asProblem(error);
     }
   };
+}
+
+function asProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof errors.JWTExpired) return invalidToken('The customer token has expired.');
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return invalidToken('The customer token signature is invalid.');
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return invalidToken(`The customer token claim "${error.claim}" is invalid.`);
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalidToken('The customer token algorithm is not accepted.');
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return invalidToken('The customer token names a key the bank does not publish.');
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error)) {
+    // The bank's key set could not be read: the token may well be valid, so the client should retry, not log out.
+    return new ProblemError(
+      503,
+      'customer-token-keys-unavailable',
+      'Customer token keys unavailable',
+      'The bank’s token keys could not be fetched; retry shortly.',
+      undefined,
+      { 'retry-after': '5' },
+    );
+  }
+  return invalidToken('The customer token could not be verified.');
+}
+
+/** fetch() failing (refused, reset) or the key set answering with an error status. */
+function isFetchFailure(error: unknown): boolean {
+  if (error instanceof TypeError && error.message === 'fetch failed') return true;
+  return (
+    error instanceof errors.JOSEError &&
+    error.code === 'ERR_JOSE_GENERIC' &&
+    /JSON Web Key Set HTTP response/.test(error.message)
+  );
 }
 
 function invalidToken(detail: string): ProblemError {

@@ -121,6 +121,19 @@ export function partnerSignatures({
   };
 }
 
+/**
+ * Signs a body the way partners sign theirs, for the webhooks Touchpoint sends (the CRM):
+ * `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, the value of X-Touchpoint-Signature.
+ */
+export async function signBody(secret: string, timestamp: string, body: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}.${body}`)));
+  return `v1=${Array.from(mac, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
 function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);

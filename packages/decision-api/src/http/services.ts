@@ -3,7 +3,9 @@ import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
 import type { ExperimentHolder } from '../experiment-holder.js';
+import { leadHook, leadScoring, type ProductTouch } from '../lead-scoring.js';
 import type { LearningHolder } from '../learning-holder.js';
+import type { LeadHook, LeadScoring } from '../store/leads-store.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 /** What the routes work with: the store, the in-memory catalog, the clock and id source. */
@@ -24,9 +26,15 @@ export interface Services {
   subjectFor(customerId: string | null, anonymousId: string): Promise<Subject>;
   /** The subject and its profile, with at most one read on the hot path. */
   profileFor(customerId: string | null, anonymousId: string): Promise<{ subject: Subject; profile: CustomerProfile }>;
+  /** Lead scoring for a write that changes customers' profiles, under the current catalog and clock. */
+  leadScoring(): LeadScoring;
+  /** Lead scoring on ingest, for the products the new touchpoints touch. */
+  leadHook<T extends ProductTouch>(): LeadHook<T>;
 }
 
-export function createServices(deps: Omit<Services, 'subjectFor' | 'profileFor'>): Services {
+export function createServices(
+  deps: Omit<Services, 'subjectFor' | 'profileFor' | 'leadScoring' | 'leadHook'>,
+): Services {
   const { store } = deps;
   const profileFor: Services['profileFor'] = async (customerId, anonymousId) => {
     if (customerId === null) {
@@ -42,5 +50,7 @@ export function createServices(deps: Omit<Services, 'subjectFor' | 'profileFor'>
     ...deps,
     profileFor,
     subjectFor: async (customerId, anonymousId) => (await profileFor(customerId, anonymousId)).subject,
+    leadScoring: () => leadScoring(deps.catalog.current(), deps.config.crm !== undefined, deps.now()),
+    leadHook: () => leadHook(deps.catalog.current(), deps.config.crm !== undefined, deps.now()),
   };
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
@@ -14,6 +16,7 @@ import { Catalog } from '../contract/index.js';
 import { startRetentionJob } from '../retention-job.js';
 import { seedDemoBank } from '../seed.js';
 import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
 
@@ -33,6 +36,12 @@ export interface NodeServerOptions {
   readonly log?: (message: string) => void;
   /** How often expired touchpoints are purged while the server runs (default hourly; the first purge runs at start). */
   readonly retentionEveryMs?: number;
+  /** On close, how long requests in flight may take to finish before their connections are cut. */
+  readonly drainMs?: number;
+  /** An open store to serve from, instead of opening one from databaseUrl or dataDir. */
+  readonly store?: Store;
+  /** How often due lead events are sent to the CRM, when one is configured. */
+  readonly leadDeliveryIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -43,11 +52,13 @@ export interface RunningServer {
 
 /** Starts the decision API on Node: opens and migrates the store, seeds on request, serves offer images. */
 export async function startNodeServer(options: NodeServerOptions = {}): Promise<RunningServer> {
-  const { port = 8787, host = '127.0.0.1', log = console.log } = options;
-  const store = await openStore({
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-  });
+  const { port = 8787, host = '127.0.0.1', log = console.log, drainMs = 10_000 } = options;
+  const store =
+    options.store ??
+    (await openStore({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }));
   if (options.seedDemo && !(await store.latestCatalog())) {
     const started = Date.now();
     const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now: new Date() });
@@ -55,13 +66,23 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       `[touchpoint] seeded the demo bank: ${seeded.customers} customers, ${seeded.touchpoints} touchpoints in ${Date.now() - started} ms`,
     );
   }
-  const touchpoint = await createTouchpointApp({ store, config: options.config ?? configFromEnv(process.env) });
+  const touchpoint = await createTouchpointApp({
+    store,
+    config: options.config ?? configFromEnv(process.env),
+    peerAddress: (c) => getConnInfo(c).remote.address,
+  });
   const retention = startRetentionJob({
     store,
     touchpointDays: touchpoint.services.config.retention.touchpointDays,
     log,
     ...(options.retentionEveryMs !== undefined ? { everyMs: options.retentionEveryMs } : {}),
   });
+  const leadDelivery = touchpoint.crmConfigured
+    ? repeat(options.leadDeliveryIntervalMs ?? 2_000, async () => {
+        const { failed } = await touchpoint.deliverLeads();
+        if (failed > 0) log(`[touchpoint] ${failed} lead event(s) not accepted by the CRM; retrying with backoff`);
+      })
+    : null;
   // A breached guardrail stops its experiment even when nobody reads the results.
   const guardrails = setInterval(() => {
     checkGuardrails(touchpoint.services).catch((error: unknown) =>
@@ -96,13 +117,46 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     url: `http://${host}:${boundPort}`,
     touchpoint,
     close: async () => {
-      // Stop accepting, let requests in flight finish, then write what is buffered and close the store.
       clearInterval(guardrails);
+      // Stop accepting; let requests in flight finish (closing each connection once idle), but not forever; then
+      // write the buffered decision records and close the store.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const http = server as Partial<Pick<Server, 'closeIdleConnections' | 'closeAllConnections'>>;
+      const sweep = setInterval(() => http.closeIdleConnections?.(), 50);
+      http.closeIdleConnections?.();
+      const deadline = setTimeout(() => http.closeAllConnections?.(), drainMs);
       await closed;
       await retention.stop();
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      await leadDelivery?.stop();
       await touchpoint.close();
+    },
+  };
+}
+
+/**
+ * Runs a task every `intervalMs`, one run at a time; a failed run (the store briefly away) is reported and the next
+ * one tries again. `stop` lets the run in flight finish.
+ */
+function repeat(intervalMs: number, task: () => Promise<void>): { stop(): Promise<void> } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = task()
+        .catch((error) => console.error('[touchpoint] lead delivery failed', error))
+        .finally(schedule);
+    }, intervalMs);
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -135,6 +135,66 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 4,
+    name: 'leads, CRM outbox, advisor outcomes and queue presentations',
+    sql: `
+      -- A customer's interest in a product, scored on ingest; qualified_at is set while the score is over the threshold.
+      CREATE TABLE leads (
+        customer_id       text NOT NULL,
+        product           text NOT NULL,
+        score             double precision NOT NULL,
+        stage             text NOT NULL,
+        last_activity_at  timestamptz NOT NULL,
+        reason            jsonb NOT NULL,
+        branch            text,
+        qualified_at      timestamptz,
+        updated_at        timestamptz NOT NULL,
+        PRIMARY KEY (customer_id, product)
+      );
+      -- Staff list qualified leads best first; the advisor queue reads one branch's.
+      CREATE INDEX leads_ranked ON leads (score DESC, customer_id DESC, product DESC) WHERE qualified_at IS NOT NULL;
+      CREATE INDEX leads_branch ON leads (branch, score DESC) WHERE qualified_at IS NOT NULL;
+
+      -- Lead events waiting for the CRM, written in the transaction that qualified the lead, so none is lost.
+      CREATE TABLE crm_outbox (
+        idempotency_key  text PRIMARY KEY,
+        -- The exact JSON sent and signed on every attempt.
+        body             text NOT NULL,
+        attempts         integer NOT NULL DEFAULT 0,
+        next_attempt_at  timestamptz NOT NULL,
+        delivered_at     timestamptz,
+        last_error       text,
+        created_at       timestamptz NOT NULL
+      );
+      CREATE INDEX crm_outbox_due ON crm_outbox (next_attempt_at) WHERE delivered_at IS NULL;
+
+      -- What advisors did about a customer and product: the action rate, and what learning reads.
+      CREATE TABLE advisor_outcomes (
+        id           uuid PRIMARY KEY,
+        customer_id  text NOT NULL,
+        product      text NOT NULL,
+        outcome      text NOT NULL,
+        note         text,
+        advisor_id   text NOT NULL,
+        branch       text,
+        recorded_at  timestamptz NOT NULL
+      );
+      CREATE INDEX advisor_outcomes_advisor ON advisor_outcomes (advisor_id, customer_id, recorded_at);
+      CREATE INDEX advisor_outcomes_time ON advisor_outcomes (recorded_at);
+
+      -- A customer shown in an advisor's queue, once per action window: the denominator of the action rate.
+      CREATE TABLE advisor_presentations (
+        advisor_id    text NOT NULL,
+        branch        text NOT NULL,
+        customer_id   text NOT NULL,
+        product       text NOT NULL,
+        presented_at  timestamptz NOT NULL,
+        PRIMARY KEY (advisor_id, customer_id, presented_at)
+      );
+      CREATE INDEX advisor_presentations_time ON advisor_presentations (presented_at);
+    `,
+  },
+  {
     version: 8,
     name: 'experiments and their registry',
     sql: `

@@ -13,7 +13,7 @@ export const PER_SUBJECT_TABLES = ['touchpoints', 'decisions', 'profiles'] as co
  * Tables holding rows about one customer by their pseudonymous id, in a `customer_id` column: erasure deletes from
  * each, and the export includes their rows. A new table keyed by customer belongs here.
  */
-export const PER_CUSTOMER_TABLES = ['propensity_scores'] as const;
+export const PER_CUSTOMER_TABLES = ['propensity_scores', 'leads', 'advisor_outcomes', 'advisor_presentations'] as const;
 
 export interface CustomerDevice {
   readonly anonymousId: string;

@@ -4,6 +4,7 @@ import type { JourneyTouchpointType } from '../domain/journey.js';
 import { countOfferTouchpoints, type OfferDailyCount } from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
+import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
 import {
   type BankScoreRow,
   type LearnedRow,
@@ -78,7 +79,7 @@ export interface TouchpointsBySubjectOptions {
 }
 
 /** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
-export interface Store {
+export interface Store extends LeadStore {
   readonly engine: SqlDatabase['engine'];
   /** Experiments, their lifecycle log and the counts behind their results. */
   readonly experiments: ExperimentStore;
@@ -98,6 +99,8 @@ export interface Store {
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
    * ids stored before are reported as duplicates and change nothing. With `learning`, impressions, clicks and
    * conversions of decided offers also update the learned statistics in the same transaction.
+   * ids stored before are reported as duplicates and change nothing. With `leads`, a customer's leads for the products
+   * the new touchpoints touched are rescored in the same transaction.
    */
   ingest(
     subject: Subject,
@@ -105,6 +108,7 @@ export interface Store {
     touchpoints: readonly Touchpoint[],
     update: ProfileUpdate,
     learning?: LearningOptions,
+    leads?: LeadHook<Touchpoint>,
   ): Promise<IngestResult>;
   /**
    * Stores touchpoints of many subjects at once (a partner's batch names many customers) and updates each subject's
@@ -113,6 +117,7 @@ export interface Store {
   ingestForSubjects<T extends TouchpointRow>(
     rows: ReadonlyArray<{ subject: Subject; touchpoint: T }>,
     update: (profile: CustomerProfile, stored: readonly T[]) => CustomerProfile,
+    leads?: LeadHook<T>,
   ): Promise<IngestResult>;
   /**
    * Moves an anonymous device's history and profile to the customer (the first request with a token does it).
@@ -151,6 +156,10 @@ export interface Store {
 
 export function createSqlStore(db: SqlDatabase): Store {
   return {
+    ...createLeadStore(db, {
+      lock: (tx, customerId) => lockProfile(tx, customerSubject(customerId)),
+      write: (tx, customerId, profile) => writeProfile(tx, customerSubject(customerId), profile),
+    }),
     engine: db.engine,
     experiments: createExperimentStore(db),
 
@@ -183,7 +192,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       };
     },
 
-    ingest: (subject, anonymousId, touchpoints, update, learning) =>
+    ingest: (subject, anonymousId, touchpoints, update, learning, leads) =>
       db.transaction(async (tx) => {
         const insertedIds = new Set(
           await insertTouchpointRows(
@@ -194,7 +203,9 @@ export function createSqlStore(db: SqlDatabase): Store {
         const stored = touchpoints.filter((touchpoint) => insertedIds.has(touchpoint.id));
         if (stored.length > 0) {
           const current = await lockProfile(tx, subject);
-          await writeProfile(tx, subject, update(current ?? EMPTY_PROFILE, stored));
+          const updated = update(current ?? EMPTY_PROFILE, stored);
+          await writeProfile(tx, subject, updated);
+          if (leads) await refreshLeadsOf(tx, [{ subject, profile: updated, stored }], leads);
         }
         const learned = learning ? await recordEvidence(tx, stored, learning) : [];
         return {
@@ -206,7 +217,7 @@ export function createSqlStore(db: SqlDatabase): Store {
         };
       }),
 
-    ingestForSubjects: (rows, update) => ingestForSubjects(db, rows, update),
+    ingestForSubjects: (rows, update, leads) => ingestForSubjects(db, rows, update, leads),
 
     linkAnonymous: (anonymousId, customerId, merge) =>
       db.transaction(async (tx) => {
@@ -391,6 +402,7 @@ async function ingestForSubjects<T extends TouchpointRow>(
   db: SqlDatabase,
   rows: ReadonlyArray<{ subject: Subject; touchpoint: T }>,
   update: (profile: CustomerProfile, stored: readonly T[]) => CustomerProfile,
+  leads?: LeadHook<T>,
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const insertedIds = new Set(
@@ -413,19 +425,38 @@ async function ingestForSubjects<T extends TouchpointRow>(
         [[...storedBySubject.keys()].sort()],
       );
       const bodies = new Map(current.map((row) => [row.subject, row.body]));
-      await writeProfiles(
-        tx,
-        [...storedBySubject].map(([subject, stored]) => ({
-          subject,
-          profile: update(bodies.get(subject) ?? EMPTY_PROFILE, stored),
-        })),
-      );
+      const updated = [...storedBySubject].map(([subject, stored]) => ({
+        subject,
+        stored,
+        profile: update(bodies.get(subject) ?? EMPTY_PROFILE, stored),
+      }));
+      await writeProfiles(tx, updated);
+      if (leads) await refreshLeadsOf(tx, updated, leads);
     }
     return {
       accepted: rows.filter((row) => insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
       duplicates: rows.filter((row) => !insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
     };
   });
+}
+
+/** Leads are a logged-in customer's: an anonymous device has none. */
+function refreshLeadsOf<T>(
+  tx: SqlClient,
+  updated: ReadonlyArray<{ subject: Subject; profile: CustomerProfile; stored: readonly T[] }>,
+  leads: LeadHook<T>,
+): Promise<void> {
+  return refreshCustomerLeads(
+    tx,
+    updated
+      .filter(({ subject }) => subject.startsWith('c:'))
+      .map(({ subject, profile, stored }) => ({
+        customerId: subject.slice(2),
+        profile,
+        products: leads.productsOf(stored),
+      })),
+    leads,
+  );
 }
 
 async function writeProfiles(

@@ -175,7 +175,7 @@ describe.each(engines)('customers’ rights on $name', (engine) => {
       expect(body.touchpoints).toEqual([]);
       expect(body.decisions.map((d) => d.id)).toEqual([fresh.decisionId]);
       expect(body.erasures).toEqual([{ erasedAt: NOW.toISOString(), byStaff: false }]);
-      expect(body.records).toEqual({ propensity_scores: [] });
+      expect(body.records.propensity_scores).toEqual([]);
       expect((await exportOf(bob.token)).body.records.propensity_scores).toHaveLength(1);
     });
 
@@ -190,7 +190,13 @@ describe.each(engines)('customers’ rights on $name', (engine) => {
       expect(await response.json()).toEqual({
         customerId: 'c-ann',
         erasedAt: NOW.toISOString(),
-        deleted: { touchpoints: 5, decisions: 1, profiles: 2, propensity_scores: 0, identity_links: 1 },
+        deleted: expect.objectContaining({
+          touchpoints: 5,
+          decisions: 1,
+          profiles: 2,
+          propensity_scores: 0,
+          identity_links: 1,
+        }),
       });
       expect(await h.store.countTouchpointsWithIds(ann.touchpointIds)).toBe(0);
       expect(await h.rowCounts()).toEqual({ touchpoints: 5, profiles: 2, decisions: 1, identityLinks: 1 });

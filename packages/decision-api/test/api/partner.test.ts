@@ -338,7 +338,7 @@ describe.each(engines)('partners reporting visits to external sites on $name', (
       const outage = vi.spyOn(h.store, 'ingestForSubjects').mockRejectedValueOnce(new Error('connection lost'));
       const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
       try {
-        expect((await h.post(PATH, undefined, options)).status).toBe(500);
+        expect((await h.post(PATH, undefined, options)).status).toBe(503);
       } finally {
         outage.mockRestore();
         quiet.mockRestore();

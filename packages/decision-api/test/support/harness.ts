@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
-import { ApiConfig, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import { ApiConfig, type ApiConfigInput, DEMO_CONFIG, DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { seededRandom } from '../../src/domain/learning.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
@@ -53,7 +53,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, offer_daily_counts, erasure_log',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, offer_daily_counts, erasure_log',
       );
       return db;
     },
@@ -79,6 +79,8 @@ export interface Harness {
   readonly store: Store;
   /** Rows in each table that requests write to, after buffered writes are flushed. */
   rowCounts(): Promise<{ touchpoints: number; profiles: number; decisions: number; identityLinks: number }>;
+  /** Rows in every table of the schema (migrations aside), after buffered writes are flushed. */
+  tableCounts(): Promise<Record<string, number>>;
   /** Advances the harness clock. */
   setNow(date: Date): void;
   post(path: string, body: unknown, init?: RequestOptions): Promise<Response>;
@@ -95,16 +97,30 @@ export interface RequestOptions {
   readonly rawBody?: string;
 }
 
-export async function startHarness(db: SqlDatabase): Promise<Harness> {
+/**
+ * The demo bank's configuration with generous store deadlines: these tests assert behaviour, not speed, on a machine
+ * that may be busy; the outage tests set the production deadlines themselves.
+ */
+export const TEST_CONFIG: ApiConfigInput = { ...DEMO_CONFIG, storeTimeouts: { decisionMs: 10_000, ingestMs: 10_000 } };
+
+export interface HarnessOptions {
+  /** The API's configuration; the demo bank's by default. */
+  readonly config?: ApiConfigInput;
+  /** Wraps the store the app uses, e.g. to make it fail. */
+  readonly wrapStore?: (store: Store) => Store;
+  /** Numbers in [0, 1): exploration seeds and the CRM backoff's jitter; seeded by default, so runs repeat. */
+  readonly random?: () => number;
+}
+
+export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}): Promise<Harness> {
   const store = createSqlStore(db);
   await store.saveCatalog(demoCatalog);
   let now = NOW;
-  // Seeded exploration: a test's decisions come out the same on every run.
   const touchpoint = await createTouchpointApp({
-    store,
-    config: DEMO_CONFIG,
+    store: options.wrapStore ? options.wrapStore(store) : store,
+    config: options.config ?? TEST_CONFIG,
     now: () => now,
-    random: seededRandom(20261122),
+    random: options.random ?? seededRandom(20261122),
   });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...init.headers };
@@ -143,6 +159,20 @@ export async function startHarness(db: SqlDatabase): Promise<Harness> {
         identityLinks: row?.identity_links ?? 0,
       };
     },
+    tableCounts: async () => {
+      await touchpoint.flush();
+      const tables = await db.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'
+         ORDER BY table_name`,
+      );
+      const counts: Record<string, number> = {};
+      for (const { name } of tables) {
+        const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`);
+        counts[name] = row?.n ?? 0;
+      }
+      return counts;
+    },
     setNow: (date) => {
       now = date;
     },
@@ -177,12 +207,15 @@ export async function customerToken(
     .sign(new TextEncoder().encode(secret));
 }
 
-/** A staff token as the bank's staff sign-in mints it, valid at the harness clock. */
-export function staffToken(roles: StaffRole[], { id = 'staff-1', branch }: { id?: string; branch?: string } = {}) {
+/** A staff token as the bank's staff sign-in mints it, valid at the harness clock (or signed in at `at`). */
+export function staffToken(
+  roles: StaffRole[],
+  { id = 'staff-1', branch, at = NOW }: { id?: string; branch?: string; at?: Date } = {},
+) {
   return mintStaffToken(
     ApiConfig.parse(DEMO_CONFIG).staffToken,
     { id, roles, ...(branch ? { branch } : {}) },
-    { now: NOW },
+    { now: at },
   );
 }
 
@@ -207,11 +240,11 @@ export function decisionRequest(placements: string[], page = '/dashboard', anony
  * A fresh harness for every test of the enclosing describe block, on one database per block.
  * The object returned always speaks for the current test's harness.
  */
-export function useHarness(engine: Engine): Harness {
+export function useHarness(engine: Engine, options: HarnessOptions = {}): Harness {
   const database = databaseFor(engine);
   let current: Harness | undefined;
   beforeEach(async () => {
-    current = await startHarness(await database.open());
+    current = await startHarness(await database.open(), options);
   });
   afterEach(() => current?.dispose());
   afterAll(() => database.close());
@@ -227,6 +260,7 @@ export function useHarness(engine: Engine): Harness {
       return now().store;
     },
     rowCounts: () => now().rowCounts(),
+    tableCounts: () => now().tableCounts(),
     setNow: (date) => now().setNow(date),
     post: (path, body, init) => now().post(path, body, init),
     get: (path, init) => now().get(path, init),

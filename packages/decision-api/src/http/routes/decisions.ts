@@ -6,12 +6,14 @@ import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { refusePersonalData } from '../personal-data.js';
-import { fieldErrors, invalidBody } from '../problem.js';
+import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
+import { withinDeadline } from '../store-deadline.js';
 import { problemResponses, securedBy } from './openapi.js';
 import { whyPath } from './privacy.js';
 
 const MAX_DECISION_BYTES = 16 * 1024;
+const DEGRADED_TTL_SECONDS = 30;
 
 export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openAPIRegistry.registerPath({
@@ -20,7 +22,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     tags: ['Decisions'],
     summary: 'Decide the next best offer for placements on a page',
     description:
-      'For each placement: a decision id, the chosen offer’s structured content (or none), the placement size, how long the SDK may cache it, and a short customer-facing reason. The full trace is kept for staff. A request with personal data in any field (an e-mail address, a phone, CPR or account number, an IBAN) is refused with 422 naming the field, never the value.',
+      'For each placement: a decision id, the chosen offer’s structured content (or none), the placement size, how long the SDK may cache it, and a short customer-facing reason. The full trace is kept for staff. A request with personal data in any field (an e-mail address, a phone, CPR or account number, an IBAN) is refused with 422 naming the field, never the value. When the store does not answer within its deadline the decision is generic content (as without consent), cached briefly, marked by the header X-Touchpoint-Degraded, and not kept.',
     security: securedBy,
     request: { body: { required: true, content: { 'application/json': { schema: DecisionRequest } } } },
     responses: {
@@ -28,7 +30,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
         description: 'One decision per placement asked for',
         content: { 'application/json': { schema: DecisionResponse } },
       },
-      ...problemResponses(400, 401, 403, 413, 415, 422),
+      ...problemResponses(400, 401, 403, 413, 415, 422, 429),
     },
   });
 
@@ -47,13 +49,26 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     }
 
     // Without consent, generic content: no profile is read, nothing is linked, and the decision is not kept.
+    // The same generic content when the store is away or slower than its deadline: a page never waits on it.
     const personalized = request.context.consent === 'granted';
     const customerId = c.get('customerId');
-    // The bank model's scores of a logged-in customer: one read by key, alongside the profile's.
-    const [{ subject, profile }, bankScores] = await Promise.all([
-      personalized ? services.profileFor(customerId, request.anonymousId) : { subject: null, profile: EMPTY_PROFILE },
-      personalized && customerId !== null ? services.store.bankScores(customerId) : undefined,
-    ]);
+    const generic = { subject: null, profile: EMPTY_PROFILE, degraded: false, bankScores: undefined };
+    // The profile and a logged-in customer's bank-model scores: reads by key, side by side, within the deadline.
+    const { subject, profile, degraded, bankScores } = personalized
+      ? await withinDeadline(
+          Promise.all([
+            services.profileFor(customerId, request.anonymousId),
+            customerId !== null ? services.store.bankScores(customerId) : undefined,
+          ]),
+          services.config.storeTimeouts.decisionMs,
+        ).then(
+          ([found, scores]) => ({ ...found, degraded: false, bankScores: scores }),
+          (error: unknown) => {
+            if (!(error instanceof ProblemError && error.status === 503)) throw error;
+            return { ...generic, degraded: true };
+          },
+        )
+      : generic;
     const now = services.now();
     const { holdout } = services.config;
     // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
@@ -117,12 +132,16 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       decisionId,
       offer: outcome.content ? withAbsoluteImage(outcome.content, origin) : null,
       size: outcome.size,
-      ttlSeconds: outcome.ttlSeconds,
+      // Generic content in place of a personal decision is cached briefly, so personalization returns soon.
+      ttlSeconds: degraded ? Math.min(outcome.ttlSeconds, DEGRADED_TTL_SECONDS) : outcome.ttlSeconds,
       reason: outcome.reason,
       // A kept decision of a logged-in customer can be explained to them.
       ...(subject && c.get('customerId') !== null ? { why: `${origin}${whyPath(decisionId)}` } : {}),
     }));
-    return c.json(DecisionResponse.parse({ decisions }), 200, { 'cache-control': 'no-store' });
+    return c.json(DecisionResponse.parse({ decisions }), 200, {
+      'cache-control': 'no-store',
+      ...(degraded ? { 'x-touchpoint-degraded': 'store-unavailable' } : {}),
+    });
   });
 }
 

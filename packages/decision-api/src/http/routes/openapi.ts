@@ -14,6 +14,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large',
   415: 'Body is not JSON',
   422: 'The body does not match the schema; errors name each field',
+  429: 'Too many requests for this address, site key or customer; retry after Retry-After seconds',
 };
 
 export function problemResponses(...statuses: number[]) {

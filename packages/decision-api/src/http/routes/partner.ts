@@ -22,6 +22,7 @@ import {
 } from '../partner-signature.js';
 import { fieldErrors, invalidBody } from '../problem.js';
 import type { Services } from '../services.js';
+import { withinDeadline } from '../store-deadline.js';
 import { problemResponses } from './openapi.js';
 
 /** The routes for partners' servers: signed, never behind a site key. */
@@ -85,12 +86,16 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
         catalog.products.has(touchpoint.product) ? null : { path: `${path}/product`, message: 'not a catalog product' },
     );
     const partnerId = c.get('partnerId');
-    const result = await services.store.ingestForSubjects(
-      valid.map((touchpoint) => ({
-        subject: customerSubject(touchpoint.customerId),
-        touchpoint: storedRow(touchpoint, partnerId),
-      })),
-      applyExternalTouchpoints,
+    const result = await withinDeadline(
+      services.store.ingestForSubjects(
+        valid.map((touchpoint) => ({
+          subject: customerSubject(touchpoint.customerId),
+          touchpoint: storedRow(touchpoint, partnerId),
+        })),
+        applyExternalTouchpoints,
+        services.leadHook(),
+      ),
+      services.config.storeTimeouts.ingestMs,
     );
     return c.json(
       TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),

@@ -13,7 +13,7 @@ export function placementRoutes(app: OpenAPIHono<AppEnv>, services: Services): v
     security: securedBy,
     responses: {
       200: { description: 'Placements', content: { 'application/json': { schema: PlacementList } } },
-      ...problemResponses(401, 403),
+      ...problemResponses(401, 403, 429),
     },
   });
 

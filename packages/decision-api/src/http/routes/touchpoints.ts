@@ -15,6 +15,7 @@ import type { AppEnv } from '../env.js';
 import { refusePersonalData } from '../personal-data.js';
 import { fieldErrors, invalidBody } from '../problem.js';
 import type { Services } from '../services.js';
+import { withinDeadline } from '../store-deadline.js';
 import { problemResponses, securedBy } from './openapi.js';
 
 /** The batch envelope is checked first; then every item on its own, so one bad item loses nothing else. */
@@ -37,7 +38,7 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
         description: 'Stored, duplicates acknowledged, invalid items listed',
         content: { 'application/json': { schema: TouchpointBatchResult } },
       },
-      ...problemResponses(400, 401, 403, 413, 415, 422),
+      ...problemResponses(400, 401, 403, 413, 415, 422, 429),
       503: {
         description: 'The store is unavailable; retry after Retry-After seconds with the same ids',
         content: { 'application/problem+json': { schema: Problem } },
@@ -62,14 +63,21 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
         : { path: `${path}/channel`, message: `the site key is for the ${channel}` },
     );
 
-    const subject = await services.subjectFor(c.get('customerId'), anonymousId);
     const catalog = services.catalog.current();
-    const { learned = [], ...result } = await services.store.ingest(
-      subject,
-      anonymousId,
-      valid,
-      (profile, stored) => applyTouchpoints(profile, stored, catalog.productOfPage),
-      { now: services.now(), halfLifeDays: catalog.source.learning.halfLifeDays },
+    const customerId = c.get('customerId');
+    const { learned = [], ...result } = await withinDeadline(
+      (async () => {
+        const subject = await services.subjectFor(customerId, anonymousId);
+        return services.store.ingest(
+          subject,
+          anonymousId,
+          valid,
+          (profile, stored) => applyTouchpoints(profile, stored, catalog.productOfPage),
+          { now: services.now(), halfLifeDays: catalog.source.learning.halfLifeDays },
+          services.leadHook(),
+        );
+      })(),
+      services.config.storeTimeouts.ingestMs,
     );
     services.learning.merge(learned);
     return c.json(

@@ -27,6 +27,8 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
   const pool = new pg.Pool({
     connectionString,
     max: maxConnections,
+    // A server that stops answering must not hold requests forever: waiting for a connection gives up.
+    connectionTimeoutMillis: 5_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.

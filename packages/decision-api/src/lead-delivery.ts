@@ -1,0 +1,99 @@
+import type { CrmWebhook } from './config.js';
+import { nextAttemptAt } from './domain/backoff.js';
+import type { Lead } from './domain/leads.js';
+import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './http/partner-signature.js';
+import type { LeadEvent } from './store/leads-store.js';
+import type { Store } from './store/store.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/**
+ * The CRM event of a newly qualified lead. The key names the lead and the moment it qualified, so a lead that falls
+ * below the threshold and qualifies again later is a new event, and a retried one is the same.
+ */
+export function leadQualifiedEvent(lead: Lead): LeadEvent {
+  const qualifiedAt = lead.qualifiedAt ?? lead.updatedAt;
+  const key = `lead.${lead.customerId}.${lead.product}.${Date.parse(qualifiedAt)}`;
+  const body = JSON.stringify({
+    type: 'lead.qualified',
+    id: key,
+    customerId: lead.customerId,
+    product: lead.product,
+    score: lead.score,
+    stage: lead.stage,
+    reason: lead.reason,
+    branch: lead.branch,
+    lastActivityAt: lead.lastActivityAt,
+    qualifiedAt,
+  });
+  return { key, body };
+}
+
+export interface LeadDeliveryOptions {
+  readonly store: Store;
+  readonly crm: CrmWebhook;
+  readonly now: () => Date;
+  /** A number in [0, 1) for the backoff's jitter. */
+  readonly random: () => number;
+  /** Events sent per round. */
+  readonly batchSize?: number;
+  /** How long a claimed event is left to its sender before another may try it (a sender that died mid-way). */
+  readonly leaseMs?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface DeliveryRound {
+  readonly delivered: number;
+  readonly failed: number;
+}
+
+/**
+ * Sends due lead events from the outbox to the CRM, each signed afresh (X-Touchpoint-Timestamp,
+ * X-Touchpoint-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>">) with its Idempotency-Key. A 2xx answer
+ * delivers it; anything else (an error status, a refused connection, a timeout) schedules the next attempt by capped
+ * exponential backoff with jitter. Web standards only (fetch, Web Crypto), so any runtime can run a round.
+ */
+export function createLeadDelivery({
+  store,
+  crm,
+  now,
+  random,
+  batchSize = 50,
+  leaseMs = 120_000,
+  timeoutMs = 10_000,
+}: LeadDeliveryOptions): () => Promise<DeliveryRound> {
+  return async function deliverDueLeads() {
+    const claimedAt = now();
+    const due = await store.claimLeadEvents(claimedAt, new Date(claimedAt.getTime() + leaseMs), batchSize);
+    let delivered = 0;
+    for (const event of due) {
+      const timestamp = String(Math.floor(now().getTime() / 1000));
+      let failure: string | null;
+      try {
+        const response = await fetch(crm.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [TIMESTAMP_HEADER]: timestamp,
+            [SIGNATURE_HEADER]: await signBody(crm.secret, timestamp, event.body),
+            [IDEMPOTENCY_HEADER]: event.key,
+          },
+          body: event.body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.body?.cancel();
+        failure = response.ok ? null : `HTTP ${response.status}`;
+      } catch (error) {
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        failure = `${error instanceof Error ? error.message : String(error)}${cause}`;
+      }
+      if (failure === null) {
+        await store.markLeadEventDelivered(event.key, now());
+        delivered += 1;
+      } else {
+        await store.markLeadEventFailed(event.key, nextAttemptAt(event.attempts, now(), random()), failure);
+      }
+    }
+    return { delivered, failed: due.length - delivered };
+  };
+}
