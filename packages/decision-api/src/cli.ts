@@ -6,6 +6,7 @@ import { configFromEnv } from './config.js';
 import { createRandom } from './demo/random.js';
 import { hashStaffPassword } from './http/staff-password.js';
 import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
+import { purgeExpiredTouchpoints } from './retention-job.js';
 import { readSeedCatalog, startNodeServer } from './runtime/node.js';
 import { seedDemoBank } from './seed.js';
 import { openStore } from './store/open.js';
@@ -17,6 +18,7 @@ Commands:
   migrate   bring the store's schema up to date
   seed      load the demo bank's catalog and generated customers, and train the first cluster model
   cluster   train a new cluster model on the stored customers, make it the active one, and print it
+  purge     delete touchpoints older than the retention (TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS, default 395 days)
   staff-token  print a staff token (--staff <id> --roles a,b [--branch <b>]) signed with the staff secret
   staff-password  read a password on standard input and print its scrypt hash for the staff directory
 
@@ -31,7 +33,8 @@ Options:
   --min-size <n>      smallest cluster kept, smaller ones are merged (cluster; default 100)
   --staff <id>        staff member id (staff-token; cluster: recorded as who trained, default "cli")
   --roles <list>      comma-separated roles: viewer, marketer, approver, advisor, admin (staff-token)
-  --branch <b>        the advisor's branch (staff-token)`;
+  --branch <b>        the advisor's branch (staff-token)
+  --days <n>          keep touchpoints of the last n days (purge; default from the configuration)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
       staff: { type: 'string' },
       roles: { type: 'string' },
       branch: { type: 'string' },
+      days: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -126,6 +130,11 @@ async function main(argv: string[]): Promise<void> {
       console.log(summariseClusterModel(stored.model, tried));
       if (comparison) console.log(summariseComparison(comparison));
       console.log(`[touchpoint] cluster model v${stored.model.version} is the active one`);
+    } else if (command === 'purge') {
+      const touchpointDays =
+        values.days !== undefined ? Number(values.days) : configFromEnv(process.env).retention.touchpointDays;
+      const { cutoff, deleted } = await purgeExpiredTouchpoints(store, { now: new Date(), touchpointDays });
+      console.log(`[touchpoint] purged ${deleted} touchpoints from before ${cutoff.toISOString()}`);
     } else {
       console.error(`[touchpoint] unknown command "${command}"\n\n${USAGE}`);
       process.exitCode = 2;

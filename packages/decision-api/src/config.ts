@@ -18,6 +18,8 @@ export const Partner = z.strictObject({
 });
 export type Partner = z.infer<typeof Partner>;
 
+/** Thirteen months and a month's grace: a year-on-year comparison still sees last year's same month. */
+export const DEFAULT_TOUCHPOINT_DAYS = 395;
 const BucketLimit = z.strictObject({
   ratePerSecond: z.number().positive(),
   burst: z.number().int().positive(),
@@ -112,6 +114,10 @@ export const ApiConfig = z
       .array(Partner)
       .default([])
       .refine((partners) => new Set(partners.map((p) => p.id)).size === partners.length, 'partner ids must be unique'),
+    /** How long touchpoints are kept; older ones are purged (daily offer counts stay). */
+    retention: z
+      .strictObject({ touchpointDays: z.number().int().min(1).default(DEFAULT_TOUCHPOINT_DAYS) })
+      .default({ touchpointDays: DEFAULT_TOUCHPOINT_DAYS }),
     /** Without it leads are kept and listed, and nothing is sent. */
     crm: CrmWebhook.optional(),
     staffDirectory: z
@@ -200,6 +206,11 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
       audience: env.TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE ?? DEMO_CONFIG.customerToken.audience,
     },
     staffToken: { secret: env.TOUCHPOINT_STAFF_TOKEN_SECRET ?? DEMO_STAFF_TOKEN_SECRET },
+    retention: {
+      touchpointDays: env.TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS
+        ? Number(env.TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS)
+        : DEFAULT_TOUCHPOINT_DAYS,
+    },
     ...(env.TOUCHPOINT_CRM_WEBHOOK_URL
       ? { crm: { url: env.TOUCHPOINT_CRM_WEBHOOK_URL, secret: env.TOUCHPOINT_CRM_WEBHOOK_SECRET } }
       : {}),

@@ -56,6 +56,10 @@ export const PlacementDecision = z
     }),
     ttlSeconds: z.number().int().nonnegative().openapi({ description: 'How long the SDK may reuse this decision.' }),
     reason: z.string().openapi({ description: 'A short, customer-facing reason for this content.' }),
+    why: z.url().optional().openapi({
+      description:
+        '“Why am I seeing this?”: the explanation of this decision, for a logged-in customer who gave consent. Fetch it with the site key and the customer token.',
+    }),
   })
   .openapi('PlacementDecision');
 export type PlacementDecision = z.infer<typeof PlacementDecision>;

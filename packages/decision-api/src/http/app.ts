@@ -17,6 +17,7 @@ import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { SESSION_PATH, sessionRoutes } from './routes/session.js';
 import { staffRoutes } from './routes/staff.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
@@ -98,6 +99,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   decisionRoutes(app, services);
   placementRoutes(app, services);
   partnerRoutes(app, services);
+  privacyRoutes(app, services);
   staffRoutes(app, services);
   sessionRoutes(app, services);
   auditRoutes(app, services);

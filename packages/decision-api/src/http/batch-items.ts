@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { RejectedTouchpoint } from '../contract/index.js';
+import { findPersonalData } from '../domain/personal-data.js';
+import { personalDataErrors } from './personal-data.js';
 import { fieldErrors, ProblemError } from './problem.js';
 
 type FieldError = { path: string; message: string };
@@ -13,7 +15,8 @@ export interface CheckedItems<T> {
 
 /**
  * Checks every item of a batch's `touchpoints` on its own, so one bad item loses nothing else; `refuse` adds a check
- * the schema cannot make (against the site key, or the catalog). If no item is valid, the batch is refused with 422.
+ * the schema cannot make (against the site key, or the catalog). An item carrying personal data in any field is refused
+ * before anything else, naming the fields and never the values. If no item is valid, the batch is refused with 422.
  */
 export function checkItems<T extends { id: string }>(
   items: readonly unknown[],
@@ -26,6 +29,13 @@ export function checkItems<T extends { id: string }>(
   const seen = new Set<string>();
   items.forEach((item, index) => {
     const path = `/touchpoints/${index}`;
+    const personal = findPersonalData(item, path);
+    if (personal.length > 0) {
+      const id = (item as { id?: unknown } | null)?.id;
+      const idIsClean = typeof id === 'string' && !personal.some((finding) => finding.path === `${path}/id`);
+      rejected.push({ index, ...(idIsClean ? { id } : {}), errors: personalDataErrors(personal) });
+      return;
+    }
     const parsed = schema.safeParse(item);
     if (!parsed.success) {
       const id = (item as { id?: unknown } | null)?.id;

@@ -14,6 +14,7 @@ const GUARDRAIL_CHECK_MS = 5 * 60_000;
 
 import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
+import { startRetentionJob } from '../retention-job.js';
 import { seedDemoBank } from '../seed.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
@@ -39,6 +40,8 @@ export interface NodeServerOptions {
   readonly seedDemo?: boolean;
   readonly config?: ApiConfigInput;
   readonly log?: (message: string) => void;
+  /** How often expired touchpoints are purged while the server runs (default hourly; the first purge runs at start). */
+  readonly retentionEveryMs?: number;
   /** On close, how long requests in flight may take to finish before their connections are cut. */
   readonly drainMs?: number;
   /** An open store to serve from, instead of opening one from databaseUrl or dataDir. */
@@ -79,6 +82,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     store,
     config: options.config ?? configFromEnv(process.env),
     peerAddress: (c) => getConnInfo(c).remote.address,
+  });
+  const retention = startRetentionJob({
+    store,
+    touchpointDays: touchpoint.services.config.retention.touchpointDays,
+    log,
+    ...(options.retentionEveryMs !== undefined ? { everyMs: options.retentionEveryMs } : {}),
   });
   const leadDelivery = touchpoint.crmConfigured
     ? repeat(options.leadDeliveryIntervalMs ?? 2_000, async () => {
@@ -145,6 +154,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       http.closeIdleConnections?.();
       const deadline = setTimeout(() => http.closeAllConnections?.(), drainMs);
       await closed;
+      await retention.stop();
       clearInterval(sweep);
       clearTimeout(deadline);
       await leadDelivery?.stop();

@@ -178,6 +178,40 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 5,
+    name: 'offer daily counts, retention by age, erasure log',
+    sql: `
+      -- Offer touchpoints counted per day, kept on ingest in the same transaction. They name no customer, so KPIs
+      -- survive the retention purge and erasure. placement is '' when the touchpoint named none.
+      CREATE TABLE offer_daily_counts (
+        day        date NOT NULL,
+        offer_id   text NOT NULL,
+        placement  text NOT NULL,
+        channel    text NOT NULL,
+        type       text NOT NULL,
+        count      bigint NOT NULL,
+        PRIMARY KEY (day, offer_id, placement, channel, type)
+      );
+      INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, count)
+        SELECT (occurred_at AT TIME ZONE 'UTC')::date, offer, coalesce(placement, ''), channel, type, count(*)
+        FROM touchpoints WHERE offer IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5;
+
+      -- The retention purge deletes touchpoints by age.
+      CREATE INDEX touchpoints_occurred_at ON touchpoints (occurred_at);
+
+      -- Who asked for an erasure and when: the pseudonymous customer id and the staff id (null when the customer
+      -- asked), nothing of what was erased.
+      CREATE TABLE erasure_log (
+        id           bigserial PRIMARY KEY,
+        customer_id  text NOT NULL,
+        staff_id     text,
+        erased_at    timestamptz NOT NULL
+      );
+      CREATE INDEX erasure_log_customer ON erasure_log (customer_id);
+    `,
+  },
+  {
     version: 8,
     name: 'experiments and their registry',
     sql: `

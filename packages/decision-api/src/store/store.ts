@@ -1,6 +1,7 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { BankScore } from '../domain/arbitration.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
+import { countOfferTouchpoints, type OfferDailyCount } from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import { type AuditStore, createAuditStore } from './audit.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
@@ -15,6 +16,7 @@ import {
   recordEvidence,
   saveBankScores,
 } from './learning.js';
+import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
@@ -150,6 +152,10 @@ export interface Store extends LeadStore, ClusterModelStore {
   saveBankScores(model: { name: string; version: string }, scores: readonly BankScoreRow[], at: Date): Promise<number>;
   /** One customer's uploaded scores by offer id. */
   bankScores(customerId: string): Promise<Map<string, BankScore>>;
+  /** Offer touchpoints counted per day, offer, placement, channel and type; they outlive retention and erasure. */
+  offerDailyCounts(): Promise<OfferDailyCount[]>;
+  /** Retention, export and erasure. */
+  readonly privacy: PrivacyStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -294,8 +300,18 @@ export function createSqlStore(db: SqlDatabase): Store {
     putProfiles: (profiles) => writeProfiles(db, profiles),
 
     async insertTouchpoints(rows) {
-      return (await insertTouchpointRows(db, rows)).length;
+      return (await db.transaction((tx) => insertTouchpointRows(tx, rows))).length;
     },
+
+    async offerDailyCounts() {
+      const rows = await db.query<OfferDailyCount>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, offer_id AS "offerId", placement, channel, type, count::int AS count
+         FROM offer_daily_counts ORDER BY day, offer_id, placement, channel, type`,
+      );
+      return rows;
+    },
+
+    privacy: createPrivacyStore(db),
 
     async countTouchpoints(subject) {
       const rows = subject
@@ -478,7 +494,10 @@ async function writeProfile(tx: SqlClient, subject: Subject, profile: CustomerPr
   );
 }
 
-/** One statement for the whole batch (arrays unnested server-side); returns the ids stored for the first time. */
+/**
+ * One statement for the whole batch (arrays unnested server-side), and the daily offer counts of the rows stored, in
+ * the caller's transaction; returns the ids stored for the first time.
+ */
 async function insertTouchpointRows(
   client: SqlClient,
   rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: TouchpointRow }>,
@@ -505,5 +524,29 @@ async function insertTouchpointRows(
       column((t) => (t.properties ? JSON.stringify(t.properties) : null)),
     ],
   );
+  const ids = new Set(inserted.map((row) => row.id));
+  await addOfferDailyCounts(
+    client,
+    rows.map((row) => row.touchpoint).filter((touchpoint) => ids.has(touchpoint.id)),
+  );
   return inserted.map((row) => row.id);
+}
+
+async function addOfferDailyCounts(client: SqlClient, stored: readonly TouchpointRow[]): Promise<void> {
+  const counts = countOfferTouchpoints(stored);
+  if (counts.length === 0) return;
+  const column = <T>(pick: (count: OfferDailyCount) => T) => counts.map(pick);
+  await client.query(
+    `INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, count)
+     SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+     ON CONFLICT (day, offer_id, placement, channel, type) DO UPDATE SET count = offer_daily_counts.count + EXCLUDED.count`,
+    [
+      column((c) => c.day),
+      column((c) => c.offerId),
+      column((c) => c.placement),
+      column((c) => c.channel),
+      column((c) => c.type),
+      column((c) => c.count),
+    ],
+  );
 }

@@ -106,6 +106,20 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
       },
     }),
   },
+  { method: 'get', path: '/v1/me/data', allowed: ['customer'], request: () => ({ path: '/v1/me/data' }) },
+  {
+    method: 'get',
+    path: '/v1/me/decisions/{decisionId}/why',
+    allowed: ['customer'],
+    request: () => ({ path: `/v1/me/decisions/${crypto.randomUUID()}/why` }),
+  },
+  { method: 'delete', path: '/v1/me', allowed: ['customer'], request: () => ({ path: '/v1/me' }) },
+  {
+    method: 'delete',
+    path: '/v1/admin/customers/{customerId}',
+    allowed: ['admin'],
+    request: () => ({ path: '/v1/admin/customers/c-matrix' }),
+  },
   ...experimentRoutes(),
   {
     method: 'post',

@@ -60,7 +60,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log',
+        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log',
       );
       return db;
     },
@@ -92,6 +92,7 @@ export interface Harness {
   setNow(date: Date): void;
   post(path: string, body: unknown, init?: RequestOptions): Promise<Response>;
   get(path: string, init?: RequestOptions): Promise<Response>;
+  delete(path: string, init?: RequestOptions): Promise<Response>;
   dispose(): Promise<void>;
 }
 
@@ -184,6 +185,7 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     },
     post: (path, body, init) => request('POST', path, body, init),
     get: (path, init) => request('GET', path, undefined, init),
+    delete: (path, init) => request('DELETE', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
     dispose: () => {
       touchpoint.services.experiments.close();
@@ -285,6 +287,7 @@ export function useHarness(engine: Engine, options: HarnessOptions = {}): Harnes
     setNow: (date) => now().setNow(date),
     post: (path, body, init) => now().post(path, body, init),
     get: (path, init) => now().get(path, init),
+    delete: (path, init) => now().delete(path, init),
     dispose: () => now().dispose(),
   };
 }

@@ -6,10 +6,12 @@ import { assignExperiment, inHoldout, withArms } from '../../domain/experiments.
 import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
+import { refusePersonalData } from '../personal-data.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
 import { withinDeadline } from '../store-deadline.js';
 import { problemResponses, securedBy } from './openapi.js';
+import { whyPath } from './privacy.js';
 
 const MAX_DECISION_BYTES = 16 * 1024;
 const DEGRADED_TTL_SECONDS = 30;
@@ -21,7 +23,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     tags: ['Decisions'],
     summary: 'Decide the next best offer for placements on a page',
     description:
-      'For each placement: a decision id, the chosen offer’s structured content (or none), the placement size, how long the SDK may cache it, and a short customer-facing reason. The full trace is kept for staff. When the store does not answer within its deadline the decision is generic content (as without consent), cached briefly, marked by the header X-Touchpoint-Degraded, and not kept.',
+      'For each placement: a decision id, the chosen offer’s structured content (or none), the placement size, how long the SDK may cache it, and a short customer-facing reason. The full trace is kept for staff. A request with personal data in any field (an e-mail address, a phone, CPR or account number, an IBAN) is refused with 422 naming the field, never the value. When the store does not answer within its deadline the decision is generic content (as without consent), cached briefly, marked by the header X-Touchpoint-Degraded, and not kept.',
     security: securedBy,
     request: { body: { required: true, content: { 'application/json': { schema: DecisionRequest } } } },
     responses: {
@@ -34,7 +36,9 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
   });
 
   app.post('/v1/decisions', async (c) => {
-    const parsed = DecisionRequest.safeParse(await readJson(c, MAX_DECISION_BYTES));
+    const body = await readJson(c, MAX_DECISION_BYTES);
+    refusePersonalData(body);
+    const parsed = DecisionRequest.safeParse(body);
     if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
     const request = parsed.data;
     const siteKey = c.get('siteKey');
@@ -142,6 +146,8 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       // Generic content in place of a personal decision is cached briefly, so personalization returns soon.
       ttlSeconds: degraded ? Math.min(outcome.ttlSeconds, DEGRADED_TTL_SECONDS) : outcome.ttlSeconds,
       reason: outcome.reason,
+      // A kept decision of a logged-in customer can be explained to them.
+      ...(subject && c.get('customerId') !== null ? { why: `${origin}${whyPath(decisionId)}` } : {}),
     }));
     return c.json(DecisionResponse.parse({ decisions }), 200, {
       'cache-control': 'no-store',

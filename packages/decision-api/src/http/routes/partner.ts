@@ -52,7 +52,7 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     path: '/v1/partner/touchpoints',
     tags: ['Partners'],
     summary: 'Report customers’ visits to external sites',
-    description: `For partners’ servers (a car marketplace, a property portal). Sign the exact body: ${SIGNATURE_HEADER}: v1=hex(HMAC-SHA256(secret, timestamp + "." + body)), with ${TIMESTAMP_HEADER}: the Unix time in seconds and ${PARTNER_HEADER}: the partner id. A retry is signed afresh. Customers are named by the bank’s pseudonymous customer id. At most ${MAX_BATCH_ITEMS} touchpoints and ${MAX_BATCH_BYTES / 1024} KB; idempotent by touchpoint id; invalid items are refused one by one with reasons, the valid ones kept. A visit moves the product’s journey to at least its first stage.`,
+    description: `For partners’ servers (a car marketplace, a property portal). Sign the exact body: ${SIGNATURE_HEADER}: v1=hex(HMAC-SHA256(secret, timestamp + "." + body)), with ${TIMESTAMP_HEADER}: the Unix time in seconds and ${PARTNER_HEADER}: the partner id. A retry is signed afresh. Customers are named by the bank’s pseudonymous customer id. At most ${MAX_BATCH_ITEMS} touchpoints and ${MAX_BATCH_BYTES / 1024} KB; idempotent by touchpoint id; invalid items are refused one by one with reasons, the valid ones kept; an item with personal data in any field (an e-mail address, a phone, CPR or account number, an IBAN) is refused naming the field, never the value. A visit moves the product’s journey to at least its first stage.`,
     security: [{ partnerSignature: [] }],
     request: {
       headers: z.object({

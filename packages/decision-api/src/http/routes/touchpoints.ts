@@ -12,6 +12,7 @@ import { applyTouchpoints } from '../../domain/profile.js';
 import { checkItems } from '../batch-items.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
+import { refusePersonalData } from '../personal-data.js';
 import { fieldErrors, invalidBody } from '../problem.js';
 import type { Services } from '../services.js';
 import { withinDeadline } from '../store-deadline.js';
@@ -29,7 +30,7 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     path: '/v1/touchpoints',
     tags: ['Touchpoints'],
     summary: 'Ingest a batch of touchpoints',
-    description: `At most ${MAX_BATCH_ITEMS} touchpoints and ${MAX_BATCH_BYTES / 1024} KB. Idempotent by touchpoint id: a repeated id is acknowledged as a duplicate and never stored twice. Invalid items are refused one by one with reasons; the valid ones are kept. If no item is valid the answer is 422.`,
+    description: `At most ${MAX_BATCH_ITEMS} touchpoints and ${MAX_BATCH_BYTES / 1024} KB. Idempotent by touchpoint id: a repeated id is acknowledged as a duplicate and never stored twice. Invalid items are refused one by one with reasons; the valid ones are kept. An item with personal data in any field (an e-mail address, a phone, CPR or account number, an IBAN) is refused naming the field and the kind of data, never the value, and nothing of it is stored. If no item is valid the answer is 422.`,
     security: securedBy,
     request: { body: { required: true, content: { 'application/json': { schema: TouchpointBatch } } } },
     responses: {
@@ -46,8 +47,14 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
   });
 
   app.post('/v1/touchpoints', async (c) => {
-    const envelope = Envelope.safeParse(await readJson(c, MAX_BATCH_BYTES));
-    if (!envelope.success) throw invalidBody(fieldErrors(envelope.error));
+    const body = await readJson(c, MAX_BATCH_BYTES);
+    const envelope = Envelope.safeParse(body);
+    if (!envelope.success) {
+      // Items are judged one by one below; here only the envelope's own fields.
+      const isRecord = typeof body === 'object' && body !== null && !Array.isArray(body);
+      refusePersonalData(isRecord ? { ...body, touchpoints: undefined } : body);
+      throw invalidBody(fieldErrors(envelope.error));
+    }
     const { anonymousId } = envelope.data;
     const channel = c.get('siteKey').channel;
     const { valid, rejected, repeated } = checkItems(envelope.data.touchpoints, Touchpoint, (touchpoint, path) =>
