@@ -222,7 +222,31 @@ describe('content links in a catalog', () => {
   });
 
   it.each(['/loans/car?apply=1', 'https://www.bank.example/loans'])('accepts a call to action to %s', (url) => {
-    expect(Catalog.safeParse(withCta(url)).success).toBe(true);
+    expect(Catalog.safeParse({ ...withCta(url), contentHosts: ['www.bank.example'] }).success).toBe(true);
+  });
+
+  it('refuses an https call to action or image on a host the catalog does not allow', () => {
+    const offer = catalog.offers[0]!;
+    const result = Catalog.safeParse({
+      ...catalog,
+      contentHosts: ['www.bank.example'],
+      offers: [
+        {
+          ...offer,
+          content: {
+            ...offer.content,
+            da: { ...offer.content.da, ctaUrl: 'https://evil.example/loans' },
+            en: { ...offer.content.en, image: { url: 'https://cdn.evil.example/x.png', alt: 'x' } },
+          },
+        },
+      ],
+      triggers: [],
+    });
+    expect(result.error?.issues.map((issue) => `${issue.path.join('/')}: ${issue.message}`)).toEqual([
+      `offers/0/content/da/ctaUrl: host "evil.example" is not one of the catalog's contentHosts`,
+      `offers/0/content/en/image/url: host "cdn.evil.example" is not one of the catalog's contentHosts`,
+    ]);
+    expect(Catalog.safeParse(withCta('https://www.bank.example/loans')).success).toBe(false);
   });
 });
 

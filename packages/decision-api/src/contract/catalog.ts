@@ -279,9 +279,20 @@ export const Catalog = z
     placements: z.array(Placement).min(1),
     offers: z.array(Offer).min(1),
     triggers: z.array(Trigger).max(100).default([]),
+    contentHosts: z
+      .array(
+        z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'must be a host name'),
+      )
+      .max(50)
+      .default([])
+      .openapi({
+        description:
+          'The hosts an offer’s call to action or image may point to with an https URL; root-relative paths stay on the bank’s own site. Empty: root-relative paths only.',
+      }),
   })
   .superRefine((catalog, ctx) => {
     const products = new Set(catalog.products.map((p) => p.id));
+    checkContentHosts(catalog, ctx);
     const placements = new Set(catalog.placements.map((p) => p.id));
     catalog.products.forEach((product, i) => {
       checkJourneyRules(product.journey, ['products', i, 'journey'], ctx);
@@ -386,6 +397,42 @@ function checkTriggers(catalog: Catalog, ctx: z.RefinementCtx): void {
         path: ['offers', i, 'triggeredOnly'],
         message: 'no trigger names this offer, so it could never be shown',
       });
+    }
+  });
+}
+
+/** The host of an https URL, or null for a root-relative path. */
+export function hostOf(url: string): string | null {
+  return url.startsWith('/') ? null : new URL(url).hostname.toLowerCase();
+}
+
+/** Calls to action and images point to the bank's own site or to a host the catalog allows, never elsewhere. */
+export function foreignContentUrls(
+  content: { readonly da: ContentVariant; readonly en: ContentVariant },
+  hosts: readonly string[],
+): Array<{ path: PropertyKey[]; message: string }> {
+  const found: Array<{ path: PropertyKey[]; message: string }> = [];
+  for (const locale of ['da', 'en'] as const) {
+    const variant = content[locale];
+    const urls: Array<[PropertyKey[], string]> = [[[locale, 'ctaUrl'], variant.ctaUrl]];
+    if (variant.image) urls.push([[locale, 'image', 'url'], variant.image.url]);
+    for (const [path, url] of urls) {
+      const host = hostOf(url);
+      if (host !== null && !hosts.includes(host)) {
+        found.push({ path, message: `host "${host}" is not one of the catalog's contentHosts` });
+      }
+    }
+  }
+  return found;
+}
+
+function checkContentHosts(
+  catalog: { offers: readonly Offer[]; contentHosts: readonly string[] },
+  ctx: z.RefinementCtx,
+) {
+  catalog.offers.forEach((offer, i) => {
+    for (const { path, message } of foreignContentUrls(offer.content, catalog.contentHosts)) {
+      ctx.addIssue({ code: 'custom', path: ['offers', i, 'content', ...path], message });
     }
   });
 }

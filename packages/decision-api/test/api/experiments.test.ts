@@ -126,6 +126,19 @@ describe.each(engines)('experiments on $name', (engine) => {
     expect((await unknownPlacement.json()).errors).toEqual([
       { path: '/hypothesis/audience/placements/0', message: 'unknown placement "nowhere"' },
     ]);
+    const foreign = draft();
+    foreign.arms[1] = {
+      ...foreign.arms[1],
+      content: {
+        ...(foreign.arms[1] as { content: { da: object; en: object } }).content,
+        en: { headline: 'Win', body: 'Click.', ctaLabel: 'Go', ctaUrl: 'https://evil.example/win' },
+      },
+    } as never;
+    const refused = await h.post('/v1/admin/experiments', foreign, await as(['marketer'], 'm.hansen'));
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).errors).toEqual([
+      { path: '/arms/1/content/en/ctaUrl', message: 'host "evil.example" is not one of the catalog\'s contentHosts' },
+    ]);
     expect((await h.get('/v1/admin/experiments', await as(['viewer'], 'v'))).status).toBe(200);
     expect((await (await h.get('/v1/admin/experiments', await as(['viewer'], 'v'))).json()).experiments).toHaveLength(
       1,

@@ -7,6 +7,7 @@ import {
   ExperimentDraft,
   ExperimentResults,
   Experiment as ExperimentSchema,
+  foreignContentUrls,
   Hypothesis,
   PowerPlan,
   Slug,
@@ -189,6 +190,17 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
         arm.offer === undefined || offers.has(arm.offer)
           ? []
           : [{ path: `/arms/${i}/offer`, message: `unknown offer "${arm.offer}"` }],
+      ),
+      // A variant's links obey the catalog's hosts, as the catalog's own content does.
+      ...draft.arms.flatMap((arm, i) =>
+        arm.content
+          ? foreignContentUrls(arm.content, services.catalog.current().source.contentHosts).map(
+              ({ path, message }) => ({
+                path: `/arms/${i}/content/${path.join('/')}`,
+                message,
+              }),
+            )
+          : [],
       ),
     ];
     if (errors.length > 0) throw invalidBody(errors);
