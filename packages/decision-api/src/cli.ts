@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { trainAndActivateClusters } from './cluster-job.js';
 import { summariseClusterModel, summariseComparison } from './cluster-summary.js';
 import { configFromEnv } from './config.js';
-import { createRandom } from './demo/random.js';
 import { hashStaffPassword } from './http/staff-password.js';
 import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
 import { purgeExpiredTouchpoints } from './retention-job.js';

@@ -6,7 +6,7 @@ export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'
 import { type BankScore, type Score, scoreOffer } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import type { ClusterAssignment, TracedCluster } from './cluster-assignment.js';
-import { checkEligibility, type Exclusion, impressionsWithin, weeklyContactCount } from './eligibility.js';
+import { checkEligibility, type Exclusion, weeklyContactCount } from './eligibility.js';
 import { type JourneyDecay, journeysAt } from './journey.js';
 import { type LearnedDraw, type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
 import type { CustomerProfile } from './profile.js';
@@ -142,7 +142,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       cluster: assignment?.cluster ?? null,
       clusterReason,
     };
-    if (!placement || !placement.channels.includes(context.channel)) {
+    if (!placement?.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';
       return none(placementId, placement?.size ?? null, context, { ...baseTrace, candidates: [], winner: null, note });
     }

@@ -1,4 +1,4 @@
-import type { Channel, JourneyStage, TouchpointType } from '../contract/index.js';
+import type { Channel, TouchpointType } from '../contract/index.js';
 import { addToBehaviour, type BehaviourState, EMPTY_BEHAVIOUR, mergeBehaviour } from './behaviour.js';
 import {
   applyJourneyTouchpoint,

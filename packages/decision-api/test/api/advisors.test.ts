@@ -1,54 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { CustomerAttributes } from '../../src/domain/profile.js';
 import { seedDemoBank } from '../../src/seed.js';
 import { customerSubject } from '../../src/store/store.js';
 import {
+  bankCustomer,
   customerToken,
   decisionRequest,
   demoCatalog,
   engines,
-  type Harness,
   NOW,
+  prices,
   staffToken,
-  touchpointOf,
   useHarness,
 } from '../support/harness.js';
 
 const DAY_MS = 86_400_000;
 const inDays = (days: number) => new Date(NOW.getTime() + days * DAY_MS);
-
-async function bankCustomer(h: Harness, customerId: string, attributes: CustomerAttributes) {
-  await h.store.putProfiles([
-    {
-      subject: customerSubject(customerId),
-      profile: {
-        journeys: {},
-        productsHeld: [],
-        dismissed: {},
-        converted: {},
-        impressions: {},
-        touchpointCount: 0,
-        lastSeenAt: null,
-        attributes: { birthYear: 1980, ...attributes },
-      },
-    },
-  ]);
-}
-
-async function prices(h: Harness, customerId: string, product: string, times = 2) {
-  const response = await h.post(
-    '/v1/touchpoints',
-    {
-      anonymousId: crypto.randomUUID(),
-      touchpoints: [
-        touchpointOf('product_view', { product }),
-        ...Array.from({ length: times }, () => touchpointOf('calculator_used', { product })),
-      ],
-    },
-    { token: await customerToken(customerId) },
-  );
-  expect(response.status).toBe(200);
-}
 
 interface Queue {
   branch: string;

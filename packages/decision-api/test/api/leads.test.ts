@@ -2,13 +2,14 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CONFIG } from '../../src/config.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
-import { customerSubject } from '../../src/store/store.js';
 import {
+  bankCustomer,
   customerToken,
   databaseFor,
   engines,
   type Harness,
   NOW,
+  prices,
   staffToken,
   startHarness,
   touchpointOf,
@@ -16,40 +17,8 @@ import {
 } from '../support/harness.js';
 import { loopbackCrm } from '../support/loopback-crm.js';
 
-/** A customer of the bank with what its backend knows of them. */
-async function bankCustomer(h: Pick<Harness, 'store'>, customerId: string, branch = 'Vejle') {
-  await h.store.putProfiles([
-    {
-      subject: customerSubject(customerId),
-      profile: {
-        journeys: {},
-        productsHeld: [],
-        dismissed: {},
-        converted: {},
-        impressions: {},
-        touchpointCount: 0,
-        lastSeenAt: null,
-        attributes: { birthYear: 1985, branch, contactConsent: true },
-      },
-    },
-  ]);
-}
-
-/** The customer looks at a product and prices it `times` times in the net bank. */
-async function prices(h: Pick<Harness, 'post'>, customerId: string, product: string, times = 1) {
-  const response = await h.post(
-    '/v1/touchpoints',
-    {
-      anonymousId: crypto.randomUUID(),
-      touchpoints: [
-        touchpointOf('product_view', { product }),
-        ...Array.from({ length: times }, () => touchpointOf('calculator_used', { product })),
-      ],
-    },
-    { token: await customerToken(customerId) },
-  );
-  expect(response.status).toBe(200);
-}
+/** A customer of the Vejle branch who consents to being contacted. */
+const IN_VEJLE = { branch: 'Vejle', contactConsent: true };
 
 async function glances(h: Pick<Harness, 'post'>, customerId: string, page: string) {
   const response = await h.post(
@@ -71,7 +40,7 @@ describe.each(engines)('leads on $name', (engine) => {
     h.get(`/v1/admin/leads${query}`, { key: null, token: await staffToken(roles) });
 
   it('a customer who priced a car loan becomes a qualified lead, with the reason in words', async () => {
-    await bankCustomer(h, 'c-lead-1');
+    await bankCustomer(h, 'c-lead-1', IN_VEJLE);
     await prices(h, 'c-lead-1', 'car_loan', 2);
     await glances(h, 'c-lead-1', '/pension');
 
@@ -100,7 +69,7 @@ describe.each(engines)('leads on $name', (engine) => {
       ['c-rank-2', 'car_loan', 6],
       ['c-rank-3', 'mortgage', 3],
     ] as const) {
-      await bankCustomer(h, id);
+      await bankCustomer(h, id, IN_VEJLE);
       await prices(h, id, product, times);
     }
     const all = (await (await listLeads()).json()) as LeadList;
@@ -127,7 +96,7 @@ describe.each(engines)('leads on $name', (engine) => {
   });
 
   it('does not list a glance, and names the parameter of a bad query', async () => {
-    await bankCustomer(h, 'c-glance');
+    await bankCustomer(h, 'c-glance', IN_VEJLE);
     await glances(h, 'c-glance', '/loans/car');
     expect(((await (await listLeads()).json()) as LeadList).leads).toEqual([]);
 
@@ -152,7 +121,7 @@ describe.each(engines)('leads on $name', (engine) => {
   });
 
   it('queues nothing for a CRM when none is configured, and sends nothing', async () => {
-    await bankCustomer(h, 'c-no-crm');
+    await bankCustomer(h, 'c-no-crm', IN_VEJLE);
     await prices(h, 'c-no-crm', 'car_loan', 3);
     expect(((await (await listLeads()).json()) as LeadList).leads).toHaveLength(1);
     expect(await h.store.leadOutbox()).toEqual([]);
@@ -196,7 +165,7 @@ describe.each(engines)('qualified leads sent to the CRM on $name', (engine) => {
   it('retries through a server error and a refused connection, and the lead arrives exactly once, signed', async () => {
     harness = await startHarness(db, { config: config(), random: () => 0.5 });
     const h = harness;
-    await bankCustomer(h, 'c-crm-1');
+    await bankCustomer(h, 'c-crm-1', IN_VEJLE);
     await prices(h, 'c-crm-1', 'car_loan', 2);
     await prices(h, 'c-crm-1', 'car_loan', 2);
     const [queued, ...others] = await h.store.leadOutbox();
@@ -260,8 +229,8 @@ describe.each(engines)('qualified leads sent to the CRM on $name', (engine) => {
   it('sends a lead once however often the customer comes back, and only leads that qualify', async () => {
     harness = await startHarness(db, { config: config(), random: () => 0.5 });
     crm.answerWith(200);
-    await bankCustomer(harness, 'c-crm-2');
-    await bankCustomer(harness, 'c-crm-3');
+    await bankCustomer(harness, 'c-crm-2', IN_VEJLE);
+    await bankCustomer(harness, 'c-crm-3', IN_VEJLE);
     await prices(harness, 'c-crm-2', 'mortgage', 2);
     await prices(harness, 'c-crm-2', 'mortgage', 1);
     await glances(harness, 'c-crm-3', '/mortgage');

@@ -1,12 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { DEMO_PARTNER_SECRET } from '../../src/config.js';
 import {
   customerToken,
   decisionRequest,
   engines,
   NOW,
-  type RequestOptions,
+  signedByPartner,
   touchpointOf,
   useHarness,
 } from '../support/harness.js';
@@ -241,20 +239,6 @@ describe.each(engines)('personal data refused at ingest on $name', (engine) => {
   });
 
   describe('from partners', () => {
-    const signed = (body: unknown): RequestOptions => {
-      const rawBody = JSON.stringify(body);
-      const timestamp = String(Math.floor(NOW.getTime() / 1000));
-      const signature = createHmac('sha256', DEMO_PARTNER_SECRET).update(`${timestamp}.${rawBody}`).digest('hex');
-      return {
-        key: null,
-        rawBody,
-        headers: {
-          'x-touchpoint-partner': 'car-marketplace',
-          'x-touchpoint-timestamp': timestamp,
-          'x-touchpoint-signature': `v1=${signature}`,
-        },
-      };
-    };
     const visit = (fields: Record<string, unknown>) => ({
       id: crypto.randomUUID(),
       customerId: 'c-00042',
@@ -272,7 +256,7 @@ describe.each(engines)('personal data refused at ingest on $name', (engine) => {
       const response = await h.post(
         '/v1/partner/touchpoints',
         undefined,
-        signed({ touchpoints: [byCpr, phoneSite, good] }),
+        signedByPartner({ touchpoints: [byCpr, phoneSite, good] }),
       );
       expect(response.status).toBe(200);
       const text = await response.text();

@@ -1,14 +1,13 @@
-import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DEMO_PARTNER_SECRET } from '../../src/config.js';
 import { DecisionRequest, PartnerTouchpoint, Touchpoint } from '../../src/contract/index.js';
 import {
   decisionRequest,
   demoCatalog,
   engines,
   NOW,
+  signedRawByPartner,
   staffToken,
   TEST_CONFIG,
   touchpointOf,
@@ -235,17 +234,8 @@ describe.each(engines)(
         fc.assert(
           fc.asyncProperty(bodies, async (raw) => {
             // A fresh timestamp each time, so no request is refused only as a replay.
-            const timestamp = String(Math.floor(NOW.getTime() / 1000) - (nonce++ % 200));
-            const signature = createHmac('sha256', DEMO_PARTNER_SECRET).update(`${timestamp}.${raw}`).digest('hex');
-            const response = await h.post('/v1/partner/touchpoints', undefined, {
-              key: null,
-              rawBody: raw,
-              headers: {
-                'x-touchpoint-partner': 'car-marketplace',
-                'x-touchpoint-timestamp': timestamp,
-                'x-touchpoint-signature': `v1=${signature}`,
-              },
-            });
+            const at = new Date(NOW.getTime() - (nonce++ % 200) * 1000);
+            const response = await h.post('/v1/partner/touchpoints', undefined, signedRawByPartner(raw, at));
             await refusedAs4xx(response, raw);
           }),
           { numRuns: RUNS },

@@ -1,7 +1,13 @@
-import { createHmac } from 'node:crypto';
-import { DEMO_PARTNER_SECRET } from '../../src/config.js';
 import type { StaffRole } from '../../src/http/staff-token.js';
-import { customerToken, decisionRequest, NETBANK_KEY, NOW, staffToken, touchpointOf } from '../support/harness.js';
+import {
+  customerToken,
+  decisionRequest,
+  NETBANK_KEY,
+  NOW,
+  signedRawByPartner,
+  staffToken,
+  touchpointOf,
+} from '../support/harness.js';
 
 /**
  * Who may call what. Every route the API serves is listed here with the identities allowed to call it; the access
@@ -203,15 +209,8 @@ export async function credentialsOf(identity: Identity, rawBody: string): Promis
       return { 'x-touchpoint-key': NETBANK_KEY };
     case 'customer':
       return { 'x-touchpoint-key': NETBANK_KEY, authorization: `Bearer ${await customerToken('c-matrix')}` };
-    case 'partner': {
-      const timestamp = String(Math.floor(NOW.getTime() / 1000));
-      const signature = createHmac('sha256', DEMO_PARTNER_SECRET).update(`${timestamp}.${rawBody}`).digest('hex');
-      return {
-        'x-touchpoint-partner': 'car-marketplace',
-        'x-touchpoint-timestamp': timestamp,
-        'x-touchpoint-signature': `v1=${signature}`,
-      };
-    }
+    case 'partner':
+      return signedRawByPartner(rawBody).headers;
     default:
       return { authorization: `Bearer ${await staffToken([identity satisfies StaffRole])}` };
   }

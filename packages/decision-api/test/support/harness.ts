@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
-import { afterAll, afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
 import {
   ApiConfig,
@@ -12,12 +12,13 @@ import {
 } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { seededRandom } from '../../src/domain/learning.js';
+import { type CustomerAttributes, EMPTY_PROFILE } from '../../src/domain/profile.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import { openPostgres } from '../../src/store/drivers/postgres.js';
 import { migrate } from '../../src/store/migrations.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
-import { createSqlStore, type Store } from '../../src/store/store.js';
+import { createSqlStore, customerSubject, type Store } from '../../src/store/store.js';
 
 export const demoCatalog: Catalog = CatalogSchema.parse(
   JSON.parse(readFileSync(new URL('../../seed/catalog.json', import.meta.url), 'utf8')),
@@ -228,7 +229,14 @@ export function staffToken(
 
 /** A request as the demo car marketplace's server sends it: the raw body signed with its secret, at the harness clock. */
 export function signedByPartner(body: unknown, at: Date = NOW): RequestOptions {
-  const rawBody = JSON.stringify(body);
+  return signedRawByPartner(JSON.stringify(body), at);
+}
+
+/** The same for a raw body sent as it is, valid JSON or not. */
+export function signedRawByPartner(
+  rawBody: string,
+  at: Date = NOW,
+): RequestOptions & { headers: Record<string, string> } {
   const timestamp = String(Math.floor(at.getTime() / 1000));
   const signature = createHmac('sha256', DEMO_PARTNER_SECRET).update(`${timestamp}.${rawBody}`).digest('hex');
   return {
@@ -290,4 +298,30 @@ export function useHarness(engine: Engine, options: HarnessOptions = {}): Harnes
     delete: (path, init) => now().delete(path, init),
     dispose: () => now().dispose(),
   };
+}
+
+/** A customer of the bank as its backend knows them: what its records say, and no history yet. */
+export async function bankCustomer(h: Pick<Harness, 'store'>, customerId: string, attributes: CustomerAttributes) {
+  await h.store.putProfiles([
+    {
+      subject: customerSubject(customerId),
+      profile: { ...EMPTY_PROFILE, attributes: { birthYear: 1980, ...attributes } },
+    },
+  ]);
+}
+
+/** The customer looks at a product and prices it `times` times in the net bank. */
+export async function prices(h: Pick<Harness, 'post'>, customerId: string, product: string, times = 1) {
+  const response = await h.post(
+    '/v1/touchpoints',
+    {
+      anonymousId: crypto.randomUUID(),
+      touchpoints: [
+        touchpointOf('product_view', { product }),
+        ...Array.from({ length: times }, () => touchpointOf('calculator_used', { product })),
+      ],
+    },
+    { token: await customerToken(customerId) },
+  );
+  expect(response.status).toBe(200);
 }

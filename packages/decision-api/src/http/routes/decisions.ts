@@ -158,6 +158,6 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
 
 /** Offer images are served by the decision API; their catalog paths resolve against its own origin. */
 function withAbsoluteImage(content: OfferContent, origin: string): OfferContent {
-  if (!content.image || !content.image.url.startsWith('/static/')) return content;
+  if (!content.image?.url.startsWith('/static/')) return content;
   return { ...content, image: { ...content.image, url: `${origin}${content.image.url}` } };
 }
