@@ -61,7 +61,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log',
+        'TRUNCATE touchpoints, touchpoint_ids, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log',
       );
       return db;
     },
@@ -170,9 +170,11 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     tableCounts: async () => {
       await touchpoint.flush();
       const tables = await db.query<{ name: string }>(
-        `SELECT table_name AS name FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'
-         ORDER BY table_name`,
+        // A partitioned table counts once, with its partitions' rows.
+        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+           AND c.relname <> 'schema_migrations'
+         ORDER BY c.relname`,
       );
       const counts: Record<string, number> = {};
       for (const { name } of tables) {
@@ -188,9 +190,9 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     get: (path, init) => request('GET', path, undefined, init),
     delete: (path, init) => request('DELETE', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
-    dispose: () => {
-      touchpoint.services.experiments.close();
-      return touchpoint.flush();
+    dispose: async () => {
+      await touchpoint.detach();
+      await touchpoint.flush();
     },
   };
 }

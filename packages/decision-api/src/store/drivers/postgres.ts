@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SqlClient, SqlDatabase } from '../sql.js';
+import { listenerConnection } from './pg-listener.js';
 
 // BIGINT (int8) as a JS number: counts here stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
@@ -24,12 +25,16 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
+  const clientConfig: pg.ClientConfig = {
     connectionString,
-    max: maxConnections,
     // A server that stops answering must not hold requests forever: waiting for a connection gives up.
     connectionTimeoutMillis: 5_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: maxConnections });
+  // Named, so an operator sees in pg_stat_activity which connection is the change feed, and of which schema.
+  const listener = listenerConnection({
+    client: { ...clientConfig, application_name: `touchpoint listen ${schema ?? ''}`.trim() },
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -56,6 +61,10 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
     exec: async (script) => {
       await pool.query(script);
     },
-    close: () => pool.end(),
+    listen: (channel, onNotify) => listener.listen(channel, onNotify),
+    close: async () => {
+      await listener.close();
+      await pool.end();
+    },
   };
 }
