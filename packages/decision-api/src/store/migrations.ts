@@ -341,7 +341,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export async function migrate(db: SqlDatabase, { now = new Date() }: { now?: Date } = {}): Promise<number[]> {
+export async function migrate(
+  db: SqlDatabase,
+  {
+    now = new Date(),
+    upTo = Number.POSITIVE_INFINITY,
+  }: {
+    now?: Date;
+    /** Applies migrations up to this version only (tests of a migration on data written before it). */
+    upTo?: number;
+  } = {},
+): Promise<number[]> {
   await db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
   );
@@ -350,7 +360,7 @@ export async function migrate(db: SqlDatabase, { now = new Date() }: { now?: Dat
   );
   const done: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
+    if (applied.has(migration.version) || migration.version > upTo) continue;
     await db.transaction(async (tx) => {
       for (const statement of splitStatements(migration.sql)) await tx.query(statement);
       await migration.run?.(tx, now);

@@ -85,6 +85,8 @@ export const NETBANK_ORIGIN = 'http://localhost:5173';
 export interface Harness {
   readonly touchpoint: TouchpointApp;
   readonly store: Store;
+  /** The database under the store, for tests that look at how rows are kept. */
+  readonly db: SqlDatabase;
   /** Rows in each table that requests write to, after buffered writes are flushed. */
   rowCounts(): Promise<{ touchpoints: number; profiles: number; decisions: number; identityLinks: number }>;
   /** Rows in every table of the schema (migrations aside), after buffered writes are flushed. */
@@ -149,6 +151,7 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
   return {
     touchpoint,
     store,
+    db,
     rowCounts: async () => {
       await touchpoint.flush();
       const [row] = await db.query<{
@@ -291,6 +294,9 @@ export function useHarness(engine: Engine, options: HarnessOptions = {}): Harnes
     },
     get store() {
       return now().store;
+    },
+    get db() {
+      return now().db;
     },
     rowCounts: () => now().rowCounts(),
     tableCounts: () => now().tableCounts(),

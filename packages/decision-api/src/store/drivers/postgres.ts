@@ -10,13 +10,15 @@ export interface PostgresOptions {
   /** Schema to use (created when missing); lets test suites and tenants share one server. */
   readonly schema?: string;
   readonly maxConnections?: number;
+  /** Create the schema when missing (default); off where every connection counts (a worker connects per request). */
+  readonly createSchema?: boolean;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
-  const { connectionString, schema, maxConnections = 10 } = options;
+  const { connectionString, schema, maxConnections = 10, createSchema = true } = options;
   if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new Error(`[touchpoint] invalid schema name "${schema}"`);
-  if (schema) {
+  if (schema && createSchema) {
     const admin = new pg.Client({ connectionString });
     await admin.connect();
     try {
