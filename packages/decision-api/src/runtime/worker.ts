@@ -32,7 +32,8 @@ interface WaitUntil {
 }
 
 /** How stale the catalog, cluster model and experiments may get in an isolate before they are reread. */
-export const REFRESH_MS = 5_000;
+// Not exported: every export of a worker module must be a handler.
+const REFRESH_MS = 5_000;
 
 const requestDatabase = new AsyncLocalStorage<SqlDatabase>();
 
