@@ -130,11 +130,14 @@ export function listenerConnection({
     },
   };
 
+  /** Ends the connection once nobody listens (on close, or after the last unsubscribe). */
   async function stop() {
+    await connecting?.catch(() => {});
+    // Someone subscribed while the connection was being made: it stays.
+    if (channels.size > 0) return;
     clearTimeout(retry);
     retry = undefined;
     clearInterval(heartbeat);
-    await connecting?.catch(() => {});
     const current = client;
     client = null;
     if (current) {
