@@ -44,6 +44,24 @@ describe.each(engines)('the app follows store changes on $name', (engine) => {
       interval: 50,
     });
   });
+
+  it('knows of an experiment another process started and stopped', async () => {
+    const id = crypto.randomUUID();
+    // The row as another process's start writes it; this process only holds what the store reads back.
+    await h.db.query(
+      `INSERT INTO experiments (id, status, layer, body, created_at, updated_at) VALUES ($1, 'running', 'feed', $2, $3, $3)`,
+      [id, JSON.stringify({ id, status: 'running', layer: 'feed' }), NOW.toISOString()],
+    );
+    await vi.waitFor(
+      () => expect(h.touchpoint.services.experiments.running().map((experiment) => experiment.id)).toEqual([id]),
+      { timeout: 20_000, interval: 50 },
+    );
+    await h.db.query(`UPDATE experiments SET status = 'stopped' WHERE id = $1`, [id]);
+    await vi.waitFor(() => expect(h.touchpoint.services.experiments.running()).toEqual([]), {
+      timeout: 20_000,
+      interval: 50,
+    });
+  });
 });
 
 describe('change notifications', () => {
