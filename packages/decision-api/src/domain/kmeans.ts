@@ -30,6 +30,8 @@ export interface KMeansOptions {
 }
 
 export const MINI_BATCH_ABOVE = 20_000;
+/** At most this many mini-batch steps (about a million points seen with the default batch of 1,024). */
+export const MAX_MINI_BATCH_STEPS = 1_000;
 
 export function toPoints(rows: readonly (readonly number[])[]): Points {
   const n = rows.length;
@@ -172,7 +174,9 @@ function miniBatch(points: Points, seeds: Float64Array, k: number, options: KMea
   const { data, n, d } = points;
   const { random } = options;
   const batchSize = Math.min(n, options.batchSize ?? 1_024);
-  const steps = Math.max(50, Math.ceil((3 * n) / batchSize));
+  // Three passes' worth of batches, but no more than MAX_MINI_BATCH_STEPS: on a million customers the centroids have
+  // long settled by then, and the full passes below finish the job.
+  const steps = Math.max(50, Math.min(MAX_MINI_BATCH_STEPS, Math.ceil((3 * n) / batchSize)));
   const centroids = Float64Array.from(seeds);
   const seen = new Float64Array(k);
   const batch = new Int32Array(batchSize);
