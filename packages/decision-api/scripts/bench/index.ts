@@ -58,16 +58,16 @@ function printTable(section: Section): void {
   for (const line of section.lines) console.log(line);
 }
 
+/** A markdown table with its columns padded to one width, as the repository's formatter (Biome) lays them out. */
 function markdownTable(rows: Row[]): string {
   if (rows.length === 0) return '';
   const head = Object.keys(rows[0] as Row);
   const cell = (value: string | number | undefined) =>
     typeof value === 'number' ? fmt(value) : String(value ?? '').replace(/\|/g, '\\|');
-  return [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${head.map((key) => cell(row[key])).join(' | ')} |`),
-  ].join('\n');
+  const body = rows.map((row) => head.map((key) => cell(row[key])));
+  const widths = head.map((title, i) => Math.max(3, title.length, ...body.map((cells) => (cells[i] as string).length)));
+  const line = (cells: string[]) => `| ${cells.map((text, i) => text.padEnd(widths[i] as number)).join(' | ')} |`;
+  return [line(head), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
 }
 
 async function postgresReachable(): Promise<string | null> {
