@@ -1,4 +1,4 @@
-import type { Locale, OfferContent, PlacementDecision } from '@touchpoint/decision-api/contract';
+import type { Locale, OfferContent, PlacementDecision } from './wire.js';
 
 /**
  * The offer banner's stylesheet, shared by the <tp-placement> element (in its shadow root) and sdk-react's

@@ -1,4 +1,3 @@
-import type { Locale, PlacementDecision } from '@touchpoint/decision-api/contract';
 import { currentPath, onPageHide, randomId, webStorage } from './adapters/browser.js';
 import { createFetchTransport } from './adapters/fetch-transport.js';
 import { createIndexedDbStorage, deleteIndexedDbStorage } from './adapters/indexeddb-storage.js';
@@ -15,6 +14,7 @@ import { buildTouchpoint, toPagePath } from './core/touchpoint.js';
 import { createDelivery } from './delivery.js';
 import type { QueueStorage } from './ports.js';
 import type { ClientOptions, ConsentState, DecideOptions, TouchpointClient, TouchpointErrorInfo } from './types.js';
+import type { Locale, PlacementDecision } from './wire.js';
 
 const ANONYMOUS_ID_KEY = 'touchpoint:anonymous-id:v1';
 const DECISIONS_KEY = 'touchpoint:decisions:v1';

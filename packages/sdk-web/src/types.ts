@@ -1,10 +1,4 @@
-import type {
-  Channel,
-  Locale,
-  OfferContent,
-  PlacementDecision,
-  TouchpointType,
-} from '@touchpoint/decision-api/contract';
+import type { Channel, Locale, OfferContent, PlacementDecision, TouchpointType } from './wire.js';
 
 export type { Channel, Locale, OfferContent, PlacementDecision, TouchpointType };
 

@@ -1,4 +1,4 @@
-import type { PlacementDecision } from '@touchpoint/decision-api/contract';
+import type { PlacementDecision } from '../wire.js';
 import { isDecision } from './decision-response.js';
 import { isObject } from './guards.js';
 

@@ -1,4 +1,4 @@
-import type { OfferContent, PlacementDecision } from '@touchpoint/decision-api/contract';
+import type { OfferContent, PlacementDecision } from '../wire.js';
 import { isObject, isString } from './guards.js';
 
 /** What a placement shows when no decision could be had: nothing, in its reserved box. Its decisionId is empty. */

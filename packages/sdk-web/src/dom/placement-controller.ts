@@ -1,6 +1,6 @@
-import type { Locale, OfferContent, PlacementDecision } from '@touchpoint/decision-api/contract';
 import { isFallback } from '../core/decision-response.js';
 import type { TouchpointClient, TrackFields } from '../types.js';
+import type { Locale, OfferContent, PlacementDecision } from '../wire.js';
 import { observeViewable } from './observe-viewable.js';
 
 /**
