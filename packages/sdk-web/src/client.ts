@@ -170,7 +170,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
         abort.abort();
       }
     }
-    return names.map((name) => found.get(name) ?? cachedDecision(cache, key(name), 0) ?? fallbackDecision(name));
+    return names.map((name) => found.get(name) ?? cachedDecision(cache, key(name), -1) ?? fallbackDecision(name));
   }
 
   function guard<Args extends unknown[], Result>(

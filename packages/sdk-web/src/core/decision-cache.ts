@@ -28,7 +28,7 @@ export function cacheDecision(
 }
 
 /**
- * The decision cached under `key` if it expires after `now`; with `now` 0, also an expired one (better than nothing
+ * The decision cached under `key` if it expires after `now`; with `now` -1, also an expired one (better than nothing
  * when the API does not answer in time). Entries are checked on the way out, since a cache read back from storage may
  * hold anything.
  */
