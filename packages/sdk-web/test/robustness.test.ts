@@ -98,7 +98,7 @@ describe('a misconfigured client fails at once, saying what to change', () => {
     ['channel', { ...valid, channel: 42 }],
   ])('without %s', (option, options) => {
     expect(() => createClient(options as unknown as ClientOptions)).toThrow(
-      new RegExp(`^\\[touchpoint\\] createClient: "${option}" is required`),
+      new RegExp(`^\\[touchpoint\\] "${option}" is required`),
     );
   });
 
