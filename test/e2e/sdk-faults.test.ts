@@ -426,9 +426,7 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
       await banner.waitFor({ timeout: 5_000 });
       expect(asked).toBe(1);
       expect(await banner.getAttribute('data-offer-id')).toBe(offerId);
-      expect(await reports(page)).toContainEqual(
-        expect.objectContaining({ kind: 'decision', message: 'no decision' }),
-      );
+      expect(await reports(page)).toContainEqual(expect.objectContaining({ kind: 'decision', message: 'no decision' }));
       expect((await page.locator('tp-placement').boundingBox())?.height).toBe(HEIGHT);
       expect(await problems(page)).toEqual([]);
     });
