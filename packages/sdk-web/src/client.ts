@@ -144,11 +144,11 @@ export function createClient(options: ClientOptions): TouchpointClient {
     const found = new Map<string, PlacementDecision>();
     const started = generation;
     const abort = new AbortController();
-    let key = (name: string) => name;
+    // Neither can throw, whatever the host passed: a path is made of anything, and the locale is checked.
+    const page = toPagePath(decideOptions?.page ?? currentPath());
+    const locale = isLocale(decideOptions?.locale) ? decideOptions.locale : defaultLocale;
+    const key = (name: string) => cacheKey(name, page, locale);
     try {
-      const page = toPagePath(decideOptions?.page ?? currentPath());
-      const locale = isLocale(decideOptions?.locale) ? decideOptions.locale : defaultLocale;
-      key = (name) => cacheKey(name, page, locale);
       // Unknown or malformed placement ids, or more than ten, are the API's to refuse: its problem details name them.
       const ask = names.filter((name) => !cachedDecision(cache, key(name), Date.now(), false));
       if (ask.length && !destroyed) {

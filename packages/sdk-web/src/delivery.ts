@@ -143,7 +143,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     await stored;
     while (options.canSend() && Date.now() >= retryAt) {
       const batch = retrying ?? takeBatch(queue, MAX_ITEMS, MAX_CHARS);
-      if (!batch.length) return;
+      if (!batch.length) break;
       const started = epoch;
       let retry: Retry;
       let status: number | undefined;
@@ -182,6 +182,9 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       schedule(delay);
       return;
     }
+    // The lock is held until what was acknowledged has left the device queue, so the next tab to send does not read it
+    // there and send it again.
+    await stored;
   }
 
   function flush(): Promise<void> {

@@ -445,6 +445,26 @@ describe('tabs sharing the device queue', () => {
     expect(api.sentIds()).toEqual([...ids, more]);
   });
 
+  it('tabs flushing at once under a Web Lock send each touchpoint once', async () => {
+    // The Web Locks API as browsers give it: one holder at a time, in the order asked.
+    let held: Promise<unknown> = Promise.resolve();
+    const locks = {
+      request(_name: string, task: () => Promise<unknown>) {
+        const run = held.then(task);
+        held = run.catch(() => {});
+        return run;
+      },
+    };
+    vi.stubGlobal('navigator', Object.create(navigator, { locks: { value: locks } }));
+    const first = device.client();
+    const ids = [first.track('page_view'), first.track('calculator_used', { product: 'car_loan' })];
+    await settle();
+    const second = device.client();
+    await settle();
+    await Promise.all([first.flush(), second.flush(), first.flush(), second.flush()]);
+    expect(api.sentIds()).toEqual(ids);
+  });
+
   it('a queue that waited in memory joins a full device queue up to the cap, and the touchpoints given up are reported', async () => {
     await leaveQueueOnDevice(
       ['a', 'b', 'c'].map((letter) => ({
