@@ -40,7 +40,14 @@ export function Placement({ name, width, height, page, locale, className, render
         ? render(placement)
         : decision &&
           offer && (
-            <Banner decision={decision} offer={offer} onClick={placement.onClick} onDismiss={placement.onDismiss} />
+            <Banner
+              decision={decision}
+              offer={offer}
+              onClick={placement.onClick}
+              onDismiss={placement.onDismiss}
+              onWhy={placement.onWhy}
+              explanation={placement.explanation}
+            />
           )}
     </div>
   );

@@ -23,9 +23,10 @@ export interface PostOptions {
   readonly signal?: AbortSignal;
 }
 
-/** How requests reach the decision API. `post` rejects only when no response arrived. */
+/** How requests reach the decision API. `send` rejects only when no response arrived. */
 export interface Transport {
-  post(path: string, body: unknown, options?: PostOptions): Promise<TransportResponse>;
+  /** POSTs `body` as JSON; GETs when it is null. */
+  send(path: string, body: unknown, options?: PostOptions): Promise<TransportResponse>;
   /** Fire and forget while the page goes away. */
   beacon(path: string, body: unknown): void;
 }

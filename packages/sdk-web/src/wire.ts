@@ -59,3 +59,22 @@ export interface PlacementDecision {
   /** "Why am I seeing this?": the explanation of this decision. */
   why?: string | undefined;
 }
+
+/** "Why am I seeing this?": the customer-facing explanation of one decision, in its language. */
+export interface WhyExplanation {
+  decisionId: string;
+  locale: Locale;
+  offerId: string | null;
+  /** The short reason the decision gave. */
+  reason: string;
+  /** Where the customer was on the offer's product journey; null for general content. */
+  journey: {
+    product: string;
+    stage: 'aware' | 'explore' | 'compare' | 'apply' | 'sign' | 'use';
+    description: string;
+  } | null;
+  /** The latest of the customer's own visits that led there, in plain words, oldest first. */
+  touchpoints: Array<{ at: string; description: string }>;
+  /** How to turn personalised offers off. */
+  optOut: string;
+}

@@ -12,5 +12,6 @@ describe('the wire types the SDK publishes', () => {
     expectTypeOf<wire.Touchpoint>().toEqualTypeOf<contract.Touchpoint>();
     expectTypeOf<wire.OfferContent>().toEqualTypeOf<contract.OfferContent>();
     expectTypeOf<wire.PlacementDecision>().toEqualTypeOf<contract.PlacementDecision>();
+    expectTypeOf<wire.WhyExplanation>().toEqualTypeOf<contract.WhyExplanation>();
   });
 });

@@ -339,6 +339,16 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 13,
+    name: 'the customer of each CRM event',
+    sql: `
+      -- Erasure and the customer's export find a customer's CRM events by this column (the body names them too).
+      ALTER TABLE crm_outbox ADD COLUMN customer_id text;
+      UPDATE crm_outbox SET customer_id = (body::jsonb)->>'customerId';
+      CREATE INDEX crm_outbox_customer ON crm_outbox (customer_id);
+    `,
+  },
 ];
 
 export async function migrate(

@@ -12,9 +12,16 @@ export const PER_SUBJECT_TABLES = ['touchpoints', 'decisions', 'profiles'] as co
 
 /**
  * Tables holding rows about one customer by their pseudonymous id, in a `customer_id` column: erasure deletes from
- * each, and the export includes their rows. A new table keyed by customer belongs here.
+ * each, and the export includes their rows. A new table keyed by customer belongs here. The CRM outbox is one: an
+ * erased customer's lead events are neither sent afterwards nor kept once sent (the CRM's copy is the bank's to erase).
  */
-export const PER_CUSTOMER_TABLES = ['propensity_scores', 'leads', 'advisor_outcomes', 'advisor_presentations'] as const;
+export const PER_CUSTOMER_TABLES = [
+  'propensity_scores',
+  'leads',
+  'crm_outbox',
+  'advisor_outcomes',
+  'advisor_presentations',
+] as const;
 
 export interface CustomerDevice {
   readonly anonymousId: string;

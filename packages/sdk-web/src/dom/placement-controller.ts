@@ -72,7 +72,8 @@ export function createPlacementController(client: TouchpointClient, options: Pla
           offer: offer.offerId,
           decisionId: decision.decisionId,
           page,
-          product: offer.product ?? undefined,
+          // A null product is left out of the touchpoint like an absent one.
+          product: offer.product as string | undefined,
         }
       : null;
   }
