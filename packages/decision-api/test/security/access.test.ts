@@ -6,7 +6,9 @@ describe.each(engines)('who may call what, on $name', (engine) => {
   const h = useHarness(engine);
 
   // Walks every route × identity: its time grows with the matrix, so it gets room of its own.
-  it('every route, replayed as every identity: the allowed ones are served, the others refused with nothing written', { timeout: 240_000 }, async () => {
+  it('every route, replayed as every identity: the allowed ones are served, the others refused with nothing written', {
+    timeout: 240_000,
+  }, async () => {
     const wrong: string[] = [];
     for (const route of ROUTE_MATRIX) {
       for (const identity of IDENTITIES) {
@@ -38,7 +40,9 @@ describe.each(engines)('who may call what, on $name', (engine) => {
   });
 
   // Walks every route × identity: its time grows with the matrix, so it gets room of its own.
-  it('every route that takes a body refuses one over its size limit (413) and unknown fields (422), storing nothing', { timeout: 240_000 }, async () => {
+  it('every route that takes a body refuses one over its size limit (413) and unknown fields (422), storing nothing', {
+    timeout: 240_000,
+  }, async () => {
     const wrong: string[] = [];
     for (const route of ROUTE_MATRIX) {
       const { path, body } = route.request();
