@@ -16,6 +16,7 @@ import {
   recordEvidence,
   saveBankScores,
 } from './learning.js';
+import { createOfferStore, type OfferStore } from './offers.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -89,6 +90,8 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly experiments: ExperimentStore;
   /** The audit log of staff changes. */
   readonly audit: AuditStore;
+  /** Offers' versions: drafts, approvals, history. */
+  readonly offers: OfferStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -170,6 +173,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...clusterModelStore(db),
     experiments: createExperimentStore(db),
     audit: createAuditStore(db),
+    offers: createOfferStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');
