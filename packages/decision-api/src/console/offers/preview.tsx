@@ -13,9 +13,10 @@ function contentOf(offer: Offer, locale: Locale): { content: OfferContent; exter
       offerId: offer.id,
       product: offer.product,
       locale,
-      headline: variant.headline,
-      body: variant.body,
-      cta: { label: variant.ctaLabel, url: variant.ctaUrl },
+      // An empty field shows where its text will go; the API refuses an offer with it empty.
+      headline: variant.headline || '[Headline]',
+      body: variant.body || '[Body]',
+      cta: { label: variant.ctaLabel || '[Button text]', url: variant.ctaUrl },
       image: variant.image && !external ? variant.image : null,
     },
     externalImage: external,
