@@ -77,6 +77,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     flush: () => recorder.flush(),
     close: async () => {
       experiments.close();
+      catalog.close();
       const lost = await recorder.close();
       if (lost > 0) console.error(`[touchpoint] ${lost} decision records could not be written before closing`);
       await store.close();

@@ -190,6 +190,7 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
     dispose: () => {
       touchpoint.services.experiments.close();
+      touchpoint.services.catalog.close();
       return touchpoint.flush();
     },
   };

@@ -101,10 +101,10 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
           <Steps draft={draft} staff={staff} busy={busy} act={act} onEdit={() => setEditing(true)} editing={editing} />
           <Problem error={actionError} />
         </section>
-      ) : (
+      ) : editing ? null : (
         <section aria-labelledby="change-title" className="actions">
           <h2 id="change-title">Change it</h2>
-          {can(staff, 'marketer') && !editing ? (
+          {can(staff, 'marketer') ? (
             <button type="button" onClick={() => setEditing(true)} data-testid="write-change">
               Write a change
             </button>
