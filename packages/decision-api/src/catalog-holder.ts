@@ -26,15 +26,24 @@ export async function loadCatalogHolder(
     return stored;
   };
   let compiled = compileCatalog(Catalog.parse(await read()));
-  const reload = async () => {
-    compiled = compileCatalog(Catalog.parse(await read()));
-    return compiled;
+  // Reads run one after another: a slow read that began before a publish never replaces what a later one read.
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn);
+    queue = next.catch(() => undefined);
+    return next;
   };
+  const reload = () =>
+    inTurn(async () => {
+      compiled = compileCatalog(Catalog.parse(await read()));
+      return compiled;
+    });
   // Compiled again only when another version was published: the periodic reread costs one row, nothing more.
-  const refresh = async () => {
-    const stored = await read();
-    if (stored.version !== compiled.version) compiled = compileCatalog(Catalog.parse(stored));
-  };
+  const refresh = () =>
+    inTurn(async () => {
+      const stored = await read();
+      if (stored.version !== compiled.version) compiled = compileCatalog(Catalog.parse(stored));
+    });
   const timer = setInterval(() => {
     refresh().catch(onError);
   }, refreshMs);

@@ -224,6 +224,34 @@ describe.each(engines)('offers under four eyes on $name', (engine) => {
     expect((await servedHeadline(h))?.headline).toBe('First change, reworded');
   });
 
+  it('changes made at the same moment: one draft per offer wins, and two offers published together both go live', async () => {
+    const racing = await Promise.all(
+      ['Racing one', 'Racing two'].map((headline) =>
+        call(MARKETER, 'POST', `/v1/admin/offers/${OFFER}/drafts`, { baseVersion: 1, offer: edited(headline) }),
+      ),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
+    const first = (await (racing[0]?.status === 201 ? racing[0] : racing[1])?.json()) as OfferVersion;
+
+    const other = demoCatalog.offers.find((offer) => offer.id === 'house-advisor-meeting') as Offer;
+    const second = await draftOf(
+      { ...other, content: { ...other.content, en: { ...other.content.en, headline: 'Ask us' } } },
+      1,
+    );
+    for (const draft of [first, second]) {
+      expect((await stepOf(MARKETER, draft, 'submit')).status).toBe(200);
+      expect((await stepOf(APPROVER, draft, 'approve')).status).toBe(200);
+    }
+    // Each publish writes a whole catalog: done together, neither may lose the other's change.
+    const published = await Promise.all([first, second].map((draft) => stepOf(APPROVER, draft, 'publish')));
+    expect(published.map((r) => r.status)).toEqual([200, 200]);
+    const catalog = await h.store.latestCatalog();
+    const headline = (id: string) => catalog?.offers.find((o) => o.id === id)?.content.en.headline;
+    expect(headline(OFFER)).toBe(first.offer.content.en.headline);
+    expect(headline('house-advisor-meeting')).toBe('Ask us');
+    expect(h.touchpoint.catalog.current().version).toBe(catalog?.version);
+  });
+
   it('a draft that would make the catalog invalid is refused with 422 naming the field, and nothing is stored', async () => {
     const counts = await h.tableCounts();
     const refused = async (offer: unknown, path = `/v1/admin/offers/${OFFER}/drafts`) => {
