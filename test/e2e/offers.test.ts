@@ -56,7 +56,7 @@ describe('offers under four eyes in the console, in Chromium, against the demo s
       { path, body },
     );
 
-  const draftStatus = (page: Page) => page.getByTestId('draft-status').innerText();
+  const draftStatus = (page: Page) => page.getByTestId('draft-status').textContent();
 
   it('a marketer’s draft cannot go live without an approver; the approver approves and publishes, and decisions serve it at once', async () => {
     expect(await served()).toEqual({ offerId: OFFER, headline: SEEDED });
@@ -71,7 +71,7 @@ describe('offers under four eyes in the console, in Chromium, against the demo s
     // The preview is the SDK's banner, in the placement's size, as the form changes.
     await marketer.getByLabel('English', { exact: true }).check();
     const hero = marketer.getByTestId('preview-dashboard-hero');
-    await expect.poll(() => hero.getByRole('heading', { level: 2 }).innerText()).toBe(CHANGED);
+    await expect.poll(() => hero.getByRole('heading', { level: 2 }).textContent()).toBe(CHANGED);
     const box = await hero.locator('.tp-placement').boundingBox();
     expect([box?.width, box?.height]).toEqual([960, 240]);
     await marketer.getByTestId('save-offer').click();
@@ -94,12 +94,12 @@ describe('offers under four eyes in the console, in Chromium, against the demo s
     await approver.getByTestId('approve').click();
     await expect.poll(() => draftStatus(approver)).toBe('approved');
     await approver.getByTestId('publish').click();
-    await expect.poll(() => approver.getByTestId('offer-state').innerText()).toContain('Live: version 2.');
-    expect(await approver.getByTestId('versions').locator('tr[data-version="2"]').innerText()).toContain('live');
+    await expect.poll(() => approver.getByTestId('offer-state').textContent()).toContain('Live: version 2.');
+    expect(await approver.getByTestId('versions').locator('tr[data-version="2"]').textContent()).toContain('live');
     expect(await served()).toEqual({ offerId: OFFER, headline: CHANGED });
 
     await marketer.reload();
-    await expect.poll(() => marketer.getByTestId('offer-state').innerText()).toContain('No change under way.');
+    await expect.poll(() => marketer.getByTestId('offer-state').textContent()).toContain('No change under way.');
     await marketerContext.close();
     await approverContext.close();
     expect(staff.cspViolations).toEqual([]);
@@ -112,7 +112,7 @@ describe('offers under four eyes in the console, in Chromium, against the demo s
     await approver.goto(`${stack.apiUrl}/console/#/offers/${OFFER}`);
     await approver.getByTestId('rollback-1').click();
     await expect.poll(() => draftStatus(approver)).toBe('draft');
-    expect(await approver.getByTestId('authors').innerText()).toBe('a.approver');
+    expect(await approver.getByTestId('authors').textContent()).toBe('a.approver');
     await approver.getByTestId('submit').click();
     await expect.poll(() => draftStatus(approver)).toBe('submitted');
     // Four eyes: the one who wrote the rollback is not offered Approve, and the API refuses it.
@@ -128,7 +128,7 @@ describe('offers under four eyes in the console, in Chromium, against the demo s
     await admin.getByTestId('approve').click();
     await expect.poll(() => draftStatus(admin)).toBe('approved');
     await admin.getByTestId('publish').click();
-    await expect.poll(() => admin.getByTestId('offer-state').innerText()).toContain('Live: version 3.');
+    await expect.poll(() => admin.getByTestId('offer-state').textContent()).toContain('Live: version 3.');
     expect(await served()).toEqual({ offerId: OFFER, headline: SEEDED });
     await approverContext.close();
     await adminContext.close();
@@ -170,8 +170,25 @@ describe('offers under four eyes in the console, in Chromium, against the demo s
     await page.getByLabel('Headline (Danish)').fill('Ny opsparing');
     await page.getByTestId('save-offer').click();
     await page.getByTestId('problem').waitFor();
-    expect(await page.getByTestId('problem').innerText()).toContain('/offer/content/da/body');
+    expect(await page.getByTestId('problem').textContent()).toContain('/offer/content/da/body');
     expect(await seriousViolations(page), 'editor with errors').toEqual([]);
+    // Completed, the new offer is saved as a draft, previewed in every placement size when asked.
+    for (const [field, text] of [
+      ['Body (Danish)', 'Spar op til noget, du glæder dig til.'],
+      ['Button text (Danish)', 'Kom i gang'],
+      ['Headline (English)', 'New savings'],
+      ['Body (English)', 'Save for something you look forward to.'],
+      ['Button text (English)', 'Get started'],
+    ]) {
+      await page.getByLabel(field as string, { exact: true }).fill(text as string);
+    }
+    await page.getByTestId('save-offer').click();
+    await page.waitForURL(/#\/offers\/e2e-new-offer$/);
+    await expect.poll(() => draftStatus(page)).toBe('draft');
+    expect(await page.getByTestId('offer-state').textContent()).toContain('Not live yet.');
+    await page.getByLabel('Also in the placements the offer is not for').check();
+    await page.getByTestId('preview-mobile-home-card').waitFor();
+    expect(await seriousViolations(page), 'a new offer’s draft').toEqual([]);
     // An open draft: the change under way, its steps and the editor.
     await page.goto(`${stack.apiUrl}/console/#/offers/${OFFER}`);
     await page.getByTestId('write-change').click();

@@ -34,11 +34,12 @@ const REASON: Record<Locale, string> = {
  */
 export function OfferPreview({ offer, placements }: { offer: Offer; placements: readonly Placement[] }) {
   const [locale, setLocale] = useState<Locale>('da');
+  const [everywhere, setEverywhere] = useState(false);
   const name = useId();
   useEffect(() => {
     adoptBannerStyles(document);
   }, []);
-  const shown = placements.filter((placement) => offer.placements.includes(placement.id));
+  const shown = everywhere ? placements : placements.filter((placement) => offer.placements.includes(placement.id));
   const { content, externalImage } = contentOf(offer, locale);
   return (
     <div className="offer-preview" data-testid="preview">
@@ -51,6 +52,10 @@ export function OfferPreview({ offer, placements }: { offer: Offer; placements: 
           </label>
         ))}
       </fieldset>
+      <label className="check">
+        <input type="checkbox" checked={everywhere} onChange={(e) => setEverywhere(e.target.checked)} />
+        Also in the placements the offer is not for
+      </label>
       {externalImage ? (
         <p className="note">The image comes from {externalImage}; the console does not load it.</p>
       ) : null}
@@ -68,6 +73,7 @@ export function OfferPreview({ offer, placements }: { offer: Offer; placements: 
           <figure key={placement.id} className="preview" data-testid={`preview-${placement.id}`}>
             <figcaption>
               {placement.name} · {placement.size.width} × {placement.size.height} px · {placement.channels.join(', ')}
+              {offer.placements.includes(placement.id) ? '' : ' · not a placement of this offer'}
             </figcaption>
             <div className="preview-frame">
               <div
