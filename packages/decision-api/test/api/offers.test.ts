@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { loadCatalogHolder } from '../../src/catalog-holder.js';
 import type { Offer, OfferVersion } from '../../src/contract/index.js';
 import type { StaffRole } from '../../src/http/staff-token.js';
 import { decisionRequest, demoCatalog, engines, type Harness, staffToken, useHarness } from '../support/harness.js';
@@ -169,19 +168,6 @@ describe.each(engines)('offers under four eyes on $name', (engine) => {
     expect(await servedHeadline(h)).toEqual({ offerId: OFFER, headline: seeded.content.en.headline });
     const actions = (await h.store.audit.list({ target: `offer:${OFFER}`, limit: 20 })).entries.map((e) => e.action);
     expect(actions.slice(0, 4)).toEqual(['offer.publish', 'offer.approve', 'offer.submit', 'offer.rollback']);
-  });
-
-  it('another instance of the API picks the published catalog up by itself', async () => {
-    // As a second process on the same store would hold it, rereading often.
-    const elsewhere = await loadCatalogHolder(h.store, { refreshMs: 50 });
-    try {
-      expect(elsewhere.current().offers.get(OFFER)?.content.en.headline).toBe(seeded.content.en.headline);
-      const live = await goLive(await draftOf(edited('Published next door'), 1));
-      await expect.poll(() => elsewhere.current().version, { timeout: 20_000 }).toBe(live.catalogVersion);
-      expect(elsewhere.current().offers.get(OFFER)?.content.en.headline).toBe('Published next door');
-    } finally {
-      elsewhere.close();
-    }
   });
 
   it('a stale view is refused with 409: an old base version, a second draft, an outdated revision', async () => {
