@@ -17,6 +17,9 @@ export interface UsePlacementResult extends PlacementState {
   readonly onDismiss: () => void;
 }
 
+const SERVER_STATE: PlacementState = { status: 'loading', decision: null, offer: null };
+const serverState = () => SERVER_STATE;
+
 /**
  * The decision for a placement and the callbacks to report what the customer does with it. All the logic is
  * sdk-web's placement controller; this hook subscribes to it. On the server it is loading, without any request.
@@ -27,6 +30,8 @@ export function usePlacement(name: string, { page, locale }: UsePlacementOptions
     () => createPlacementController(client, { name, page, locale }),
     [client, name, page, locale],
   );
-  const state = useSyncExternalStore(controller.subscribe, controller.getState, controller.getState);
+  // The server (and hydration) always render the loading box; in the browser a fresh cached decision is there at
+  // once, so it is in the first paint.
+  const state = useSyncExternalStore(controller.subscribe, controller.getState, serverState);
   return { ...state, ref: controller.observe, onClick: controller.click, onDismiss: controller.dismiss };
 }

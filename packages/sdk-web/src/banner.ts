@@ -1,4 +1,4 @@
-import type { Locale, OfferContent, PlacementDecision } from '@touchpoint/decision-api/contract';
+import type { Locale, OfferContent, PlacementDecision } from './wire.js';
 
 /**
  * The offer banner's stylesheet, shared by the <tp-placement> element (in its shadow root) and sdk-react's
@@ -6,7 +6,7 @@ import type { Locale, OfferContent, PlacementDecision } from '@touchpoint/decisi
  */
 export const bannerCss = `:host,.tp-placement{display:block;box-sizing:border-box;container-type:size}
 .tp-banner{position:relative;display:flex;align-items:center;gap:16px;box-sizing:border-box;height:100%;padding:16px 52px 16px 16px;overflow:hidden;border:1px solid #c5d5e4;border-radius:12px;background:#fdfaf3;color:#1d3557;font:15px/1.4 system-ui,sans-serif}
-.tp-image{flex:none;width:auto;height:auto;max-width:35%;max-height:100%;object-fit:contain}
+.tp-image{flex:none;width:160px;height:120px;max-width:35%;max-height:100%;object-fit:contain}
 .tp-content{display:flex;flex-direction:column;align-items:flex-start;gap:8px;min-width:0;max-height:100%}
 .tp-headline,.tp-body{display:-webkit-box;margin:0;overflow:hidden;-webkit-box-orient:vertical;-webkit-line-clamp:3}
 .tp-headline{font-size:1.2em;line-height:1.25;-webkit-line-clamp:2}
@@ -40,7 +40,11 @@ export function bannerText(locale: string): BannerText {
   return locale === 'en' ? TEXT.en : TEXT.da;
 }
 
-/** Catalog images are drawn at 4:3; explicit attributes let the browser reserve their box before they load. */
+/**
+ * Catalog images are drawn at 160×120. The stylesheet gives the image that box (smaller where the banner is, the
+ * picture contained in it), never `auto`: its natural size is unknown until it loads, and the text beside it would
+ * move when it arrived (layout shift). The attributes say the same to renderers without the stylesheet.
+ */
 export const BANNER_IMAGE_SIZE = { width: 160, height: 120 } as const;
 
 let sheet: CSSStyleSheet | undefined;

@@ -1,4 +1,3 @@
-import type { Locale, PlacementDecision } from '@touchpoint/decision-api/contract';
 import { currentPath, onPageHide, randomId, webStorage } from './adapters/browser.js';
 import { createFetchTransport } from './adapters/fetch-transport.js';
 import { createIndexedDbStorage, deleteIndexedDbStorage } from './adapters/indexeddb-storage.js';
@@ -15,6 +14,7 @@ import { buildTouchpoint, toPagePath } from './core/touchpoint.js';
 import { createDelivery } from './delivery.js';
 import type { QueueStorage } from './ports.js';
 import type { ClientOptions, ConsentState, DecideOptions, TouchpointClient, TouchpointErrorInfo } from './types.js';
+import type { Locale, PlacementDecision } from './wire.js';
 
 const ANONYMOUS_ID_KEY = 'touchpoint:anonymous-id:v1';
 const DECISIONS_KEY = 'touchpoint:decisions:v1';
@@ -140,7 +140,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
     const key = (name: string) => cacheKey(name, page, locale);
     const found = new Map<string, PlacementDecision>();
     // Unknown or malformed placement ids, or more than ten, are the API's to refuse: its problem details name them.
-    const ask = names.filter((name) => !cachedDecision(cache, key(name), Date.now(), false));
+    const ask = names.filter((name) => !cachedDecision(cache, key(name), Date.now()));
     if (ask.length && !destroyed) {
       const started = generation;
       const abort = new AbortController();
@@ -170,7 +170,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
         abort.abort();
       }
     }
-    return names.map((name) => found.get(name) ?? cachedDecision(cache, key(name), 0, true) ?? fallbackDecision(name));
+    return names.map((name) => found.get(name) ?? cachedDecision(cache, key(name), -1) ?? fallbackDecision(name));
   }
 
   function guard<Args extends unknown[], Result>(
@@ -218,8 +218,9 @@ export function createClient(options: ClientOptions): TouchpointClient {
       });
       if (!touchpoint) return misuse('touchpoint type', type);
       delivery.add(touchpoint);
-      // What the customer did may change the next decision; impressions and clicks of the current one do not.
-      if (type !== 'offer_impression' && type !== 'offer_click') clearCache();
+      // What the customer did may change the next decision; seeing a page, and seeing or clicking the current offer,
+      // do not (a page's decision is cached for that page, so a page view would only ever throw it away).
+      if (type !== 'page_view' && type !== 'offer_impression' && type !== 'offer_click') clearCache();
       return touchpoint.id;
     }),
 
@@ -228,6 +229,18 @@ export function createClient(options: ClientOptions): TouchpointClient {
         report({ kind: 'internal', message: 'decide failed', cause });
         return Array.isArray(placements) ? placements.filter(isString).map(fallbackDecision) : [];
       }),
+
+    // Cannot throw: whatever the arguments, they only make a key that is not in the cache.
+    cached: (placement, decideOptions) =>
+      cachedDecision(
+        cache,
+        cacheKey(
+          placement,
+          toPagePath(decideOptions?.page ?? currentPath()),
+          isLocale(decideOptions?.locale) ? decideOptions.locale : defaultLocale,
+        ),
+        Date.now(),
+      ),
 
     flush: () => delivery.flush(),
 

@@ -1,4 +1,3 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
 import { exclusive } from './adapters/browser.js';
 import { createMemoryStorage } from './adapters/memory-storage.js';
 import { retryDelay } from './core/backoff.js';
@@ -7,6 +6,7 @@ import { acknowledge, enqueue, takeBatch } from './core/queue.js';
 import { isRetryable, parseRetryAfter } from './core/retry-policy.js';
 import type { QueueStorage, Transport, TransportResponse } from './ports.js';
 import type { TouchpointErrorInfo } from './types.js';
+import type { Touchpoint } from './wire.js';
 
 const PATH = '/v1/touchpoints';
 const MAX_ITEMS = 500;

@@ -1,4 +1,4 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import type { Touchpoint } from './wire.js';
 
 /**
  * Where queued touchpoints wait until the API acknowledged them. Every change is one atomic read-modify-write, so

@@ -1,10 +1,4 @@
-import type {
-  Channel,
-  Locale,
-  OfferContent,
-  PlacementDecision,
-  TouchpointType,
-} from '@touchpoint/decision-api/contract';
+import type { Channel, Locale, OfferContent, PlacementDecision, TouchpointType } from './wire.js';
 
 export type { Channel, Locale, OfferContent, PlacementDecision, TouchpointType };
 
@@ -70,6 +64,11 @@ export interface TouchpointClient {
   track(type: TouchpointType, fields?: TrackFields): string | null;
   /** Decisions for the given placements. Never rejects: on failure or timeout, cached or empty (offer: null) decisions. */
   decide(placements: readonly string[], options?: DecideOptions): Promise<PlacementDecision[]>;
+  /**
+   * The fresh cached decision for a placement, or null, at once: a renderer draws it in its first paint instead of
+   * waiting for `decide` (which returns the same decision without asking the API). Never throws.
+   */
+  cached(placement: string, options?: DecideOptions): PlacementDecision | null;
   /** Send queued touchpoints now. Never rejects. */
   flush(): Promise<void>;
   setConsent(state: ConsentState): void;

@@ -53,6 +53,10 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
     }
   });
 
+  // Liveness only: the process answers. No store read, so an orchestrator does not restart instances for a store
+  // outage (that is /healthz), and the benchmark has a constant route to compare the decision path with.
+  app.get('/livez', (c) => c.json({ status: 'ok' }));
+
   app.get('/healthz', async (c) => {
     await withinDeadline(services.store.ping(), services.config.storeTimeouts.decisionMs * 3);
     return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
@@ -134,7 +138,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
     method: 'get',
     path: '/healthz',
     tags: ['Operations'],
-    summary: 'Liveness and store health',
+    summary: 'Readiness: the process and its store answer',
     responses: {
       200: {
         description: 'Healthy',
@@ -145,6 +149,19 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
         },
       },
       503: { description: 'The store does not answer' },
+    },
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/livez',
+    tags: ['Operations'],
+    summary: 'Liveness: the process answers (the store is not asked)',
+    responses: {
+      200: {
+        description: 'Alive',
+        content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+      },
     },
   });
 

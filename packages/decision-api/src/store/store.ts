@@ -99,13 +99,14 @@ export interface Store extends LeadStore, ClusterModelStore {
   /** Reads one profile row: the decision hot path's only read. */
   profile(subject: Subject): Promise<CustomerProfile>;
   /**
-   * A logged-in customer's profile and whether their device still has an anonymous profile to link,
-   * in one read.
+   * A logged-in customer's profile and whether their device still has an anonymous profile to link, and with
+   * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one).
    */
   customerProfile(
     customerId: string,
     anonymousId: string,
-  ): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
+    options?: { readonly bankScores?: boolean },
+  ): Promise<{ profile: CustomerProfile; deviceToLink: boolean; bankScores?: Map<string, BankScore> }>;
   /**
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
    * ids stored before are reported as duplicates and change nothing. With `learning`, impressions, clicks and
@@ -204,15 +205,46 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows[0]?.body ?? EMPTY_PROFILE;
     },
 
-    async customerProfile(customerId, anonymousId) {
+    async customerProfile(customerId, anonymousId, options) {
       const customer = customerSubject(customerId);
-      const rows = await db.query<{ subject: string; body: CustomerProfile | null }>(
-        'SELECT subject, CASE WHEN subject = $1 THEN body END AS body FROM profiles WHERE subject IN ($1, $2)',
-        [customer, anonymousSubject(anonymousId)],
+      const profiles =
+        'SELECT subject, CASE WHEN subject = $1 THEN body END AS body, NULL AS offer_id, NULL::double precision AS score, NULL AS model_name, NULL AS model_version FROM profiles WHERE subject IN ($1, $2)';
+      // The scores ride along in the same statement: one round trip instead of two on every logged-in decision.
+      const rows = await db.query<{
+        subject: string | null;
+        body: CustomerProfile | null;
+        offer_id: string | null;
+        score: number | null;
+        model_name: string | null;
+        model_version: string | null;
+      }>(
+        options?.bankScores
+          ? `${profiles} UNION ALL SELECT NULL, NULL, offer_id, score, model_name, model_version FROM propensity_scores WHERE customer_id = $3`
+          : profiles,
+        options?.bankScores
+          ? [customer, anonymousSubject(anonymousId), customerId]
+          : [customer, anonymousSubject(anonymousId)],
       );
+      const profileRows = rows.filter((row) => row.subject !== null);
       return {
-        profile: rows.find((row) => row.subject === customer)?.body ?? EMPTY_PROFILE,
-        deviceToLink: rows.some((row) => row.subject !== customer),
+        profile: profileRows.find((row) => row.subject === customer)?.body ?? EMPTY_PROFILE,
+        deviceToLink: profileRows.some((row) => row.subject !== customer),
+        ...(options?.bankScores
+          ? {
+              bankScores: new Map(
+                rows
+                  .filter((row) => row.subject === null)
+                  .map((row) => [
+                    row.offer_id as string,
+                    {
+                      score: Number(row.score),
+                      modelName: row.model_name as string,
+                      modelVersion: row.model_version as string,
+                    },
+                  ]),
+              ),
+            }
+          : {}),
       };
     },
 

@@ -6,7 +6,8 @@ import { credentialsOf, IDENTITIES, isAllowed, ROUTE_MATRIX } from './route-matr
 describe.each(engines)('who may call what, on $name', (engine) => {
   const h = useHarness(engine);
 
-  it('every route, replayed as every identity: the allowed ones are served, the others refused with nothing written', async () => {
+  // Walks every route × identity: its time grows with the matrix, so it gets room of its own.
+  it('every route, replayed as every identity: the allowed ones are served, the others refused with nothing written', { timeout: 240_000 }, async () => {
     const wrong: string[] = [];
     for (const route of ROUTE_MATRIX) {
       for (const identity of IDENTITIES) {
@@ -37,7 +38,8 @@ describe.each(engines)('who may call what, on $name', (engine) => {
     expect(wrong).toEqual([]);
   }, 180_000);
 
-  it('every route that takes a body refuses one over its size limit (413) and unknown fields (422), storing nothing', async () => {
+  // Walks every route × identity: its time grows with the matrix, so it gets room of its own.
+  it('every route that takes a body refuses one over its size limit (413) and unknown fields (422), storing nothing', { timeout: 240_000 }, async () => {
     const wrong: string[] = [];
     for (const route of ROUTE_MATRIX) {
       const { path, body } = route.request();

@@ -193,6 +193,7 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
     }),
   },
   { method: 'get', path: '/healthz', allowed: 'everyone', request: () => ({ path: '/healthz' }) },
+  { method: 'get', path: '/livez', allowed: 'everyone', request: () => ({ path: '/livez' }) },
   { method: 'get', path: '/openapi.json', allowed: 'everyone', request: () => ({ path: '/openapi.json' }) },
   { method: 'get', path: '/docs', allowed: 'everyone', request: () => ({ path: '/docs' }) },
   { method: 'get', path: '/docs/style.css', allowed: 'everyone', request: () => ({ path: '/docs/style.css' }) },

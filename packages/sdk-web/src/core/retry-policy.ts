@@ -11,7 +11,7 @@ export function isRetryable(status: number | undefined): boolean {
 export function parseRetryAfter(value: string | null | undefined, now: number): number | null {
   const text = value?.trim();
   if (!text) return null;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (/^\d+$/.test(text)) return +text * 1000;
   // An HTTP date ends in GMT; anything else Date.parse would guess at is not one.
   const date = / GMT$/.test(text) ? Date.parse(text) - now : Number.NaN;
   // A date in the past means now; NaN (not a date) is neither at or after zero nor before it.
