@@ -108,11 +108,11 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await context.close();
 
     const expected: Record<string, string[]> = {
-      'v.viewer': ['Experiments', 'Compare by principle', 'Audit log'],
-      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle'],
-      'a.approver': ['Experiments', 'Compare by principle', 'Audit log'],
+      'v.viewer': ['Experiments', 'Compare by principle', 'Offers', 'Audit log'],
+      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle', 'Offers'],
+      'a.approver': ['Experiments', 'Compare by principle', 'Offers', 'Audit log'],
       'r.advisor': [],
-      's.admin': ['Experiments', 'New experiment', 'Compare by principle', 'Audit log'],
+      's.admin': ['Experiments', 'New experiment', 'Compare by principle', 'Offers', 'Audit log'],
     };
     for (const [id, sections] of Object.entries(expected)) {
       const roleContext = await newContext();

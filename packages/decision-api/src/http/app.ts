@@ -15,6 +15,7 @@ import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
+import { offerRoutes } from './routes/offers.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -112,6 +113,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   clusterRoutes(app, services);
   experimentRoutes(app, services);
   learningRoutes(app, services);
+  offerRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

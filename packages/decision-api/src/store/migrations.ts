@@ -271,6 +271,28 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 10,
+    name: 'offer versions: drafts, approvals, history',
+    sql: `
+      -- Every version of every offer staff changed: the open change (draft, submitted, approved), the live version and
+      -- the retired ones. The body is the whole version (the offer, its authors and approvals); status and revision are
+      -- columns because every step checks them. Publishing writes the offer into a new catalog version.
+      CREATE TABLE offer_versions (
+        offer_id    text NOT NULL,
+        version     integer NOT NULL,
+        status      text NOT NULL,
+        revision    integer NOT NULL,
+        body        jsonb NOT NULL,
+        created_at  timestamptz NOT NULL,
+        updated_at  timestamptz NOT NULL,
+        PRIMARY KEY (offer_id, version)
+      );
+      -- At most one change under way, and one live version, per offer.
+      CREATE UNIQUE INDEX offer_versions_one_open ON offer_versions (offer_id) WHERE status IN ('draft', 'submitted', 'approved');
+      CREATE UNIQUE INDEX offer_versions_one_live ON offer_versions (offer_id) WHERE status = 'live';
+    `,
+  },
+  {
     version: 12,
     name: 'touchpoints partitioned by month, their ids unique in touchpoint_ids, change notifications',
     sql: `

@@ -17,6 +17,7 @@ import {
   recordEvidence,
   saveBankScores,
 } from './learning.js';
+import { createOfferStore, type OfferStore } from './offers.js';
 import { createPartitionsAhead, partitionKeeper } from './partitions.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
@@ -91,6 +92,8 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly experiments: ExperimentStore;
   /** The audit log of staff changes. */
   readonly audit: AuditStore;
+  /** Offers' versions: drafts, approvals, history. */
+  readonly offers: OfferStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
@@ -183,6 +186,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...clusterModelStore(db),
     experiments: createExperimentStore(db),
     audit: createAuditStore(db),
+    offers: createOfferStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');
