@@ -10,6 +10,7 @@ export * from './decisions.js';
 export * from './experiments.js';
 export * from './learning.js';
 export * from './partner.js';
+export * from './preview.js';
 export * from './privacy.js';
 export * from './protected-attributes.js';
 export * from './touchpoints.js';

@@ -17,6 +17,7 @@ import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
+import { previewRoutes } from './routes/preview.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { SESSION_PATH, sessionRoutes } from './routes/session.js';
 import { staffRoutes } from './routes/staff.js';
@@ -108,6 +109,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   clusterRoutes(app, services);
   experimentRoutes(app, services);
   learningRoutes(app, services);
+  previewRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

@@ -93,6 +93,8 @@ export interface Store extends LeadStore, ClusterModelStore {
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
   profile(subject: Subject): Promise<CustomerProfile>;
+  /** The stored profile, or null when the subject has none (a customer the bank never told about, nor seen). */
+  storedProfile(subject: Subject): Promise<CustomerProfile | null>;
   /**
    * A logged-in customer's profile and whether their device still has an anonymous profile to link,
    * in one read.
@@ -161,6 +163,10 @@ export interface Store extends LeadStore, ClusterModelStore {
 }
 
 export function createSqlStore(db: SqlDatabase): Store {
+  const storedProfile = async (subject: Subject): Promise<CustomerProfile | null> => {
+    const rows = await db.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1', [subject]);
+    return rows[0]?.body ?? null;
+  };
   return {
     ...createLeadStore(db, {
       lock: (tx, customerId) => lockProfile(tx, customerSubject(customerId)),
@@ -183,10 +189,8 @@ export function createSqlStore(db: SqlDatabase): Store {
       );
     },
 
-    async profile(subject) {
-      const rows = await db.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1', [subject]);
-      return rows[0]?.body ?? EMPTY_PROFILE;
-    },
+    profile: async (subject) => (await storedProfile(subject)) ?? EMPTY_PROFILE,
+    storedProfile,
 
     async customerProfile(customerId, anonymousId) {
       const customer = customerSubject(customerId);
