@@ -5,6 +5,7 @@ import { ComparePage } from './experiments/compare.js';
 import { ExperimentDetail } from './experiments/detail.js';
 import { ExperimentForm } from './experiments/form.js';
 import { ExperimentList } from './experiments/list.js';
+import { PreviewPage } from './preview.js';
 import { SignIn } from './sign-in.js';
 import { useRoute } from './use-route.js';
 
@@ -16,6 +17,7 @@ interface Section {
 
 /** Navigation by role: a section appears only for the roles the API lets through. */
 const SECTIONS: Section[] = [
+  { route: '/preview', label: 'Preview', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/experiments', label: 'Experiments', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/experiments/new', label: 'New experiment', roles: ['marketer'] },
   { route: '/compare', label: 'Compare by principle', roles: ['viewer', 'marketer', 'approver'] },
@@ -106,6 +108,7 @@ function Page({ route, staff, allowed }: { route: string; staff: StaffMember; al
   if (detail?.[1]) return <ExperimentDetail id={detail[1]} staff={staff} />;
   if (route === '/compare' && can(staff, 'viewer', 'marketer', 'approver')) return <ComparePage />;
   if (route === '/audit' && can(staff, 'viewer', 'approver')) return <AuditPage />;
+  if (route === '/preview' && can(staff, 'viewer', 'marketer', 'approver')) return <PreviewPage />;
   if (can(staff, 'viewer', 'marketer', 'approver')) return <ExperimentList staff={staff} />;
   return <AuditPage />;
 }

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { JourneyStage } from './catalog.js';
 import { Channel, CustomerId, Locale, PagePath, Slug } from './common.js';
-import { Consent, MAX_PLACEMENTS_PER_REQUEST, OfferContent, PlacementSize } from './decisions.js';
+import { Consent, MAX_PLACEMENTS_PER_REQUEST, OfferContent, PlacementInfo, PlacementSize } from './decisions.js';
 
 /** A profile composed by staff to see what the decision would be for such a customer. */
 export const SyntheticProfile = z
@@ -139,3 +139,17 @@ export const PreviewResponse = z
   })
   .openapi('PreviewResponse');
 export type PreviewResponse = z.infer<typeof PreviewResponse>;
+
+/** What a preview can be asked about: the catalog's placements and products, the stages, the active clusters. */
+export const PreviewInputs = z
+  .object({
+    catalogVersion: z.string(),
+    placements: z.array(PlacementInfo),
+    products: z.array(z.object({ id: Slug, name: z.string() })),
+    stages: z.array(JourneyStage),
+    clusters: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
+    /** The active cluster model's version; null before the first training. */
+    clusterModelVersion: z.number().int().nullable(),
+  })
+  .openapi('PreviewInputs');
+export type PreviewInputs = z.infer<typeof PreviewInputs>;

@@ -205,6 +205,23 @@ describe.each(engines)('staff preview of decisions ($name)', (engine) => {
     }
   });
 
+  it('lists what a preview can be asked about: placements with sizes, products, stages, clusters', async () => {
+    const response = await h.get('/v1/admin/preview/inputs', { key: null, token: await staffToken(['viewer']) });
+    expect(response.status).toBe(200);
+    const inputs = await response.json();
+    expect(inputs.placements).toContainEqual({
+      id: 'dashboard-hero',
+      name: expect.any(String),
+      channels: ['netbank'],
+      size: { width: 960, height: 240 },
+    });
+    expect(inputs.products.map((p: { id: string }) => p.id)).toContain('car_loan');
+    expect(inputs.stages).toEqual(['aware', 'explore', 'compare', 'apply', 'sign', 'use']);
+    // No model trained yet: no clusters to choose from.
+    expect(inputs.clusters).toEqual([]);
+    expect(inputs.clusterModelVersion).toBeNull();
+  });
+
   it('is for staff who read decisions: a customer token, an advisor and no token are refused', async () => {
     const customerId = await carLoanCustomer('c-preview-4');
     const body = { customerId, context, placements: PLACEMENTS };

@@ -161,6 +161,12 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
   },
   {
     method: 'get',
+    path: '/v1/admin/preview/inputs',
+    allowed: ['viewer', 'marketer', 'approver', 'admin'],
+    request: () => ({ path: '/v1/admin/preview/inputs' }),
+  },
+  {
+    method: 'get',
     path: '/v1/admin/clusters',
     allowed: ['viewer', 'marketer', 'admin'],
     request: () => ({ path: '/v1/admin/clusters' }),

@@ -1,5 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { PreviewRequest, PreviewResponse, type SyntheticProfile } from '../../contract/index.js';
+import {
+  JOURNEY_STAGES,
+  PreviewInputs,
+  PreviewRequest,
+  PreviewResponse,
+  type SyntheticProfile,
+} from '../../contract/index.js';
 import type { ClusterAssignment } from '../../domain/cluster-assignment.js';
 import { type CustomerProfile, EMPTY_PROFILE } from '../../domain/profile.js';
 import { customerSubject } from '../../store/store.js';
@@ -23,6 +29,41 @@ const SYNTHETIC_UNIT = 'preview-synthetic-profile';
  * answer.
  */
 export function previewRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/admin/preview/inputs',
+    tags: ['Preview'],
+    summary: 'What a preview can be asked about',
+    description:
+      'Role viewer, marketer, approver or admin. The current catalog’s placements (with sizes) and products, the journey stages, and the active cluster model’s clusters with their names.',
+    security: staffSecurity,
+    responses: {
+      200: { description: 'The inputs', content: { 'application/json': { schema: PreviewInputs } } },
+      ...problemResponses(401, 403),
+    },
+  });
+  app.get('/v1/admin/preview/inputs', requireRole('viewer', 'marketer', 'approver'), (c) => {
+    const catalog = services.catalog.current();
+    const active = services.clusters.current();
+    const body = PreviewInputs.parse({
+      catalogVersion: catalog.version,
+      placements: [...catalog.placements.values()].map(({ id, name, channels, size }) => ({
+        id,
+        name,
+        channels,
+        size,
+      })),
+      products: [...catalog.products.values()].map((product) => ({ id: product.id, name: product.name.en })),
+      stages: JOURNEY_STAGES,
+      clusters: (active?.model.clusters ?? []).map((cluster) => ({
+        id: cluster.id,
+        name: active?.names[cluster.id] ?? null,
+      })),
+      clusterModelVersion: active?.model.version ?? null,
+    });
+    return c.json(body, 200, { 'cache-control': 'no-store' });
+  });
+
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/v1/admin/preview',
