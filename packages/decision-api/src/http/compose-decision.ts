@@ -36,8 +36,10 @@ export function composeDecision(
   services: Pick<Services, 'config' | 'clusters' | 'experiments' | 'catalog' | 'learning'>,
   input: ComposeInput,
 ): PlacementOutcome[] {
-  const { context, customerId, now, profile } = input;
+  const { context, customerId, now } = input;
   const personalized = context.consent === 'granted';
+  // Without consent, generic content: nothing known about the subject is used, whatever the caller read.
+  const profile = personalized ? input.profile : EMPTY_PROFILE;
   const { holdout } = services.config;
   // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
   const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
@@ -77,7 +79,7 @@ export function composeDecision(
     placements: input.placements,
     now,
     learned: services.learning.current(),
-    ...(input.bankScores && !heldOut ? { bankScores: input.bankScores } : {}),
+    ...(input.bankScores && personalized && !heldOut ? { bankScores: input.bankScores } : {}),
     ...(input.seed === undefined ? {} : { seed: input.seed }),
     clusterAssignment,
   }).map((outcome) => {

@@ -141,6 +141,14 @@ describe.each(engines)('staff preview of decisions ($name)', (engine) => {
     const atCompare = await previews(h, synthetic({ car_loan: 'compare' }));
     const atApply = await previews(h, synthetic({ car_loan: 'apply' }));
     const none = await previews(h, synthetic({}));
+    // The same profile without consent: generic content, the profile unused.
+    const withoutConsent = await previews(h, {
+      ...synthetic({ car_loan: 'compare' }),
+      context: { ...context, consent: 'denied' },
+    });
+    expect(winners(withoutConsent)).toEqual(winners(none));
+    expect(withoutConsent[0]?.trace.stages).toEqual({});
+    expect(withoutConsent[0]?.trace.productsHeld).toEqual([]);
     expect(atCompare[0]?.offer?.offerId).toMatch(/^car-loan-/);
     expect(atCompare[0]?.trace.stages).toEqual({ car_loan: 'compare' });
     expect(atCompare[0]?.trace.productsHeld).toEqual(['savings']);
