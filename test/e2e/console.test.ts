@@ -105,7 +105,9 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await page.getByLabel('Staff id').fill('m.marketer');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('The staff id or the password is wrong.');
+    await expect
+      .poll(() => page.getByRole('alert').innerText(), { timeout: 20_000 })
+      .toContain('The staff id or the password is wrong.');
     await context.close();
 
     const expected: Record<string, string[]> = {
@@ -161,7 +163,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     expect(await marketer.getByTestId('approve').count()).toBe(0);
     await marketer.getByTestId('start').click();
     await expect
-      .poll(() => marketer.getByRole('alert').innerText())
+      .poll(() => marketer.getByRole('alert').innerText(), { timeout: 20_000 })
       .toContain('Only an approved experiment starts; this one is draft.');
     expect(await marketer.getByTestId('status').innerText()).toBe('draft');
 
@@ -169,7 +171,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     const approver = await signIn(approverContext, 'a.approver');
     await approver.goto(experimentUrl);
     await approver.getByTestId('approve').click();
-    await expect.poll(() => approver.getByTestId('status').innerText()).toBe('approved');
+    await expect.poll(() => approver.getByTestId('status').innerText(), { timeout: 20_000 }).toBe('approved');
     await approverContext.close();
 
     await marketer.reload();
@@ -178,7 +180,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await marketer.getByTestId('results').waitFor();
     await marketer.getByLabel('Decision').selectOption('keep_control');
     await marketer.getByTestId('stop').click();
-    await expect.poll(() => marketer.getByTestId('status').innerText()).toBe('stopped');
+    await expect.poll(() => marketer.getByTestId('status').innerText(), { timeout: 20_000 }).toBe('stopped');
     await marketerContext.close();
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -243,7 +245,9 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await page.getByLabel('Holds Savings').check();
     await page.getByTestId('run-preview').click();
     await expect
-      .poll(() => page.getByTestId('preview-result').getByRole('heading', { level: 2 }).first().innerText())
+      .poll(() => page.getByTestId('preview-result').getByRole('heading', { level: 2 }).first().innerText(), {
+        timeout: 20_000,
+      })
       .toContain('the synthetic profile');
     const heroOffer = () => hero.locator('.tp-banner').getAttribute('data-offer-id');
     expect(await heroOffer()).toMatch(/^car-loan-/);
@@ -253,7 +257,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     // One input changed (no consent): generic content, and the preview says what changed.
     await page.getByLabel('Consent to personalization').selectOption('denied');
     await page.getByTestId('run-preview').click();
-    await expect.poll(heroOffer).not.toMatch(/^car-loan-/);
+    await expect.poll(heroOffer, { timeout: 20_000 }).not.toMatch(/^car-loan-/);
     expect(await hero.getByTestId('winner-changed').innerText()).toMatch(/changed: was car-loan-/);
     expect(await hero.locator('tr.changed').count()).toBeGreaterThan(0);
 
@@ -261,7 +265,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await page.getByLabel('A real customer').check();
     await page.getByLabel('Customer id (pseudonymous)').fill('c-nobody-here');
     await page.getByTestId('run-preview').click();
-    await expect.poll(() => page.getByTestId('problem').innerText()).toContain('c-nobody-here');
+    await expect.poll(() => page.getByTestId('problem').innerText(), { timeout: 20_000 }).toContain('c-nobody-here');
     await context.close();
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
