@@ -4,6 +4,7 @@ import type { JourneyTouchpointType } from '../domain/journey.js';
 import { countOfferTouchpoints, type OfferDailyCount } from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import { type AuditStore, createAuditStore } from './audit.js';
+import { type ChangeHandlers, followChanges } from './changes.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
@@ -16,6 +17,7 @@ import {
   recordEvidence,
   saveBankScores,
 } from './learning.js';
+import { createPartitionsAhead, partitionKeeper } from './partitions.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -158,6 +160,13 @@ export interface Store extends LeadStore, ClusterModelStore {
   offerDailyCounts(): Promise<OfferDailyCount[]>;
   /** Retention, export and erasure. */
   readonly privacy: PrivacyStore;
+  /**
+   * Follows catalog, cluster model and experiment changes committed by any process sharing the database; resolves to
+   * the unsubscribe, or null when this store cannot listen (then nothing is followed).
+   */
+  followChanges(handlers: ChangeHandlers): Promise<(() => Promise<void>) | null>;
+  /** Makes the touchpoint partitions of the current and next months when missing; returns the names made. */
+  createPartitionsAhead(now: Date): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -167,6 +176,9 @@ export function createSqlStore(db: SqlDatabase): Store {
     const rows = await db.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1', [subject]);
     return rows[0]?.body ?? null;
   };
+  const partitions = partitionKeeper(db);
+  const ensurePartitions = (touchpoints: ReadonlyArray<{ occurredAt: string }>) =>
+    partitions.ensureFor(touchpoints.map((touchpoint) => touchpoint.occurredAt));
   return {
     ...createLeadStore(db, {
       lock: (tx, customerId) => lockProfile(tx, customerSubject(customerId)),
@@ -204,8 +216,9 @@ export function createSqlStore(db: SqlDatabase): Store {
       };
     },
 
-    ingest: (subject, anonymousId, touchpoints, update, learning, leads) =>
-      db.transaction(async (tx) => {
+    ingest: async (subject, anonymousId, touchpoints, update, learning, leads) => {
+      await ensurePartitions(touchpoints);
+      return db.transaction(async (tx) => {
         const insertedIds = new Set(
           await insertTouchpointRows(
             tx,
@@ -227,9 +240,13 @@ export function createSqlStore(db: SqlDatabase): Store {
             .map((touchpoint) => touchpoint.id),
           ...(learned.length > 0 ? { learned } : {}),
         };
-      }),
+      });
+    },
 
-    ingestForSubjects: (rows, update, leads) => ingestForSubjects(db, rows, update, leads),
+    ingestForSubjects: async (rows, update, leads) => {
+      await ensurePartitions(rows.map((row) => row.touchpoint));
+      return ingestForSubjects(db, rows, update, leads);
+    },
 
     linkAnonymous: (anonymousId, customerId, merge) =>
       db.transaction(async (tx) => {
@@ -304,6 +321,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     putProfiles: (profiles) => writeProfiles(db, profiles),
 
     async insertTouchpoints(rows) {
+      await ensurePartitions(rows.map((row) => row.touchpoint));
       return (await db.transaction((tx) => insertTouchpointRows(tx, rows))).length;
     },
 
@@ -315,7 +333,9 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows;
     },
 
-    privacy: createPrivacyStore(db),
+    privacy: createPrivacyStore(db, { droppedPartitions: (names) => partitions.forget(names) }),
+    followChanges: (handlers) => followChanges(db, handlers),
+    createPartitionsAhead: (now) => createPartitionsAhead(db, now),
 
     async countTouchpoints(subject) {
       const rows = subject
@@ -328,8 +348,11 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async countTouchpointsWithIds(ids) {
       if (ids.length === 0) return 0;
+      // touchpoint_ids finds each id's month, so only that partition is read.
       const rows = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM touchpoints WHERE id = ANY($1::uuid[])',
+        `SELECT count(*)::int AS n FROM touchpoint_ids i
+           JOIN touchpoints t ON t.occurred_at = i.occurred_at AND t.id = i.id
+          WHERE i.id = ANY($1::uuid[])`,
         [ids],
       );
       return rows[0]?.n ?? 0;
@@ -508,10 +531,18 @@ async function insertTouchpointRows(
 ): Promise<string[]> {
   if (rows.length === 0) return [];
   const column = <T>(pick: (touchpoint: TouchpointRow) => T) => rows.map((row) => pick(row.touchpoint));
+  // The id is claimed in touchpoint_ids first (the partitioned table cannot hold a unique key on id alone); only
+  // rows whose id was new are stored, in the same statement. A concurrent insert of the same id waits for the first
+  // to commit and then stores nothing. DISTINCT ON keeps one row should a bulk load repeat an id.
   const inserted = await client.query<{ id: string }>(
-    `INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::jsonb[])
-     ON CONFLICT (id) DO NOTHING
+    `WITH claimed AS (
+       INSERT INTO touchpoint_ids (id, occurred_at) SELECT * FROM unnest($1::uuid[], $5::timestamptz[])
+       ON CONFLICT (id) DO NOTHING RETURNING id
+     )
+     INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
+     SELECT DISTINCT ON (t.id) t.* FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::jsonb[])
+       AS t(id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
+     WHERE t.id IN (SELECT id FROM claimed)
      RETURNING id`,
     [
       column((t) => t.id),
