@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiConfig, DEMO_CONFIG } from '../../packages/decision-api/src/config.js';
+import { featuredDemoCustomers, generateDemoBank } from '../../packages/decision-api/src/demo/index.js';
 import { mintStaffToken } from '../../packages/decision-api/src/http/staff-token.js';
 import { launchChromium } from '../support/browser.js';
 import { type Stack, startStack } from '../support/stack.js';
@@ -104,15 +105,17 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await page.getByLabel('Staff id').fill('m.marketer');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('The staff id or the password is wrong.');
+    await expect
+      .poll(() => page.getByRole('alert').innerText(), { timeout: 20_000 })
+      .toContain('The staff id or the password is wrong.');
     await context.close();
 
     const expected: Record<string, string[]> = {
-      'v.viewer': ['Experiments', 'Compare by principle', 'Offers', 'Audit log'],
-      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle', 'Offers'],
-      'a.approver': ['Experiments', 'Compare by principle', 'Offers', 'Audit log'],
+      'v.viewer': ['Preview', 'Experiments', 'Compare by principle', 'Offers', 'Audit log'],
+      'm.marketer': ['Preview', 'Experiments', 'New experiment', 'Compare by principle', 'Offers'],
+      'a.approver': ['Preview', 'Experiments', 'Compare by principle', 'Offers', 'Audit log'],
       'r.advisor': [],
-      's.admin': ['Experiments', 'New experiment', 'Compare by principle', 'Offers', 'Audit log'],
+      's.admin': ['Preview', 'Experiments', 'New experiment', 'Compare by principle', 'Offers', 'Audit log'],
     };
     for (const [id, sections] of Object.entries(expected)) {
       const roleContext = await newContext();
@@ -160,7 +163,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     expect(await marketer.getByTestId('approve').count()).toBe(0);
     await marketer.getByTestId('start').click();
     await expect
-      .poll(() => marketer.getByRole('alert').innerText())
+      .poll(() => marketer.getByRole('alert').innerText(), { timeout: 20_000 })
       .toContain('Only an approved experiment starts; this one is draft.');
     expect(await marketer.getByTestId('status').innerText()).toBe('draft');
 
@@ -168,7 +171,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     const approver = await signIn(approverContext, 'a.approver');
     await approver.goto(experimentUrl);
     await approver.getByTestId('approve').click();
-    await expect.poll(() => approver.getByTestId('status').innerText()).toBe('approved');
+    await expect.poll(() => approver.getByTestId('status').innerText(), { timeout: 20_000 }).toBe('approved');
     await approverContext.close();
 
     await marketer.reload();
@@ -177,7 +180,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await marketer.getByTestId('results').waitFor();
     await marketer.getByLabel('Decision').selectOption('keep_control');
     await marketer.getByTestId('stop').click();
-    await expect.poll(() => marketer.getByTestId('status').innerText()).toBe('stopped');
+    await expect.poll(() => marketer.getByTestId('status').innerText(), { timeout: 20_000 }).toBe('stopped');
     await marketerContext.close();
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -209,6 +212,65 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     expect(cspViolations).toEqual([]);
   });
 
+  it('a marketer previews a real demo customer and a synthetic profile: the banner at the placement’s size and the whole trace', async () => {
+    const [customer] = featuredDemoCustomers(generateDemoBank({ now: new Date() }));
+    expect(customer).toBeDefined();
+    const context = await newContext();
+    const page = await signIn(context, 'm.marketer');
+    // Wide enough for the dashboard hero at its full 960 px next to the navigation.
+    await page.setViewportSize({ width: 1500, height: 1000 });
+    await page.getByTestId('nav-preview').click();
+    await page.getByLabel('Customer id (pseudonymous)').fill(customer?.id ?? '');
+    await page.getByTestId('run-preview').click();
+    const hero = page.getByTestId('preview-dashboard-hero');
+    await hero.getByTestId('trace-candidates').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('preview-result').getByRole('heading', { level: 2 }).first().innerText()).toContain(
+      `customer ${customer?.id}`,
+    );
+    // The decision drawn as the banner customers see, in the placement's size, and the trace as tables.
+    const banner = hero.getByTestId('preview-banner');
+    expect(await banner.boundingBox()).toMatchObject({ width: 960, height: 240 });
+    expect(await banner.locator('.tp-banner').getAttribute('data-offer-id')).toMatch(/^[a-z]/);
+    expect(await banner.locator('.tp-cta').isVisible()).toBe(true);
+    expect(await hero.getByTestId('trace-candidates').locator('tbody tr').count()).toBeGreaterThan(1);
+    expect(await hero.getByTestId('trace-summary').innerText()).toMatch(
+      /Contact policy\s+\d+ of \d+ contacts this week/,
+    );
+    const sidebar = page.getByTestId('preview-product-sidebar').getByTestId('preview-banner');
+    expect(await sidebar.boundingBox()).toMatchObject({ width: 300, height: 360 });
+
+    // A synthetic profile pricing a car loan: a car-loan offer, the stage in the trace.
+    await page.getByLabel('A synthetic profile').check();
+    await page.getByLabel('Stage of Car loan').selectOption('compare');
+    await page.getByLabel('Holds Savings').check();
+    await page.getByTestId('run-preview').click();
+    await expect
+      .poll(() => page.getByTestId('preview-result').getByRole('heading', { level: 2 }).first().innerText(), {
+        timeout: 20_000,
+      })
+      .toContain('the synthetic profile');
+    const heroOffer = () => hero.locator('.tp-banner').getAttribute('data-offer-id');
+    expect(await heroOffer()).toMatch(/^car-loan-/);
+    expect(await hero.getByTestId('trace-summary').innerText()).toContain('car_loan: compare');
+    expect(await hero.getByTestId('winner-changed').count()).toBe(1);
+
+    // One input changed (no consent): generic content, and the preview says what changed.
+    await page.getByLabel('Consent to personalization').selectOption('denied');
+    await page.getByTestId('run-preview').click();
+    await expect.poll(heroOffer, { timeout: 20_000 }).not.toMatch(/^car-loan-/);
+    expect(await hero.getByTestId('winner-changed').innerText()).toMatch(/changed: was car-loan-/);
+    expect(await hero.locator('tr.changed').count()).toBeGreaterThan(0);
+
+    // A bad input is refused, naming the field.
+    await page.getByLabel('A real customer').check();
+    await page.getByLabel('Customer id (pseudonymous)').fill('c-nobody-here');
+    await page.getByTestId('run-preview').click();
+    await expect.poll(() => page.getByTestId('problem').innerText(), { timeout: 20_000 }).toContain('c-nobody-here');
+    await context.close();
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('axe finds nothing serious or critical on any console page', async () => {
     const id = await draftByApi('Pension check: authority');
     // axe is injected as a script, which the console's strict CSP would rightly refuse.
@@ -228,6 +290,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
       [`experiments/${id}`, () => page.getByTestId('status').waitFor()],
       ['compare', () => page.getByRole('button', { name: 'Compare' }).waitFor()],
       ['audit', () => page.getByTestId('audit').locator('tbody tr').first().waitFor()],
+      ['preview', () => page.getByRole('checkbox', { name: /Dashboard hero/ }).waitFor()],
     ];
     for (const [route, ready] of pages) {
       await page.goto(`${stack.apiUrl}/console/#/${route}`);
@@ -239,6 +302,12 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.getByTestId('comparison').waitFor();
     expect(await seriousViolations(page), 'compare with results').toEqual([]);
+    await page.goto(`${stack.apiUrl}/console/#/preview`);
+    await page.getByLabel('A synthetic profile').check();
+    await page.getByLabel('Stage of Mortgage').selectOption('apply');
+    await page.getByTestId('run-preview').click();
+    await page.getByTestId('preview-dashboard-hero').getByTestId('trace-candidates').waitFor();
+    expect(await seriousViolations(page), 'preview with results').toEqual([]);
     await context.close();
   });
 });

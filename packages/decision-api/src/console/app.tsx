@@ -7,6 +7,7 @@ import { ExperimentForm } from './experiments/form.js';
 import { ExperimentList } from './experiments/list.js';
 import { NewOfferPage, OfferPage } from './offers/detail.js';
 import { OfferList } from './offers/list.js';
+import { PreviewPage } from './preview.js';
 import { SignIn } from './sign-in.js';
 import { useRoute } from './use-route.js';
 
@@ -18,6 +19,7 @@ interface Section {
 
 /** Navigation by role: a section appears only for the roles the API lets through. */
 const SECTIONS: Section[] = [
+  { route: '/preview', label: 'Preview', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/experiments', label: 'Experiments', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/experiments/new', label: 'New experiment', roles: ['marketer'] },
   { route: '/compare', label: 'Compare by principle', roles: ['viewer', 'marketer', 'approver'] },
@@ -111,6 +113,7 @@ function Page({ route, staff, allowed }: { route: string; staff: StaffMember; al
   if (route === '/audit' && can(staff, 'viewer', 'approver')) return <AuditPage />;
   const offer = route.startsWith('/offers') ? offerRoute(route, staff) : null;
   if (offer) return offer;
+  if (route === '/preview' && can(staff, 'viewer', 'marketer', 'approver')) return <PreviewPage />;
   if (can(staff, 'viewer', 'marketer', 'approver')) return <ExperimentList staff={staff} />;
   return <AuditPage />;
 }

@@ -11,6 +11,7 @@ export * from './experiments.js';
 export * from './learning.js';
 export * from './offers.js';
 export * from './partner.js';
+export * from './preview.js';
 export * from './principles.js';
 export * from './privacy.js';
 export * from './protected-attributes.js';

@@ -18,6 +18,7 @@ import { learningRoutes } from './routes/learning.js';
 import { offerRoutes } from './routes/offers.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
+import { previewRoutes } from './routes/preview.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { SESSION_PATH, sessionRoutes } from './routes/session.js';
 import { staffRoutes } from './routes/staff.js';
@@ -114,6 +115,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   experimentRoutes(app, services);
   learningRoutes(app, services);
   offerRoutes(app, services);
+  previewRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

@@ -98,6 +98,8 @@ export interface Store extends LeadStore, ClusterModelStore {
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
   profile(subject: Subject): Promise<CustomerProfile>;
+  /** The stored profile, or null when the subject has none (a customer the bank never told about, nor seen). */
+  storedProfile(subject: Subject): Promise<CustomerProfile | null>;
   /**
    * A logged-in customer's profile and whether their device still has an anonymous profile to link, and with
    * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one).
@@ -174,6 +176,10 @@ export interface Store extends LeadStore, ClusterModelStore {
 }
 
 export function createSqlStore(db: SqlDatabase): Store {
+  const storedProfile = async (subject: Subject): Promise<CustomerProfile | null> => {
+    const rows = await db.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1', [subject]);
+    return rows[0]?.body ?? null;
+  };
   const partitions = partitionKeeper(db);
   const ensurePartitions = (touchpoints: ReadonlyArray<{ occurredAt: string }>) =>
     partitions.ensureFor(touchpoints.map((touchpoint) => touchpoint.occurredAt));
@@ -200,10 +206,8 @@ export function createSqlStore(db: SqlDatabase): Store {
       );
     },
 
-    async profile(subject) {
-      const rows = await db.query<{ body: CustomerProfile }>('SELECT body FROM profiles WHERE subject = $1', [subject]);
-      return rows[0]?.body ?? EMPTY_PROFILE;
-    },
+    profile: async (subject) => (await storedProfile(subject)) ?? EMPTY_PROFILE,
+    storedProfile,
 
     async customerProfile(customerId, anonymousId, options) {
       const customer = customerSubject(customerId);

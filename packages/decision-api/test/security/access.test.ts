@@ -5,7 +5,7 @@ import { credentialsOf, IDENTITIES, isAllowed, ROUTE_MATRIX } from './route-matr
 describe.each(engines)('who may call what, on $name', (engine) => {
   const h = useHarness(engine);
 
-  // Walks every route × identity: its time grows with the matrix, so it gets room of its own.
+  // Every route × every identity, with every table counted around each call: minutes on a busy machine.
   it('every route, replayed as every identity: the allowed ones are served, the others refused with nothing written', {
     timeout: 240_000,
   }, async () => {

@@ -148,6 +148,25 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
     request: () => ({ path: '/v1/admin/clusters/train', body: {} }),
   },
   {
+    method: 'post',
+    path: '/v1/admin/preview',
+    allowed: ['viewer', 'marketer', 'approver', 'admin'],
+    request: () => ({
+      path: '/v1/admin/preview',
+      body: {
+        profile: { productsHeld: ['savings'], stages: { car_loan: 'compare' } },
+        context: { channel: 'netbank', locale: 'en' },
+        placements: ['dashboard-hero'],
+      },
+    }),
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/preview/inputs',
+    allowed: ['viewer', 'marketer', 'approver', 'admin'],
+    request: () => ({ path: '/v1/admin/preview/inputs' }),
+  },
+  {
     method: 'get',
     path: '/v1/admin/clusters',
     allowed: ['viewer', 'marketer', 'admin'],

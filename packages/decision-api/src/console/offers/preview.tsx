@@ -70,12 +70,12 @@ export function OfferPreview({ offer, placements }: { offer: Offer; placements: 
           reason: REASON[locale],
         };
         return (
-          <figure key={placement.id} className="preview" data-testid={`preview-${placement.id}`}>
+          <figure key={placement.id} className="offer-preview-size" data-testid={`preview-${placement.id}`}>
             <figcaption>
               {placement.name} · {placement.size.width} × {placement.size.height} px · {placement.channels.join(', ')}
               {offer.placements.includes(placement.id) ? '' : ' · not a placement of this offer'}
             </figcaption>
-            <div className="preview-frame">
+            <div className="offer-preview-frame">
               <div
                 className="tp-placement"
                 data-placement={placement.id}

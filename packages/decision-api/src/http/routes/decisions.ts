@@ -1,10 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
-import { assignClusterForDecision } from '../../domain/cluster-assignment.js';
-import { decide } from '../../domain/decide.js';
-import { assignExperiment, inHoldout, withArms } from '../../domain/experiments.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
+import { composeDecision } from '../compose-decision.js';
 import type { AppEnv } from '../env.js';
 import { refusePersonalData } from '../personal-data.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
@@ -68,55 +66,16 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
         )
       : generic;
     const now = services.now();
-    const { holdout } = services.config;
-    // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
-    const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
-    // Opting out of profiling gives generic content and no cluster either; so does the holdout.
-    const clusterAssignment = heldOut
-      ? { cluster: null, reason: 'in the global holdout: generic content, no cluster' }
-      : assignClusterForDecision({
-          model: services.clusters.current()?.model ?? null,
-          profile,
-          personalized,
-          now,
-        });
-    const stages = Object.fromEntries(
-      Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]),
-    );
-    const assignments = new Map(
-      personalized && !heldOut
-        ? request.placements.flatMap((placement) => {
-            const assignment = assignExperiment(services.experiments.running(), customerId ?? request.anonymousId, {
-              placement,
-              channel: request.context.channel,
-              cluster: clusterAssignment.cluster?.id ?? null,
-              stages,
-            });
-            return assignment ? [[placement, assignment] as const] : [];
-          })
-        : [],
-    );
-    const catalog = withArms(
-      services.catalog.current(),
-      [...assignments.values()].map((assignment) => assignment.arm),
-    );
-    const outcomes = decide({
-      catalog,
-      profile: heldOut ? EMPTY_PROFILE : profile,
+    const outcomes = composeDecision(services, {
+      profile,
       context: request.context,
       placements: request.placements,
+      customerId,
+      unitId: customerId ?? request.anonymousId,
+      bankScores,
       now,
-      learned: services.learning.current(),
-      ...(bankScores && !heldOut ? { bankScores } : {}),
       // A fresh seed per request, kept in each trace: explores anew on every request, and replays exactly.
       seed: Math.floor(services.random() * 2 ** 32),
-      clusterAssignment,
-    }).map((outcome) => {
-      const assignment = assignments.get(outcome.placement);
-      if (heldOut) return { ...outcome, trace: { ...outcome.trace, holdout: true } };
-      if (!assignment) return outcome;
-      const experiment = { id: assignment.experimentId, arm: assignment.arm.id, note: assignment.note };
-      return { ...outcome, trace: { ...outcome.trace, experiment } };
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
@@ -154,7 +113,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
 }
 
 /** Offer images are served by the decision API; their catalog paths resolve against its own origin. */
-function withAbsoluteImage(content: OfferContent, origin: string): OfferContent {
+export function withAbsoluteImage(content: OfferContent, origin: string): OfferContent {
   if (!content.image?.url.startsWith('/static/')) return content;
   return { ...content, image: { ...content.image, url: `${origin}${content.image.url}` } };
 }
