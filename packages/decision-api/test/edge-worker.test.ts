@@ -44,7 +44,8 @@ describe.skipIf(!databaseUrl)('the decision API inside workerd', () => {
       modulesRoot: folder,
       compatibilityDate: WORKER_COMPATIBILITY.date,
       compatibilityFlags: [...WORKER_COMPATIBILITY.flags],
-      bindings: { DATABASE_URL: databaseUrl as string, DATABASE_SCHEMA: schema },
+      // Seeded as the API tests' harness is, so the learner's draws (and the decision cases) replay exactly.
+      bindings: { DATABASE_URL: databaseUrl as string, DATABASE_SCHEMA: schema, TOUCHPOINT_RANDOM_SEED: '20261122' },
     });
     base = await worker.ready;
   }, 180_000);

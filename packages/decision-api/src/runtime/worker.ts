@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
 import { configFromEnv } from '../config.js';
+import { seededRandom } from '../domain/learning.js';
 import { openPostgres } from '../store/drivers/postgres.js';
 import type { SqlDatabase } from '../store/sql.js';
 import { createSqlStore } from '../store/store.js';
@@ -23,6 +24,8 @@ import { createSqlStore } from '../store/store.js';
 export interface WorkerEnv {
   readonly DATABASE_URL?: string;
   readonly DATABASE_SCHEMA?: string;
+  /** Seeds the learner's draws, so a test run replays exactly; unset in production (Math.random). */
+  readonly TOUCHPOINT_RANDOM_SEED?: string;
   readonly [variable: string]: unknown;
 }
 
@@ -64,6 +67,7 @@ async function start(env: WorkerEnv): Promise<TouchpointApp> {
     store: createSqlStore(perRequestDatabase),
     config: configFromEnv(variables),
     followChanges: false,
+    ...(env.TOUCHPOINT_RANDOM_SEED ? { random: seededRandom(Number(env.TOUCHPOINT_RANDOM_SEED)) } : {}),
     // A reload started by a read could be cut off with its request; refresh() rereads them after answering instead.
     learningRefreshMs: Number.MAX_SAFE_INTEGER,
     // Behind Cloudflare the client's address is in this header; the socket's peer is Cloudflare's edge.
