@@ -7,6 +7,7 @@ import {
   ClusterTrainingRequest,
   ClusterTrainingResult,
 } from '../../contract/clusters.js';
+import { projectPoints } from '../../domain/projection.js';
 import type { StoredClusterModel } from '../../store/cluster-models.js';
 import { readBody, readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
@@ -158,12 +159,27 @@ function summaryOf({ model, names, trainedBy, active }: StoredClusterModel): Clu
     k: model.k,
     silhouette: model.silhouette,
     customers: model.customers,
-    clusters: model.clusters.map(({ id, size, share, distinguishing }) => ({
+    featureNames: [...model.featureNames],
+    clusters: model.clusters.map(({ id, size, share, distinguishing, centroid }) => ({
       id,
       name: names[id] ?? null,
       size,
       share,
       distinguishing: [...distinguishing],
+      centre: [...centroid],
     })),
+    projection: projectionOf(model),
+  };
+}
+
+/** The centres' 2-D picture, each weighted by its cluster's size. */
+function projectionOf(model: StoredClusterModel['model']): ClusterModelSummary['projection'] {
+  const { axes, points } = projectPoints(
+    model.clusters.map((cluster) => ({ id: cluster.id, vector: cluster.centroid, weight: cluster.size })),
+    model.featureNames,
+  );
+  return {
+    axes: axes.map(({ explained, loadings }) => ({ explained, loadings: [...loadings] })),
+    points: [...points],
   };
 }
