@@ -108,11 +108,20 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await context.close();
 
     const expected: Record<string, string[]> = {
-      'v.viewer': ['Experiments', 'Compare by principle', 'Audit log'],
-      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle'],
-      'a.approver': ['Experiments', 'Compare by principle', 'Audit log'],
-      'r.advisor': [],
-      's.admin': ['Experiments', 'New experiment', 'Compare by principle', 'Audit log'],
+      'v.viewer': ['Experiments', 'Compare by principle', 'Audit log', 'Clusters', 'Offer KPIs', 'Advisor action rate'],
+      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle', 'Clusters', 'Offer KPIs'],
+      'a.approver': ['Experiments', 'Compare by principle', 'Audit log', 'Offer KPIs', 'Advisor action rate'],
+      'r.advisor': ['Advisor queue'],
+      's.admin': [
+        'Experiments',
+        'New experiment',
+        'Compare by principle',
+        'Audit log',
+        'Clusters',
+        'Offer KPIs',
+        'Advisor queue',
+        'Advisor action rate',
+      ],
     };
     for (const [id, sections] of Object.entries(expected)) {
       const roleContext = await newContext();

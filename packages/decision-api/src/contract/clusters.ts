@@ -103,3 +103,4 @@ export const ClusterTrainingResult = z
     }),
   })
   .openapi('ClusterTrainingResult');
+export type ClusterTrainingResult = z.infer<typeof ClusterTrainingResult>;
