@@ -165,9 +165,23 @@ describe('clusters, offer KPIs and the advisor queue in the console, in Chromium
     expect(await viewer.getByTestId('rename').count()).toBe(0);
     expect(await viewer.getByTestId('retrain').count()).toBe(0);
     await viewerContext.close();
+
+    // An admin retrains: the new model is compared with the one before, and the clusters that stayed keep their names.
+    const adminContext = await staff.newContext();
+    const admin = await staff.signIn(adminContext, 's.admin');
+    await admin.goto(`${stack.apiUrl}/console/#/clusters`);
+    await admin.getByTestId('heat-map').waitFor();
+    await admin.getByTestId('retrain').click();
+    const comparison = admin.getByTestId('training-comparison');
+    await comparison.waitFor({ timeout: 100_000 });
+    expect(await comparison.getByRole('heading').textContent()).toBe('v2 compared with v1');
+    expect(await comparison.textContent()).toMatch(/adjusted Rand index [01]\.\d{3}/);
+    await expect.poll(() => admin.getByTestId('cluster-model').textContent()).toMatch(/^Model v2:/);
+    expect(await admin.getByTestId('cluster-sizes').textContent()).toContain('Pension planners');
+    await adminContext.close();
     expect(staff.cspViolations).toEqual([]);
     expect(staff.pageErrors).toEqual([]);
-  });
+  }, 240_000);
 
   it('the KPI page charts the counts over time and narrows them by the filters', async () => {
     const context = await staff.newContext();
