@@ -197,10 +197,12 @@ function Report({ kpis, clusterName }: { kpis: OfferKpis; clusterName(id: string
               <tbody>
                 {breakdown.map((row) => (
                   <tr key={row.key}>
-                    <th scope="row">{row.offerId}</th>
-                    <td>{row.cluster ? clusterName(row.cluster) : '—'}</td>
+                    <th scope="row" className="nowrap">
+                      {row.offerId}
+                    </th>
+                    <td className="nowrap">{row.cluster ? clusterName(row.cluster) : '—'}</td>
                     <td>{row.stage ?? '—'}</td>
-                    <td>{row.placement ?? '—'}</td>
+                    <td className="nowrap">{row.placement ?? '—'}</td>
                     <td>{whole(row.impressions)}</td>
                     <td>{whole(row.viewableImpressions)}</td>
                     <td>{whole(row.clicks)}</td>
