@@ -58,8 +58,14 @@ describe('clusters, offer KPIs and the advisor queue in the console, in Chromium
         channel: 'netbank',
         ...about,
       });
-      // Decisions are written just behind the response: the touchpoints name one that is stored.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Decisions are written just behind the response: the touchpoints name one once it is stored, which the
+      // customer's "why am I seeing this?" tells (404 before).
+      await expect
+        .poll(
+          async () => (await fetch(`${stack.apiUrl}/v1/me/decisions/${decision.decisionId}/why`, { headers })).status,
+          { timeout: 20_000 },
+        )
+        .toBe(200);
       const seen = await fetch(`${stack.apiUrl}/v1/touchpoints`, {
         method: 'POST',
         headers,
