@@ -34,7 +34,8 @@ describe.each(engines)('who may call what, on $name', (engine) => {
       }
     }
     expect(wrong).toEqual([]);
-  });
+    // Every route × every identity, with the tables counted around each call: minutes on a busy machine.
+  }, 300_000);
 
   it('every route that takes a body refuses one over its size limit (413) and unknown fields (422), storing nothing', async () => {
     const wrong: string[] = [];
