@@ -108,14 +108,23 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await context.close();
 
     const expected: Record<string, string[]> = {
-      'v.viewer': ['Experiments', 'Compare by principle', 'Audit log', 'Clusters', 'Offer KPIs', 'Advisor action rate'],
-      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle', 'Clusters', 'Offer KPIs'],
-      'a.approver': ['Experiments', 'Compare by principle', 'Audit log', 'Offer KPIs', 'Advisor action rate'],
+      'v.viewer': [
+        'Experiments',
+        'Compare by principle',
+        'Offers',
+        'Audit log',
+        'Clusters',
+        'Offer KPIs',
+        'Advisor action rate',
+      ],
+      'm.marketer': ['Experiments', 'New experiment', 'Compare by principle', 'Offers', 'Clusters', 'Offer KPIs'],
+      'a.approver': ['Experiments', 'Compare by principle', 'Offers', 'Audit log', 'Offer KPIs', 'Advisor action rate'],
       'r.advisor': ['Advisor queue'],
       's.admin': [
         'Experiments',
         'New experiment',
         'Compare by principle',
+        'Offers',
         'Audit log',
         'Clusters',
         'Offer KPIs',

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-/** The demo staff's passwords (see the README): one member per role. */
-export const STAFF_PASSWORDS: Record<string, string> = {
+/** The demo's staff and their passwords, as the README lists them. */
+export const PASSWORDS: Record<string, string> = {
   'v.viewer': 'demo-viewer',
   'm.marketer': 'demo-marketer',
   'a.approver': 'demo-approver',
@@ -12,15 +12,12 @@ export const STAFF_PASSWORDS: Record<string, string> = {
 
 const AXE = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-/**
- * Staff in the console in Chromium: contexts under the console's real CSP that report every violation, page errors
- * collected, and signing in through the sign-in form.
- */
+/** Browsing the console as staff: contexts under its real CSP, each violation and page error collected. */
 export function consoleBrowser(browser: Browser, apiUrl: () => string) {
   const pageErrors: string[] = [];
   const cspViolations: string[] = [];
 
-  /** A browser context under the console's CSP (unless bypassed, as axe's injected script needs). */
+  /** A browser context under the console's real CSP, reporting every violation. */
   async function newContext({ bypassCSP = false } = {}): Promise<BrowserContext> {
     const context = await browser.newContext({ bypassCSP });
     await context.exposeFunction('reportCspViolation', (violation: string) => cspViolations.push(violation));
@@ -39,7 +36,7 @@ export function consoleBrowser(browser: Browser, apiUrl: () => string) {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${apiUrl()}/console`);
     await page.getByLabel('Staff id').fill(id);
-    await page.getByLabel('Password').fill(STAFF_PASSWORDS[id] ?? '');
+    await page.getByLabel('Password').fill(PASSWORDS[id] ?? '');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('who').waitFor();
     return page;
@@ -48,7 +45,7 @@ export function consoleBrowser(browser: Browser, apiUrl: () => string) {
   return { newContext, signIn, pageErrors, cspViolations };
 }
 
-/** axe-core's serious and critical findings on the page as it is now (the page's context must bypass the CSP). */
+/** axe-core's serious and critical findings on the page as it is now (inject it only where the CSP is bypassed). */
 export async function seriousViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
   return page.evaluate(async () => {

@@ -1,9 +1,10 @@
 import type { Context, Hono } from 'hono';
 import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
-import { loadClusterHolder } from './cluster-holder.js';
+import { followStoreChanges } from './change-follower.js';
+import { type ClusterHolder, loadClusterHolder } from './cluster-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createDecisionRecorder } from './decision-recorder.js';
-import { loadExperimentHolder } from './experiment-holder.js';
+import { type ExperimentHolder, loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
@@ -23,6 +24,11 @@ export interface TouchpointAppOptions {
   readonly learningRefreshMs?: number;
   /** The connection's peer address, from the runtime (Node: the socket); used for per-address rate limits. */
   readonly peerAddress?: (c: Context) => string | undefined;
+  /**
+   * Reload the catalog, cluster model and running experiments when the store announces a change (LISTEN/NOTIFY), so
+   * every process sharing a database serves a change within moments. On by default.
+   */
+  readonly followChanges?: boolean;
 }
 
 export interface TouchpointApp {
@@ -37,6 +43,8 @@ export interface TouchpointApp {
   deliverLeads(): Promise<DeliveryRound>;
   /** Writes buffered decision records. */
   flush(): Promise<void>;
+  /** Stops following store changes and the refresh timers, leaving the store open (another app may share it). */
+  detach(): Promise<void>;
   /** Finishes buffered writes and closes the store. */
   close(): Promise<void>;
 }
@@ -44,6 +52,17 @@ export interface TouchpointApp {
 export async function createTouchpointApp(options: TouchpointAppOptions): Promise<TouchpointApp> {
   const config: ApiConfig = ApiConfigSchema.parse(options.config);
   const { store } = options;
+  // Followed before the holders load, so a change committed while they load is heard, not missed; until a holder
+  // exists there is nothing to reload (its first load reads the change).
+  let held: { catalog: CatalogHolder; clusters: ClusterHolder; experiments: ExperimentHolder } | undefined;
+  const unfollow =
+    options.followChanges === false
+      ? null
+      : await followStoreChanges(store, {
+          catalog: async () => held?.catalog.reload(),
+          clusters: async () => held?.clusters.reload(),
+          experiments: async () => held?.experiments.reload(),
+        });
   const catalog = await loadCatalogHolder(store);
   const recorder = createDecisionRecorder(store);
   const now = options.now ?? (() => new Date());
@@ -52,10 +71,16 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs },
   );
   const experiments = await loadExperimentHolder(store);
+  const clusters = await loadClusterHolder(store);
+  held = { catalog, clusters, experiments };
+  const detach = async () => {
+    experiments.close();
+    await unfollow?.();
+  };
   const services = createServices({
     store,
     catalog,
-    clusters: await loadClusterHolder(store),
+    clusters,
     config,
     recorder,
     learning,
@@ -75,8 +100,9 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     crmConfigured: config.crm !== undefined,
     deliverLeads,
     flush: () => recorder.flush(),
+    detach,
     close: async () => {
-      experiments.close();
+      await detach();
       const lost = await recorder.close();
       if (lost > 0) console.error(`[touchpoint] ${lost} decision records could not be written before closing`);
       await store.close();

@@ -16,12 +16,20 @@ export async function loadCatalogHolder(store: Store): Promise<CatalogHolder> {
     return compileCatalog(Catalog.parse(stored));
   };
   let compiled = await load();
-  return {
-    current: () => compiled,
-    reload: async () => {
+  // Reloads run one after another (publishing an offer reloads, and so does the change feed): a slow read that began
+  // before a publish never replaces what a later one read.
+  let queue: Promise<unknown> = Promise.resolve();
+  const reload = () => {
+    const next = queue.then(async () => {
       compiled = await load();
       return compiled;
-    },
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    current: () => compiled,
+    reload,
     publish: async (catalog) => {
       const parsed = Catalog.parse(catalog);
       await store.saveCatalog(parsed);

@@ -26,6 +26,7 @@ Options:
   --host <h>          address to bind (serve; default 127.0.0.1)
   --data-dir <path>   embedded store folder (default ./.data/touchpoint)
   --database-url <u>  PostgreSQL instead of the embedded store (or DATABASE_URL)
+  --schema <name>     PostgreSQL schema to use, created if missing (or DATABASE_SCHEMA; default: the server's search_path)
   --seed              seed the demo bank on start when the store is empty (serve)
   --customers <n>     number of demo customers (seed; default 5000)
   --k <n>             number of clusters (cluster; default: chosen by silhouette from 2 to 10)
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
+      schema: { type: 'string' },
       seed: { type: 'boolean' },
       customers: { type: 'string' },
       k: { type: 'string' },
@@ -58,7 +60,8 @@ async function main(argv: string[]): Promise<void> {
   const command = positionals[0];
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const dataDir = values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? './.data/touchpoint';
-  const storeOptions = databaseUrl ? { databaseUrl } : { dataDir };
+  const schema = values.schema ?? process.env.DATABASE_SCHEMA;
+  const storeOptions = databaseUrl ? { databaseUrl, ...(schema ? { schema } : {}) } : { dataDir };
 
   if (values.help || !command) {
     console.log(USAGE);
@@ -66,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'serve') {
     const server = await startNodeServer({
-      ...storeOptions,
+      ...(databaseUrl ? { databaseUrl, ...(schema ? { databaseSchema: schema } : {}) } : { dataDir }),
       port: Number(values.port ?? process.env.PORT ?? 8787),
       host: values.host ?? process.env.HOST ?? '127.0.0.1',
       seedDemo: values.seed ?? false,

@@ -26,7 +26,7 @@ export function leadQualifiedEvent(lead: Lead): LeadEvent {
     lastActivityAt: lead.lastActivityAt,
     qualifiedAt,
   });
-  return { key, body };
+  return { key, customerId: lead.customerId, body };
 }
 
 export interface LeadDeliveryOptions {

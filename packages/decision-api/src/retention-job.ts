@@ -6,12 +6,16 @@ export interface PurgeResult {
   readonly deleted: number;
 }
 
-/** Deletes the touchpoints older than the retention; daily offer counts and profiles stay. */
+/**
+ * Deletes the touchpoints older than the retention (whole months by dropping their partition); daily offer counts and
+ * profiles stay. Also makes the partitions of the months ahead, so the job that keeps the table small keeps it ready.
+ */
 export async function purgeExpiredTouchpoints(
   store: Store,
   { now, touchpointDays, batchSize }: { now: Date; touchpointDays: number; batchSize?: number },
 ): Promise<PurgeResult> {
   const cutoff = retentionCutoff(now, touchpointDays);
+  await store.createPartitionsAhead(now);
   const deleted = await store.privacy.purgeTouchpoints(cutoff, batchSize === undefined ? {} : { batchSize });
   return { cutoff, deleted };
 }

@@ -1,5 +1,5 @@
 import { adoptBannerStyles } from '@touchpoint/sdk-web/banner';
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useLayoutEffect } from 'react';
 import { Banner } from './banner.js';
 import { type UsePlacementOptions, type UsePlacementResult, usePlacement } from './use-placement.js';
 
@@ -14,6 +14,9 @@ export interface PlacementProps extends UsePlacementOptions {
   readonly render?: (placement: UsePlacementResult) => ReactNode;
 }
 
+/** useLayoutEffect in the browser; on the server (where it does nothing and React 18 warns) useEffect. */
+const useBeforePaint = typeof document === 'undefined' ? useEffect : useLayoutEffect;
+
 /**
  * A placement: a box of the given size, reserved at once (also in server-rendered HTML), with the offer banner
  * in it once the decision arrives, or nothing (the box stays, hidden from screen readers).
@@ -21,7 +24,8 @@ export interface PlacementProps extends UsePlacementOptions {
 export function Placement({ name, width, height, page, locale, className, render }: PlacementProps) {
   const placement = usePlacement(name, { page, locale });
   const { decision, offer } = placement;
-  useEffect(() => {
+  // Before the first paint: a banner drawn from a cached decision must not show unstyled and then move.
+  useBeforePaint(() => {
     adoptBannerStyles(document);
   }, []);
   return (
@@ -36,7 +40,14 @@ export function Placement({ name, width, height, page, locale, className, render
         ? render(placement)
         : decision &&
           offer && (
-            <Banner decision={decision} offer={offer} onClick={placement.onClick} onDismiss={placement.onDismiss} />
+            <Banner
+              decision={decision}
+              offer={offer}
+              onClick={placement.onClick}
+              onDismiss={placement.onDismiss}
+              onWhy={placement.onWhy}
+              explanation={placement.explanation}
+            />
           )}
     </div>
   );

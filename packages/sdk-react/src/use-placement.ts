@@ -1,5 +1,11 @@
-import { createPlacementController, type Locale, type PlacementState } from '@touchpoint/sdk-web';
-import { useMemo, useSyncExternalStore } from 'react';
+import {
+  createPlacementController,
+  type Locale,
+  type PlacementDecision,
+  type PlacementState,
+  type WhyExplanation,
+} from '@touchpoint/sdk-web';
+import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useTouchpointClient } from './provider.js';
 
 export interface UsePlacementOptions {
@@ -15,7 +21,19 @@ export interface UsePlacementResult extends PlacementState {
   readonly onClick: () => void;
   /** Call when the customer dismisses the offer: the next decision is asked for. */
   readonly onDismiss: () => void;
+  /** Call when the customer opens "why am I seeing this?": the explanation is fetched (once per decision). */
+  readonly onWhy: () => void;
+  /** The current decision's explanation once fetched; null before, or when there is none to give. */
+  readonly explanation: WhyExplanation | null;
 }
+
+interface Why {
+  readonly decision: PlacementDecision | null;
+  readonly explanation?: WhyExplanation | null;
+}
+
+const SERVER_STATE: PlacementState = { status: 'loading', decision: null, offer: null };
+const serverState = () => SERVER_STATE;
 
 /**
  * The decision for a placement and the callbacks to report what the customer does with it. All the logic is
@@ -27,6 +45,28 @@ export function usePlacement(name: string, { page, locale }: UsePlacementOptions
     () => createPlacementController(client, { name, page, locale }),
     [client, name, page, locale],
   );
-  const state = useSyncExternalStore(controller.subscribe, controller.getState, controller.getState);
-  return { ...state, ref: controller.observe, onClick: controller.click, onDismiss: controller.dismiss };
+  // The server (and hydration) always render the loading box; in the browser a fresh cached decision is there at
+  // once, so it is in the first paint.
+  const state = useSyncExternalStore(controller.subscribe, controller.getState, serverState);
+  const [why, setWhy] = useState<Why>({ decision: null });
+  /** The decision whose explanation was asked for: set at once, so a second toggle before the render asks nothing. */
+  const asked = useRef<PlacementDecision | null>(null);
+  const { decision } = state;
+  // Through the client, so the customer token goes in its header, never into a URL.
+  const onWhy = () => {
+    if (!decision || asked.current === decision) return;
+    asked.current = decision;
+    setWhy({ decision });
+    void client.explain(decision).then((explanation) => {
+      setWhy((current) => (current.decision === decision ? { decision, explanation } : current));
+    });
+  };
+  return {
+    ...state,
+    ref: controller.observe,
+    onClick: controller.click,
+    onDismiss: controller.dismiss,
+    onWhy,
+    explanation: (why.decision === decision && why.explanation) || null,
+  };
 }

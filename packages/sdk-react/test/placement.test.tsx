@@ -64,6 +64,39 @@ describe('<Placement>', () => {
     expect(box?.style.height).toBe('240px');
   });
 
+  it('“why am I seeing this?” fetches the explanation through the client once and shows it in the banner', async () => {
+    const decided = decision('dashboard-hero');
+    const why = `https://touchpoint.bank.test/v1/me/decisions/${decided.decisionId}/why`;
+    api.nextDecisions(() => HttpResponse.json({ decisions: [{ ...decided, why }] }));
+    render(
+      <Page client={device.client({ getCustomerToken: () => 'header.payload.signature' })}>
+        <Placement name="dashboard-hero" width={960} height={240} />
+      </Page>,
+    );
+    const region = await screen.findByRole('region');
+    const details = region.querySelector<HTMLDetailsElement>('details.tp-why');
+    expect(details?.querySelector('summary')?.textContent).toBe('Why am I seeing this?');
+    expect(details?.querySelector('div')?.textContent).toBe('You recently priced a car loan.');
+    const open = () =>
+      act(() => {
+        if (!details) return;
+        details.open = true;
+        fireEvent(details, new Event('toggle'));
+      });
+    open();
+    await waitFor(() => expect(details?.textContent).toContain('You used the car loan calculator.'));
+    expect([...(details?.querySelectorAll('p, li') ?? [])].map((node) => node.textContent)).toEqual([
+      'You recently priced a car loan.',
+      'You are comparing prices of car loan.',
+      'You used the car loan calculator.',
+      'You can turn personalised offers off under Privacy.',
+    ]);
+    expect(api.whyRequests.map((request) => request.url.href)).toEqual([why]);
+    expect(api.whyRequests[0]?.headers.get('authorization')).toBe('Bearer header.payload.signature');
+    open();
+    expect(api.whyRequests).toHaveLength(1);
+  });
+
   it('shows the offer in the same banner markup as the <tp-placement> element', async () => {
     const decided = decision('dashboard-hero');
     api.nextDecisions(() => HttpResponse.json({ decisions: [decided] }));

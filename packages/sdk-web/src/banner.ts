@@ -1,4 +1,4 @@
-import type { Locale, OfferContent, PlacementDecision } from '@touchpoint/decision-api/contract';
+import type { Locale, OfferContent, PlacementDecision, WhyExplanation } from './wire.js';
 
 /**
  * The offer banner's stylesheet, shared by the <tp-placement> element (in its shadow root) and sdk-react's
@@ -6,7 +6,7 @@ import type { Locale, OfferContent, PlacementDecision } from '@touchpoint/decisi
  */
 export const bannerCss = `:host,.tp-placement{display:block;box-sizing:border-box;container-type:size}
 .tp-banner{position:relative;display:flex;align-items:center;gap:16px;box-sizing:border-box;height:100%;padding:16px 52px 16px 16px;overflow:hidden;border:1px solid #c5d5e4;border-radius:12px;background:#fdfaf3;color:#1d3557;font:15px/1.4 system-ui,sans-serif}
-.tp-image{flex:none;width:auto;height:auto;max-width:35%;max-height:100%;object-fit:contain}
+.tp-image{flex:none;width:160px;height:120px;max-width:35%;max-height:100%;object-fit:contain}
 .tp-content{display:flex;flex-direction:column;align-items:flex-start;gap:8px;min-width:0;max-height:100%}
 .tp-headline,.tp-body{display:-webkit-box;margin:0;overflow:hidden;-webkit-box-orient:vertical;-webkit-line-clamp:3}
 .tp-headline{font-size:1.2em;line-height:1.25;-webkit-line-clamp:2}
@@ -18,7 +18,9 @@ export const bannerCss = `:host,.tp-placement{display:block;box-sizing:border-bo
 .tp-cta:focus-visible,.tp-dismiss:focus-visible,.tp-why>summary:focus-visible{outline:3px solid #1d3557;outline-offset:2px;box-shadow:0 0 0 5px #fdfaf3}
 .tp-why{font-size:.85em;color:#3d4f63}
 .tp-why>summary{cursor:pointer;text-decoration:underline}
-.tp-why>p{position:absolute;inset:auto 8px 8px;margin:0;padding:8px 12px;border:1px solid #c5d5e4;border-radius:8px;background:#fff;color:#1d3557}
+.tp-why>div{position:absolute;inset:auto 8px 8px;max-height:calc(100% - 16px);box-sizing:border-box;overflow:auto;padding:8px 12px;border:1px solid #c5d5e4;border-radius:8px;background:#fff;color:#1d3557}
+.tp-why p,.tp-why ul{margin:0 0 4px}
+.tp-why ul{padding-left:1.2em}
 @container (orientation:portrait){.tp-banner{flex-direction:column;align-items:flex-start;padding-top:52px}.tp-image{max-width:100%;max-height:30%}}
 @container (max-height:200px){.tp-banner{gap:12px;padding:12px 44px 12px 12px;font-size:14px}.tp-content{gap:6px}.tp-headline{font-size:1.05em}.tp-body{-webkit-line-clamp:2}.tp-image{max-width:28%}.tp-cta{padding:6px 12px}.tp-dismiss{top:4px;right:4px}}
 @media (forced-colors:active){.tp-banner,.tp-cta,.tp-dismiss{border:1px solid CanvasText}}`;
@@ -40,7 +42,11 @@ export function bannerText(locale: string): BannerText {
   return locale === 'en' ? TEXT.en : TEXT.da;
 }
 
-/** Catalog images are drawn at 4:3; explicit attributes let the browser reserve their box before they load. */
+/**
+ * Catalog images are drawn at 160×120. The stylesheet gives the image that box (smaller where the banner is, the
+ * picture contained in it), never `auto`: its natural size is unknown until it loads, and the text beside it would
+ * move when it arrived (layout shift). The attributes say the same to renderers without the stylesheet.
+ */
 export const BANNER_IMAGE_SIZE = { width: 160, height: 120 } as const;
 
 let sheet: CSSStyleSheet | undefined;
@@ -72,19 +78,54 @@ export interface BannerProps<ClickEvent = unknown> {
   /** The offer's link was clicked; it navigates afterwards unless the event's default is prevented. */
   readonly onClick?: (event: ClickEvent) => void;
   readonly onDismiss?: () => void;
+  /**
+   * The "why am I seeing this?" disclosure was opened: the renderer fetches the explanation (`client.explain`) for a
+   * decision with a `why` link and passes it back as `explanation`. Until then the decision's short reason shows.
+   */
+  readonly onWhy?: () => void;
+  readonly explanation?: WhyExplanation | null;
+}
+
+/** Text to draw, or null: the explanation is the API's JSON, so each part is checked before it is drawn. */
+const textOf = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
+
+/**
+ * The disclosure's content: the explanation (reason, journey, the visits that led there, how to opt out) or, until
+ * it is there, the decision's short reason.
+ */
+function whyContent<Node>(h: CreateElement<Node>, reason: string, explanation: unknown): unknown[] {
+  const why = (explanation ?? {}) as Partial<Record<keyof WhyExplanation, unknown>> & {
+    journey?: { description?: unknown };
+  };
+  const visits = (Array.isArray(why.touchpoints) ? why.touchpoints : [])
+    .map((visit) => textOf(visit?.description))
+    .filter(Boolean);
+  const optOut = textOf(why.optOut);
+  const journey = textOf(why.journey?.description);
+  return [
+    h('p', null, textOf(why.reason) ?? reason),
+    journey && h('p', null, journey),
+    visits.length ? h('ul', null, ...visits.map((visit) => h('li', null, visit))) : null,
+    optOut && h('p', null, optOut),
+  ];
 }
 
 /**
  * The offer banner, drawn with the renderer's `createElement`: structured content only, never raw HTML. A region named
  * by the headline, with the offer and decision ids; the headline, body and link; the image with explicit size; the
- * "why am I seeing this?" disclosure; and the dismiss button.
+ * "why am I seeing this?" disclosure (opening it calls `onWhy`); and the dismiss button.
  */
-export function banner<Node>(h: CreateElement<Node>, { decision, offer, onClick, onDismiss }: BannerProps): Node {
+export function banner<Node>(
+  h: CreateElement<Node>,
+  { decision, offer, onClick, onDismiss, onWhy, explanation }: BannerProps,
+): Node {
   const text = bannerText(offer.locale);
   const { image } = offer;
   return h(
     'section',
     {
+      // A new decision is a new banner: its disclosure starts closed, its explanation is fetched anew.
+      key: decision.decisionId,
       className: 'tp-banner',
       role: 'region',
       'aria-label': offer.headline,
@@ -100,7 +141,16 @@ export function banner<Node>(h: CreateElement<Node>, { decision, offer, onClick,
       h('p', { className: 'tp-body' }, offer.body),
       h('a', { className: 'tp-cta', href: offer.cta.url, onClick }, offer.cta.label),
       decision.reason
-        ? h('details', { className: 'tp-why' }, h('summary', null, text.why), h('p', null, decision.reason))
+        ? h(
+            'details',
+            {
+              className: 'tp-why',
+              onToggle: (event: { currentTarget: { open?: boolean } }) => event.currentTarget.open && onWhy?.(),
+            },
+            h('summary', null, text.why),
+            // Focusable, as it scrolls when the explanation is longer than the banner; announced when it arrives.
+            h('div', { tabIndex: 0, 'aria-live': 'polite' }, ...whyContent(h, decision.reason, explanation)),
+          )
         : null,
     ),
     h(

@@ -1,4 +1,3 @@
-import type { Locale, PlacementDecision } from '@touchpoint/decision-api/contract';
 import { currentPath, onPageHide, randomId, webStorage } from './adapters/browser.js';
 import { createFetchTransport } from './adapters/fetch-transport.js';
 import { createIndexedDbStorage, deleteIndexedDbStorage } from './adapters/indexeddb-storage.js';
@@ -15,9 +14,10 @@ import { buildTouchpoint, toPagePath } from './core/touchpoint.js';
 import { createDelivery } from './delivery.js';
 import type { QueueStorage } from './ports.js';
 import type { ClientOptions, ConsentState, DecideOptions, TouchpointClient, TouchpointErrorInfo } from './types.js';
+import type { Locale, PlacementDecision, WhyExplanation } from './wire.js';
 
-const ANONYMOUS_ID_KEY = 'touchpoint:anonymous-id:v1';
-const DECISIONS_KEY = 'touchpoint:decisions:v1';
+const ANONYMOUS_ID_KEY = 'touchpoint:id';
+const DECISIONS_KEY = 'touchpoint:decisions';
 /** A customer token that takes longer than this is not waited for: the touchpoints go with the anonymous id. */
 const TOKEN_TIMEOUT_MS = 5000;
 
@@ -46,7 +46,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
   const { endpoint, siteKey, channel, getCustomerToken, onError, debug } = options ?? {};
   // The README's option table says what each one is.
   for (const [name, value] of Object.entries({ endpoint, siteKey, channel })) {
-    if (!isText(value)) throw new Error(`[touchpoint] createClient: "${name}" is required`);
+    if (!isText(value)) throw new Error(`[touchpoint] "${name}" is required`);
   }
 
   const timeoutMs = positive(options.decisionTimeoutMs, 800);
@@ -61,7 +61,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
   let destroyed = false;
   const changeListeners = new Set<() => void>();
   const changed = () => {
-    for (const listener of [...changeListeners]) guard('subscriber', undefined, listener)();
+    for (const listener of [...changeListeners]) guard('subscriber', listener)();
   };
   let deviceQueue: QueueStorage | undefined;
   /** The anonymous id kept on the device (only with consent): read, written, or removed with null. */
@@ -74,6 +74,11 @@ export function createClient(options: ClientOptions): TouchpointClient {
     } catch {
       // The host's error handler failing must not become the host's problem either.
     }
+  }
+
+  /** No decision or explanation: `cause` is the API's refusal (with its status) or what went wrong. */
+  function refused(message: string, cause: unknown): void {
+    report({ kind: 'decision', status: (cause as { status?: number } | undefined)?.status, message, cause });
   }
 
   /** A host call with a value the SDK cannot use: reported, and the call does nothing. */
@@ -133,29 +138,31 @@ export function createClient(options: ClientOptions): TouchpointClient {
     if (!deviceQueue && next === 'denied') deleteIndexedDbStorage();
   }
 
+  /** Never rejects: everything that can fail is inside the try, and the answer is made of what cannot. */
   async function decide(placements: unknown, decideOptions?: DecideOptions): Promise<PlacementDecision[]> {
     const names = Array.isArray(placements) ? [...new Set(placements.filter(isString))] : [];
+    const found = new Map<string, PlacementDecision>();
+    const started = generation;
+    const abort = new AbortController();
+    // Neither can throw, whatever the host passed: a path is made of anything, and the locale is checked.
     const page = toPagePath(decideOptions?.page ?? currentPath());
     const locale = isLocale(decideOptions?.locale) ? decideOptions.locale : defaultLocale;
     const key = (name: string) => cacheKey(name, page, locale);
-    const found = new Map<string, PlacementDecision>();
-    // Unknown or malformed placement ids, or more than ten, are the API's to refuse: its problem details name them.
-    const ask = names.filter((name) => !cachedDecision(cache, key(name), Date.now(), false));
-    if (ask.length && !destroyed) {
-      const started = generation;
-      const abort = new AbortController();
-      try {
+    try {
+      // Unknown or malformed placement ids, or more than ten, are the API's to refuse: its problem details name them.
+      const ask = names.filter((name) => !cachedDecision(cache, key(name), Date.now()));
+      if (ask.length && !destroyed) {
         const response = await within(
           (async () => {
             // Touchpoints first (a dismissal, a calculator use), so this decision already knows about them.
             await delivery.flush();
             // Only with consent granted may the decision use what is known about the customer.
             const body = { anonymousId, context: { channel, page, locale, consent }, placements: ask };
-            return transport.post('/v1/decisions', body, { token: await token(), signal: abort.signal });
+            return transport.send('/v1/decisions', body, { token: await token(), signal: abort.signal });
           })(),
           timeoutMs,
         );
-        if (!response) throw new Error(`no decision within ${timeoutMs} ms`);
+        if (!response) throw new Error('timeout');
         for (const decision of response.status === 200 ? readDecisions(response.body) : []) {
           if (!ask.includes(decision.placement)) continue;
           found.set(decision.placement, decision);
@@ -163,27 +170,26 @@ export function createClient(options: ClientOptions): TouchpointClient {
         }
         // A refusal, or an answer without a well-formed decision for every placement asked for.
         if (found.size < ask.length) throw response;
-      } catch (cause) {
-        const status = (cause as { status?: number } | undefined)?.status;
-        report({ kind: 'decision', status, message: 'no decision; cached or none shown', cause });
-      } finally {
-        abort.abort();
       }
+    } catch (cause) {
+      refused('no decision', cause);
+    } finally {
+      abort.abort();
     }
-    return names.map((name) => found.get(name) ?? cachedDecision(cache, key(name), 0, true) ?? fallbackDecision(name));
+    return names.map((name) => found.get(name) ?? cachedDecision(cache, key(name), -1) ?? fallbackDecision(name));
   }
 
+  /** `call`, reporting what it throws and returning null instead. */
   function guard<Args extends unknown[], Result>(
     name: string,
-    fallback: Result,
     call: (...args: Args) => Result,
-  ): (...args: Args) => Result {
+  ): (...args: Args) => Result | null {
     return (...args) => {
       try {
         return call(...args);
       } catch (cause) {
         report({ kind: 'internal', message: `${name} failed`, cause });
-        return fallback;
+        return null;
       }
     };
   }
@@ -203,12 +209,12 @@ export function createClient(options: ClientOptions): TouchpointClient {
   if (initial !== options.consent) misuse('consent', options.consent);
   applyConsent(initial);
   if (initial === 'granted') cache = readDecisionCache(webStorage('sessionStorage', DECISIONS_KEY));
-  const stopHideListener = onPageHide(guard('hide', undefined, delivery.sendOnHide));
+  const stopHideListener = onPageHide(guard('hide', delivery.sendOnHide));
 
   return {
     channel,
 
-    track: guard('track', null, (type, fields) => {
+    track: guard('track', (type, fields) => {
       if (destroyed || consent === 'denied') return null;
       const touchpoint = buildTouchpoint(type, fields, {
         id: randomId(),
@@ -216,22 +222,50 @@ export function createClient(options: ClientOptions): TouchpointClient {
         channel,
         page: currentPath(),
       });
-      if (!touchpoint) return misuse('touchpoint type', type);
+      if (!touchpoint) return misuse('type', type);
       delivery.add(touchpoint);
-      // What the customer did may change the next decision; impressions and clicks of the current one do not.
-      if (type !== 'offer_impression' && type !== 'offer_click') clearCache();
+      // What the customer did may change the next decision; seeing a page, and seeing or clicking the current offer,
+      // do not (a page's decision is cached for that page, so a page view would only ever throw it away).
+      if (type !== 'page_view' && type !== 'offer_impression' && type !== 'offer_click') clearCache();
       return touchpoint.id;
     }),
 
-    decide: (placements, decideOptions) =>
-      decide(placements, decideOptions).catch((cause: unknown) => {
-        report({ kind: 'internal', message: 'decide failed', cause });
-        return Array.isArray(placements) ? placements.filter(isString).map(fallbackDecision) : [];
-      }),
+    decide,
 
-    flush: () => delivery.flush(),
+    // Cannot throw: whatever the arguments, they only make a key that is not in the cache.
+    cached: (placement, decideOptions) =>
+      cachedDecision(
+        cache,
+        cacheKey(
+          placement,
+          toPagePath(decideOptions?.page ?? currentPath()),
+          isLocale(decideOptions?.locale) ? decideOptions.locale : defaultLocale,
+        ),
+        Date.now(),
+      ),
 
-    setConsent: guard('setConsent', undefined, (state) => {
+    flush: delivery.flush,
+
+    async explain(decision) {
+      try {
+        // Only for a decision the API offered to explain, and only from the API itself: the customer token goes in a
+        // header to the endpoint, never into a URL or to another host (the decision's `why` URL is not followed).
+        // The id only extends the endpoint's path, so whatever it holds, the request stays on the endpoint's origin.
+        if (decision?.why) {
+          const response = await transport.send(`/v1/me/decisions/${decision.decisionId}/why`, null, {
+            token: await token(),
+          });
+          // The banner draws only the text it finds in it.
+          if (response.status === 200) return response.body as WhyExplanation | null;
+          throw response;
+        }
+      } catch (cause) {
+        refused('no why', cause);
+      }
+      return null;
+    },
+
+    setConsent: guard('setConsent', (state) => {
       if (!isConsent(state)) return misuse('consent', state);
       if (destroyed || state === consent) return;
       clearCache();
@@ -239,19 +273,19 @@ export function createClient(options: ClientOptions): TouchpointClient {
       changed();
     }),
 
-    identify: guard('identify', undefined, (state) => {
-      if (state !== 'logged-in' && state !== 'logged-out') return misuse('identify state', state);
+    identify: guard('identify', (state) => {
+      if (state !== 'logged-in' && state !== 'logged-out') return misuse('identify', state);
       identify(state === 'logged-out');
     }),
 
-    logout: guard('logout', undefined, () => identify(true)),
+    logout: guard('logout', () => identify(true)),
 
     subscribe: (listener) => {
       changeListeners.add(listener);
       return () => void changeListeners.delete(listener);
     },
 
-    destroy: guard('destroy', undefined, () => {
+    destroy: guard('destroy', () => {
       destroyed = true;
       changeListeners.clear();
       stopHideListener();

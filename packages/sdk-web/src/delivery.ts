@@ -1,4 +1,3 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
 import { exclusive } from './adapters/browser.js';
 import { createMemoryStorage } from './adapters/memory-storage.js';
 import { retryDelay } from './core/backoff.js';
@@ -7,6 +6,7 @@ import { acknowledge, enqueue, takeBatch } from './core/queue.js';
 import { isRetryable, parseRetryAfter } from './core/retry-policy.js';
 import type { QueueStorage, Transport, TransportResponse } from './ports.js';
 import type { TouchpointErrorInfo } from './types.js';
+import type { Touchpoint } from './wire.js';
 
 const PATH = '/v1/touchpoints';
 const MAX_ITEMS = 500;
@@ -14,6 +14,12 @@ const MAX_ITEMS = 500;
 const MAX_CHARS = 250_000;
 /** Browsers allow 64 KB of keepalive requests and beacons in flight per page. */
 const KEEPALIVE_CHARS = 30_000;
+/**
+ * Sends of one batch that may fail in a row (waits the server asked for with Retry-After not counted) before the page
+ * stops retrying by itself. The batch is not dropped: it stays queued (on the device, with consent) and is tried again
+ * only with the page's next send (a new touchpoint, a decision, flush()) or on the next page load.
+ */
+export const MAX_ATTEMPTS = 8;
 
 export interface DeliveryOptions {
   readonly transport: Transport;
@@ -78,7 +84,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       .then(() => change(target))
       .catch((cause: unknown) => {
         if (storage === target) storage = createMemoryStorage(queue);
-        report({ kind: 'storage', message: 'storage failed; kept in memory', cause });
+        report({ kind: 'storage', message: 'storage failed', cause });
       });
   }
 
@@ -114,7 +120,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     const invalid = Array.isArray(result.rejected) ? result.rejected : [];
     const rejected = refused
       ? batch.map((item) => item.id)
-      : invalid.map((item) => (isString(item?.id) ? item.id : batch[Number(item?.index)]?.id)).filter(isString);
+      : invalid.map((item) => (isString(item?.id) ? item.id : batch[item?.index as number]?.id)).filter(isString);
     const settled = new Set([...ids(result.accepted), ...ids(result.duplicates), ...rejected]);
     // An answer that settles nothing is retried with backoff rather than at once, so it cannot loop hot.
     if (!batch.some((item) => settled.has(item.id))) return null;
@@ -137,14 +143,14 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     await stored;
     while (options.canSend() && Date.now() >= retryAt) {
       const batch = retrying ?? takeBatch(queue, MAX_ITEMS, MAX_CHARS);
-      if (!batch.length) return;
+      if (!batch.length) break;
       const started = epoch;
       let retry: Retry;
       let status: number | undefined;
       let cause: unknown;
       try {
         const token = await options.token();
-        const response = await transport.post(PATH, envelope(batch), { token });
+        const response = await transport.send(PATH, envelope(batch), { token });
         if (started !== epoch) return;
         retry = settle(batch, response);
         ({ status, body: cause } = response);
@@ -159,14 +165,26 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         continue;
       }
       retrying = batch;
-      // Waiting as the server asked does not count as an attempt: the backoff does not grow from it.
+      // Waiting as the server asked does not count as an attempt: the backoff does not grow from it, and the budget of
+      // attempts is not spent.
       const delay = retryDelay(retry === null ? attempt++ : attempt, retry, Math.random());
-      retryAt = Date.now() + delay;
-      report({ kind: 'delivery', message: `send failed; retry in ${Math.ceil(delay / 1000)} s`, status, cause });
+      const spent = retry === null && attempt >= MAX_ATTEMPTS;
+      report({
+        kind: 'delivery',
+        message: `send failed; retry ${spent ? 'later' : `in ${Math.ceil(delay / 1000)} s`}`,
+        status,
+        cause,
+      });
       stop();
+      // Once the budget is spent, no timer: the batch stays queued for the page's next send or the next page.
+      if (spent) return;
+      retryAt = Date.now() + delay;
       schedule(delay);
       return;
     }
+    // The lock is held until what was acknowledged has left the device queue, so the next tab to send does not read it
+    // there and send it again.
+    await stored;
   }
 
   function flush(): Promise<void> {
@@ -199,7 +217,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       const body = envelope(batch);
       // A keepalive fetch that is refused at once (over the browser's keepalive quota, say) goes as a beacon.
       transport
-        .post(PATH, body, { token: options.lastToken(), keepalive: true })
+        .send(PATH, body, { token: options.lastToken(), keepalive: true })
         .catch(() => transport.beacon(PATH, body));
     },
 

@@ -20,4 +20,5 @@ export type {
   TouchpointErrorInfo,
   TouchpointType,
   TrackFields,
+  WhyExplanation,
 } from './types.js';

@@ -1,4 +1,4 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import type { Touchpoint } from './wire.js';
 
 /**
  * Where queued touchpoints wait until the API acknowledged them. Every change is one atomic read-modify-write, so
@@ -23,9 +23,10 @@ export interface PostOptions {
   readonly signal?: AbortSignal;
 }
 
-/** How requests reach the decision API. `post` rejects only when no response arrived. */
+/** How requests reach the decision API. `send` rejects only when no response arrived. */
 export interface Transport {
-  post(path: string, body: unknown, options?: PostOptions): Promise<TransportResponse>;
+  /** POSTs `body` as JSON; GETs when it is null. */
+  send(path: string, body: unknown, options?: PostOptions): Promise<TransportResponse>;
   /** Fire and forget while the page goes away. */
   beacon(path: string, body: unknown): void;
 }

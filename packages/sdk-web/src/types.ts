@@ -1,12 +1,6 @@
-import type {
-  Channel,
-  Locale,
-  OfferContent,
-  PlacementDecision,
-  TouchpointType,
-} from '@touchpoint/decision-api/contract';
+import type { Channel, Locale, OfferContent, PlacementDecision, TouchpointType, WhyExplanation } from './wire.js';
 
-export type { Channel, Locale, OfferContent, PlacementDecision, TouchpointType };
+export type { Channel, Locale, OfferContent, PlacementDecision, TouchpointType, WhyExplanation };
 
 /**
  * pending: touchpoints are kept in memory only and not sent;
@@ -70,8 +64,19 @@ export interface TouchpointClient {
   track(type: TouchpointType, fields?: TrackFields): string | null;
   /** Decisions for the given placements. Never rejects: on failure or timeout, cached or empty (offer: null) decisions. */
   decide(placements: readonly string[], options?: DecideOptions): Promise<PlacementDecision[]>;
+  /**
+   * The fresh cached decision for a placement, or null, at once: a renderer draws it in its first paint instead of
+   * waiting for `decide` (which returns the same decision without asking the API). Never throws.
+   */
+  cached(placement: string, options?: DecideOptions): PlacementDecision | null;
   /** Send queued touchpoints now. Never rejects. */
   flush(): Promise<void>;
+  /**
+   * "Why am I seeing this?": the explanation of one of the logged-in customer's decisions (those with a `why` link),
+   * fetched from the API with the customer token in the Authorization header. Null, with a report to onError, when
+   * there is none to give. Never rejects.
+   */
+  explain(decision: PlacementDecision): Promise<WhyExplanation | null>;
   setConsent(state: ConsentState): void;
   /** Call after login or logout: drops cached decisions; on logout also the device queue and anonymous id. */
   identify(state: 'logged-in' | 'logged-out'): void;

@@ -5,7 +5,7 @@ import { databases, deviceQueue, leaveQueueOnDevice, settle, testDevice } from '
 
 const device = testDevice();
 const { api, errors } = device;
-const ANONYMOUS_ID_KEY = 'touchpoint:anonymous-id:v1';
+const ANONYMOUS_ID_KEY = 'touchpoint:id';
 
 describe('consent', () => {
   it('while a customer has not chosen, touchpoints wait in memory: nothing is sent or stored on the device', async () => {

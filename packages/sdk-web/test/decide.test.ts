@@ -65,6 +65,21 @@ describe('the decision cache', () => {
     expect(api.decisionRequests).toHaveLength(3);
   });
 
+  it('gives a fresh cached decision at once with cached(), and null for anything else', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const client = device.client({ locale: 'en' });
+    expect(client.cached('dashboard-hero', { page: '/' })).toBeNull();
+    api.nextDecisions(() => HttpResponse.json({ decisions: [decision('dashboard-hero', { ttlSeconds: 60 })] }));
+    const [decided] = await client.decide(['dashboard-hero'], { page: '/' });
+    expect(client.cached('dashboard-hero', { page: '/' })).toEqual(decided);
+    expect(client.cached('dashboard-hero', { page: '/', locale: 'en' })).toEqual(decided);
+    expect(client.cached('dashboard-hero', { page: '/', locale: 'da' })).toBeNull();
+    expect(client.cached('product-sidebar', { page: '/' })).toBeNull();
+    expect(client.cached(42 as never, { page: {} as never })).toBeNull();
+    vi.setSystemTime(Date.now() + 61_000);
+    expect(client.cached('dashboard-hero', { page: '/' })).toBeNull();
+  });
+
   it('asks again once the ttl has passed', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const client = device.client();
@@ -97,9 +112,10 @@ describe('the decision cache', () => {
     expect(api.decisionRequests).toHaveLength(2);
   });
 
-  it('is kept when the customer only sees or clicks the offer', async () => {
+  it('is kept when the customer only sees a page, or sees or clicks the offer', async () => {
     const client = device.client();
     await client.decide(['dashboard-hero']);
+    client.track('page_view');
     client.track('offer_impression');
     client.track('offer_click');
     await client.decide(['dashboard-hero']);

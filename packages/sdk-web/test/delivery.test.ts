@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
+import { MAX_ATTEMPTS } from '../src/delivery.js';
 import { acceptAll, deviceQueue, leaveQueueOnDevice, SITE_KEY, settle, testDevice } from './support/api.js';
 
 const device = testDevice();
@@ -344,6 +345,78 @@ describe('the status matrix: what happens to a batch after each answer', () => {
     expect(new Set(api.sentIds())).toEqual(new Set([id]));
   });
 
+  it.each([
+    ['a network error', () => HttpResponse.error()],
+    ['500', status(500)],
+    ['503', status(503)],
+  ])(
+    `after ${MAX_ATTEMPTS} sends failing with %s in a row the page stops retrying, keeps the batch and sends it with its next send`,
+    async (_, failure) => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const client = device.client();
+      const ids = [client.track('page_view'), client.track('product_view', { product: 'car_loan' })];
+      api.nextTouchpoints(...Array.from({ length: MAX_ATTEMPTS + 5 }, () => failure));
+      await client.flush();
+      // Every backoff wait is below its cap (60 s): an hour is room for many more retries than the budget.
+      for (let minute = 0; minute < 60; minute++) await vi.advanceTimersByTimeAsync(60_000);
+      expect(api.batches).toHaveLength(MAX_ATTEMPTS);
+      expect(api.batches.every((batch) => batch.body.touchpoints.map((item) => item.id).join() === ids.join())).toBe(
+        true,
+      );
+      expect(errors.at(-1)).toMatchObject({ kind: 'delivery', message: 'send failed; retry later' });
+      expect(errors.flatMap((error) => error.dropped ?? [])).toEqual([]);
+      // Nothing lost: the batch waits on the device, for the next page load or this page's next send.
+      expect(idsOf(await deviceQueue())).toEqual(ids);
+
+      // The next touchpoint is sent after the flush interval, as always, and the kept batch goes first.
+      api.reset();
+      api.nextTouchpoints(failure);
+      const later = client.track('page_view');
+      await vi.advanceTimersByTimeAsync(60_000);
+      await vi.waitFor(() => expect(api.batches).toHaveLength(1));
+      expect(api.batches[0]?.body.touchpoints.map((item) => item.id)).toEqual(ids);
+      // It failed again: still no timer of its own, and still kept.
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(api.batches).toHaveLength(1);
+      expect(idsOf(await deviceQueue())).toEqual([...ids, later]);
+      // The API is back: the page's next send delivers everything.
+      await client.flush();
+      expect(api.sentIds().slice(-3)).toEqual([...ids, later]);
+      await vi.waitFor(async () => expect(await deviceQueue()).toEqual([]));
+    },
+  );
+
+  it('a batch kept after its retries were spent goes on the next page load, with the same ids, once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const first = device.client();
+    const ids = [first.track('page_view'), first.track('page_view')];
+    api.nextTouchpoints(...Array.from({ length: MAX_ATTEMPTS }, () => status(500)));
+    await first.flush();
+    while (api.batches.length < MAX_ATTEMPTS) await vi.advanceTimersByTimeAsync(10_000);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(api.batches).toHaveLength(MAX_ATTEMPTS);
+    first.destroy();
+
+    api.reset();
+    const next = device.client();
+    await next.flush();
+    expect(api.sentIds()).toEqual(ids);
+    await vi.waitFor(async () => expect(await deviceQueue()).toEqual([]));
+  });
+
+  it('waits the server asked for do not spend the budget: twenty 429s with Retry-After, then the batch arrives', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    const id = client.track('page_view');
+    const busy = () => new HttpResponse(null, { status: 429, headers: { 'retry-after': '3' } });
+    api.nextTouchpoints(...Array.from({ length: 20 }, () => busy));
+    await client.flush();
+    while (api.batches.length < 21) await vi.advanceTimersByTimeAsync(1_000);
+    expect(new Set(api.sentIds())).toEqual(new Set([id]));
+    await vi.waitFor(async () => expect(await deviceQueue()).toEqual([]));
+    expect(errors.every((error) => error.message === 'send failed; retry in 3 s')).toBe(true);
+  });
+
   it('a Retry-After of a day is capped: the batch is tried again after five minutes', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const client = device.client();
@@ -370,6 +443,26 @@ describe('tabs sharing the device queue', () => {
     const more = second.track('page_view');
     await second.flush();
     expect(api.sentIds()).toEqual([...ids, more]);
+  });
+
+  it('tabs flushing at once under a Web Lock send each touchpoint once', async () => {
+    // The Web Locks API as browsers give it: one holder at a time, in the order asked.
+    let held: Promise<unknown> = Promise.resolve();
+    const locks = {
+      request(_name: string, task: () => Promise<unknown>) {
+        const run = held.then(task);
+        held = run.catch(() => {});
+        return run;
+      },
+    };
+    vi.stubGlobal('navigator', Object.create(navigator, { locks: { value: locks } }));
+    const first = device.client();
+    const ids = [first.track('page_view'), first.track('calculator_used', { product: 'car_loan' })];
+    await settle();
+    const second = device.client();
+    await settle();
+    await Promise.all([first.flush(), second.flush(), first.flush(), second.flush()]);
+    expect(api.sentIds()).toEqual(ids);
   });
 
   it('a queue that waited in memory joins a full device queue up to the cap, and the touchpoints given up are reported', async () => {

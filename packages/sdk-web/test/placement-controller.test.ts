@@ -20,6 +20,20 @@ describe('the placement controller renderers share', () => {
     expect(api.decisionRequests[0]?.body.context.page).toBe('/overview');
   });
 
+  it('with a fresh cached decision, is ready from the start (in the first paint), and does not ask the API again', async () => {
+    const client = device.client();
+    const [cached] = await client.decide(['dashboard-hero'], { page: '/overview' });
+    const controller = createPlacementController(client, { name: 'dashboard-hero', page: '/overview' });
+    expect(controller.getState()).toEqual({ status: 'ready', decision: cached, offer: cached?.offer });
+    controller.subscribe(() => {});
+    await client.decide(['dashboard-hero'], { page: '/overview' });
+    expect(api.decisionRequests).toHaveLength(1);
+    // Another page has no cached decision: it loads.
+    expect(createPlacementController(client, { name: 'dashboard-hero', page: '/loans' }).getState().status).toBe(
+      'loading',
+    );
+  });
+
   it('keeps the same state object until something changes (as useSyncExternalStore needs)', async () => {
     const controller = createPlacementController(device.client(), { name: 'dashboard-hero' });
     controller.subscribe(() => {});

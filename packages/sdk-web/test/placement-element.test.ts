@@ -96,6 +96,70 @@ describe('<tp-placement>', () => {
     expect(placement.events.map((event) => [event.type, event.detail])).toEqual([['tp-decision', decided]]);
   });
 
+  describe('why am I seeing this?', () => {
+    /** Opens the disclosure as a click on its summary (or Enter on it) does. */
+    const open = (region: HTMLElement) => {
+      const details = region.querySelector<HTMLDetailsElement>('details.tp-why');
+      if (!details) throw new Error('no disclosure');
+      details.open = true;
+      details.dispatchEvent(new Event('toggle'));
+    };
+    const whyText = (region: HTMLElement) => region.querySelector('details.tp-why > div')?.textContent;
+
+    it('opening it fetches the explanation with the customer token and shows it in the banner, once per decision', async () => {
+      const decided = decision('dashboard-hero');
+      const why = `https://touchpoint.bank.test/v1/me/decisions/${decided.decisionId}/why`;
+      api.nextDecisions(() => HttpResponse.json({ decisions: [{ ...decided, why }] }));
+      const placement = page(hero, { getCustomerToken: () => 'header.payload.signature' });
+      const region = await bannerOf(placement);
+      const content = region.querySelector('details.tp-why > div');
+      // Reachable by keyboard when it scrolls, and read out when the explanation replaces the short reason.
+      expect(content?.getAttribute('tabindex')).toBe('0');
+      expect(content?.getAttribute('aria-live')).toBe('polite');
+      expect(api.whyRequests).toEqual([]);
+
+      open(region);
+      await vi.waitFor(() => expect(whyText(region)).toContain('You are comparing prices of car loan.'));
+      expect(
+        [...region.querySelectorAll('details.tp-why p, details.tp-why li')].map((node) => node.textContent),
+      ).toEqual([
+        'You recently priced a car loan.',
+        'You are comparing prices of car loan.',
+        'You used the car loan calculator.',
+        'You can turn personalised offers off under Privacy.',
+      ]);
+      expect(api.whyRequests.map((request) => request.url.href)).toEqual([why]);
+      expect(api.whyRequests[0]?.headers.get('authorization')).toBe('Bearer header.payload.signature');
+
+      open(region);
+      await settle();
+      expect(api.whyRequests).toHaveLength(1);
+    });
+
+    it('without an explanation to fetch (anonymous), it shows the decision’s reason and asks nothing', async () => {
+      api.nextDecisions(() => HttpResponse.json({ decisions: [decision('dashboard-hero')] }));
+      const region = await bannerOf(page(hero));
+      open(region);
+      await settle();
+      expect(whyText(region)).toBe('You recently priced a car loan.');
+      expect(api.whyRequests).toEqual([]);
+    });
+
+    it('an explanation that fails or is malformed leaves the reason in place and breaks nothing', async () => {
+      const decided = decision('dashboard-hero');
+      const why = `https://touchpoint.bank.test/v1/me/decisions/${decided.decisionId}/why`;
+      api.nextDecisions(() => HttpResponse.json({ decisions: [{ ...decided, why }] }));
+      api.nextWhy(() => HttpResponse.json({ reason: { html: '<b>x</b>' }, touchpoints: 'many', optOut: 42 }));
+      const placement = page(hero, { getCustomerToken: () => 'a.b.c' });
+      const region = await bannerOf(placement);
+      open(region);
+      await vi.waitFor(() => expect(api.whyRequests).toHaveLength(1));
+      await settle();
+      expect(whyText(region)).toBe('You recently priced a car loan.');
+      expect(region.querySelector('details.tp-why b')).toBeNull();
+    });
+  });
+
   it('speaks Danish for a Danish offer', async () => {
     api.nextDecisions(() =>
       HttpResponse.json({ decisions: [decision('dashboard-hero', { offer: offer({ locale: 'da' }) })] }),

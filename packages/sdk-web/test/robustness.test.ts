@@ -50,9 +50,9 @@ describe('the host page is never hurt', () => {
     client.setConsent('yes' as never);
     client.identify('admin' as never);
     expect(errors.map((error) => [error.kind, error.message])).toEqual([
-      ['config', 'invalid touchpoint type: "Page View"'],
+      ['config', 'invalid type: "Page View"'],
       ['config', 'invalid consent: "yes"'],
-      ['config', 'invalid identify state: "admin"'],
+      ['config', 'invalid identify: "admin"'],
     ]);
   });
 
@@ -98,7 +98,7 @@ describe('a misconfigured client fails at once, saying what to change', () => {
     ['channel', { ...valid, channel: 42 }],
   ])('without %s', (option, options) => {
     expect(() => createClient(options as unknown as ClientOptions)).toThrow(
-      new RegExp(`^\\[touchpoint\\] createClient: "${option}" is required`),
+      new RegExp(`^\\[touchpoint\\] "${option}" is required`),
     );
   });
 

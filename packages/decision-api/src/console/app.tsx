@@ -6,6 +6,8 @@ import { ExperimentDetail } from './experiments/detail.js';
 import { ExperimentForm } from './experiments/form.js';
 import { ExperimentList } from './experiments/list.js';
 import { INSIGHT_SECTIONS, insightPage } from './insights/index.js';
+import { NewOfferPage, OfferPage } from './offers/detail.js';
+import { OfferList } from './offers/list.js';
 import { SignIn } from './sign-in.js';
 import { useRoute } from './use-route.js';
 
@@ -20,6 +22,7 @@ const SECTIONS: Section[] = [
   { route: '/experiments', label: 'Experiments', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/experiments/new', label: 'New experiment', roles: ['marketer'] },
   { route: '/compare', label: 'Compare by principle', roles: ['viewer', 'marketer', 'approver'] },
+  { route: '/offers', label: 'Offers', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/audit', label: 'Audit log', roles: ['viewer', 'approver'] },
   ...INSIGHT_SECTIONS,
 ];
@@ -110,8 +113,18 @@ function Page({ route, staff, allowed }: { route: string; staff: StaffMember; al
   if (detail?.[1]) return <ExperimentDetail id={detail[1]} staff={staff} />;
   if (route === '/compare' && can(staff, 'viewer', 'marketer', 'approver')) return <ComparePage />;
   if (route === '/audit' && can(staff, 'viewer', 'approver')) return <AuditPage />;
+  const offer = route.startsWith('/offers') ? offerRoute(route, staff) : null;
+  if (offer) return offer;
   if (can(staff, 'viewer', 'marketer', 'approver')) return <ExperimentList staff={staff} />;
   return <AuditPage />;
+}
+
+/** The offer pages: the list, a new offer, one offer (its editor, preview, approval and history). */
+function offerRoute(route: string, staff: StaffMember): React.ReactNode {
+  if (route === '/offers/new' && can(staff, 'marketer')) return <NewOfferPage />;
+  if (!can(staff, 'viewer', 'marketer', 'approver')) return null;
+  const id = /^\/offers\/([a-z][a-z0-9_-]{0,63})$/.exec(route)?.[1];
+  return id ? <OfferPage key={id} id={id} staff={staff} /> : <OfferList staff={staff} />;
 }
 
 /** A page's heading, focused when the page opens so screen readers announce it. */

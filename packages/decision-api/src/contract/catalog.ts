@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { Channel, Slug } from './common.js';
 import { PARTNER_TOUCHPOINT_TYPES } from './partner.js';
+import { BehaviouralPrinciple } from './principles.js';
 import { protectedCategoryOf } from './protected-attributes.js';
 import { TOUCHPOINT_TYPES } from './touchpoints.js';
 
@@ -196,6 +197,10 @@ export const Offer = z
         description: 'At most this many viewable impressions of the offer per customer per day and per week.',
       }),
     content: z.strictObject({ da: ContentVariant, en: ContentVariant }),
+    principle: BehaviouralPrinciple.optional().openapi({
+      description:
+        'The behavioural principle the offer’s content relies on (such as loss_aversion), so offers and experiments are compared alike; absent: none named.',
+    }),
   })
   .openapi('Offer');
 export type Offer = z.infer<typeof Offer>;

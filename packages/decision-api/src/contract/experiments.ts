@@ -1,27 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ClusterId, ContentVariant, JOURNEY_STAGES } from './catalog.js';
 import { Channel, Slug } from './common.js';
-
-/**
- * The behavioural principles an experiment may rely on. A fixed list, so experiments can be compared by principle
- * across the registry; extend it here when the bank's behavioural team names a new one.
- */
-export const BEHAVIOURAL_PRINCIPLES = [
-  'social_proof',
-  'loss_aversion',
-  'default_effect',
-  'scarcity',
-  'anchoring',
-  'framing',
-  'reciprocity',
-  'authority',
-  'commitment',
-  'simplification',
-  'salience',
-  'timing',
-] as const;
-export const BehaviouralPrinciple = z.enum(BEHAVIOURAL_PRINCIPLES).openapi('BehaviouralPrinciple');
-export type BehaviouralPrinciple = z.infer<typeof BehaviouralPrinciple>;
+import { BehaviouralPrinciple } from './principles.js';
 
 export const PRIMARY_METRICS = ['click_through', 'conversion', 'advisor_outcome'] as const;
 export const PrimaryMetric = z.enum(PRIMARY_METRICS).openapi('PrimaryMetric', {

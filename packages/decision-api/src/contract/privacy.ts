@@ -74,7 +74,7 @@ export const CustomerDataExport = z
       .openapi({ description: 'Devices linked to the customer, with what is kept about each before login.' }),
     records: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).openapi({
       description:
-        'Rows other tables keep about the customer, by table: e.g. `propensity_scores` from the bank’s model.',
+        'Rows other tables keep about the customer, by table: e.g. `propensity_scores` from the bank’s model, `leads`, and `crm_outbox`, the lead events for the bank’s CRM (sent or waiting).',
     }),
     erasures: z.array(z.object({ erasedAt: z.iso.datetime(), byStaff: z.boolean() })),
     touchpoints: z.array(ExportedTouchpoint).openapi({ description: 'Oldest first.' }),

@@ -1,6 +1,6 @@
 import { matchClusterIds } from './cluster-ids.js';
-import { FEATURE_NAMES, standardise } from './features.js';
-import { type KMeansResult, kMeans, lloyd, type Points, squaredDistance, toPoints } from './kmeans.js';
+import { FEATURE_NAMES, type Standardisation, scalingOf } from './features.js';
+import { type KMeansResult, kMeans, lloyd, type Points, samplePoints, squaredDistance } from './kmeans.js';
 import { silhouetteOf, silhouetteSample } from './silhouette.js';
 
 /**
@@ -16,6 +16,13 @@ export const DEFAULT_K_RANGE: readonly [number, number] = [2, 10];
  */
 export const DEFAULT_MIN_CLUSTER_SIZE = 100;
 export const DEFAULT_SILHOUETTE_SAMPLE = 2_000;
+/**
+ * Above this many customers, k is chosen on a random sample of K_SELECTION_SAMPLE of them and only the chosen k is
+ * trained on everyone: the silhouette is measured on a sample anyway, and a sample of 50,000 ranks the candidate k
+ * as the whole bank does, at a small part of the cost for a million customers.
+ */
+export const K_SELECTION_ABOVE = 200_000;
+export const K_SELECTION_SAMPLE = 50_000;
 /**
  * z-scores are capped at ±3 before distances are taken, so a handful of extreme customers (hundreds of visits,
  * one rare product) neither pull a centroid away nor win a cluster of their own. The cap is part of the model.
@@ -100,29 +107,40 @@ export function trainClusters(vectors: readonly (readonly number[])[], options: 
     if (!vector.every(Number.isFinite)) throw new RangeError(`[touchpoint] vector ${i} has a value that is not finite`);
   });
 
-  const { z, means, stds } = standardise(vectors);
-  const points = toPoints(z.map((row) => row.map(capZ)));
-  const sample = silhouetteSample(points, options.silhouetteSampleSize ?? DEFAULT_SILHOUETTE_SAMPLE, options.random);
+  const scaling = scalingOf(vectors);
+  const { means, stds } = scaling;
+  const points = standardisedPoints(vectors, scaling);
+  const minimumSized = (on: Points, k: number) =>
+    withMinimumSize(on, kMeans(on, k, { random: options.random, restarts: options.restarts ?? 3 }), minClusterSize);
+  const silhouetteSize = options.silhouetteSampleSize ?? DEFAULT_SILHOUETTE_SAMPLE;
+  const selectOn = n > K_SELECTION_ABOVE ? samplePoints(points, K_SELECTION_SAMPLE, options.random) : points;
+  const sample = silhouetteSample(selectOn, silhouetteSize, options.random);
   const tried: Array<{ k: number; clusters: number; silhouette: number }> = [];
-  let best: { clustering: KMeansResult; silhouette: number } | undefined;
-  for (const k of candidateKs(n, minClusterSize, options)) {
-    const clustering = withMinimumSize(
-      points,
-      kMeans(points, k, { random: options.random, restarts: options.restarts ?? 3 }),
-      minClusterSize,
-    );
+  let best: { k: number; clustering: KMeansResult; silhouette: number } | undefined;
+  // A k that cannot give every cluster its minimum size in the sample is not tried on it either.
+  for (const k of candidateKs(selectOn.n, minClusterSize, options)) {
+    const clustering = minimumSized(selectOn, k);
     const silhouette = silhouetteOf(sample, clustering.labels, clustering.k);
     tried.push({ k, clusters: clustering.k, silhouette });
     // Ties go to the smaller k: fewer clusters are easier to address.
-    if (!best || silhouette > best.silhouette + 1e-12) best = { clustering, silhouette };
+    if (!best || silhouette > best.silhouette + 1e-12) best = { k, clustering, silhouette };
   }
-  const { clustering, silhouette } = best as { clustering: KMeansResult; silhouette: number };
+  let { clustering, silhouette } = best as { clustering: KMeansResult; silhouette: number };
+  if (selectOn !== points) {
+    // The chosen k, trained on everyone; its silhouette measured on a sample of everyone.
+    clustering = minimumSized(points, (best as { k: number }).k);
+    silhouette = silhouetteOf(
+      silhouetteSample(points, silhouetteSize, options.random),
+      clustering.labels,
+      clustering.k,
+    );
+  }
   const { clusters, assignments, nextClusterNumber } = describeClusters(
     points,
-    z,
+    vectors,
     clustering,
     featureNames,
-    { means, stds },
+    scaling,
     options.previous,
   );
   return {
@@ -168,8 +186,19 @@ export function assignCluster(model: ClusterModel, features: readonly number[]):
   return bestId;
 }
 
-function capZ(value: number): number {
-  return Math.max(-Z_LIMIT, Math.min(Z_LIMIT, value));
+/** The vectors standardised and capped at ±Z_LIMIT, row by row in one flat array: no array per customer. */
+function standardisedPoints(vectors: readonly (readonly number[])[], { means, stds }: Standardisation): Points {
+  const n = vectors.length;
+  const d = means.length;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const row = vectors[i] as readonly number[];
+    for (let j = 0; j < d; j++) {
+      const z = ((row[j] as number) - (means[j] as number)) / (stds[j] as number);
+      data[i * d + j] = Math.max(-Z_LIMIT, Math.min(Z_LIMIT, z));
+    }
+  }
+  return { data, n, d };
 }
 
 function candidateKs(n: number, minClusterSize: number, options: TrainClustersOptions): number[] {
@@ -243,21 +272,26 @@ function sizesOf(labels: Int32Array, k: number): Float64Array {
 /** Profiles the clusters (largest first) and names them, keeping the previous model's ids where they still fit. */
 function describeClusters(
   points: Points,
-  z: readonly (readonly number[])[],
+  vectors: readonly (readonly number[])[],
   { k, centroids, labels }: KMeansResult,
   featureNames: readonly string[],
-  scaling: { means: readonly number[]; stds: readonly number[] },
+  scaling: Standardisation,
   previous: ClusterModel | undefined,
 ): { clusters: Cluster[]; assignments: string[]; nextClusterNumber: number } {
   const { n, d } = points;
+  const { means, stds } = scaling;
   const sizes = sizesOf(labels, k);
   const meanZ = Array.from({ length: k }, () => new Array<number>(d).fill(0));
   const spread = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     const c = labels[i] as number;
-    const row = z[i] as readonly number[];
+    const row = vectors[i] as readonly number[];
     const sums = meanZ[c] as number[];
-    for (let j = 0; j < d; j++) sums[j] = (sums[j] as number) + (row[j] as number) / (sizes[c] as number);
+    // The uncapped z-score: a cluster's distinguishing features are told in the population's own units.
+    for (let j = 0; j < d; j++) {
+      const z = ((row[j] as number) - (means[j] as number)) / (stds[j] as number);
+      sums[j] = (sums[j] as number) + z / (sizes[c] as number);
+    }
     spread[c] = (spread[c] as number) + squaredDistance(points.data, i * d, centroids, c * d, d);
   }
   const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => (sizes[b] as number) - (sizes[a] as number));

@@ -108,7 +108,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
   const pageProduct = catalog.productOfPage(context.page);
   const policy = catalog.source.contactPolicy;
-  const weeklyContacts = weeklyContactCount(profile, catalog.offers.values(), now);
+  const weeklyContacts = weeklyContactCount(profile, catalog.offers, now);
   let creditShownOn: string | undefined;
   const random = input.seed === undefined ? undefined : seededRandom(input.seed);
   const learned = input.learned ?? new Map();

@@ -21,11 +21,17 @@ export interface EligibilityInput {
  * never capped, so a placement always has something to show.
  */
 export function impressionsWithin(profile: CustomerProfile, offerId: string, now: Date, days: number): number {
-  const since = now.getTime() - days * DAY_MS;
-  return (profile.impressions?.[offerId] ?? []).filter((at) => {
+  const seen = profile.impressions?.[offerId];
+  // Checked for every offer of every decision: most offers were never shown to the customer.
+  if (seen === undefined || seen.length === 0) return 0;
+  const until = now.getTime();
+  const since = until - days * DAY_MS;
+  let count = 0;
+  for (const at of seen) {
     const t = Date.parse(at);
-    return t > since && t <= now.getTime();
-  }).length;
+    if (t > since && t <= until) count++;
+  }
+  return count;
 }
 
 /** Advisors reaching the customer within the last `days` days. */
@@ -42,9 +48,23 @@ export function advisorContactsWithin(profile: CustomerProfile, now: Date, days:
  * product offers in the last seven days, and advisors reaching the customer. So an advisor's call uses up the in-app
  * placements' allowance and the other way round.
  */
-export function weeklyContactCount(profile: CustomerProfile, offers: Iterable<Offer>, now: Date): number {
+export function weeklyContactCount(
+  profile: CustomerProfile,
+  offers: Iterable<Offer> | ReadonlyMap<string, Offer>,
+  now: Date,
+): number {
   let count = advisorContactsWithin(profile, now, 7);
-  for (const offer of offers) if (offer.product !== null) count += impressionsWithin(profile, offer.id, now, 7);
+  if (offers instanceof Map) {
+    // By id, only the offers the customer was shown: a large catalog costs nothing here (the same count).
+    for (const offerId of Object.keys(profile.impressions ?? {})) {
+      const offer = offers.get(offerId);
+      if (offer && offer.product !== null) count += impressionsWithin(profile, offerId, now, 7);
+    }
+    return count;
+  }
+  for (const offer of offers as Iterable<Offer>) {
+    if (offer.product !== null) count += impressionsWithin(profile, offer.id, now, 7);
+  }
   return count;
 }
 
@@ -141,10 +161,10 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
     check: ({ offer, profile }) => {
       if (offer.product === null || offer.stages.length === 0) return null;
       const stage = profile.journeys[offer.product]?.stage;
-      if (stage === undefined) return `no ${offer.product} journey yet; offer fits ${offer.stages.join(', ')}`;
+      if (stage === undefined) return `no ${offer.product} journey yet; offer fits ${stagesText(offer.stages)}`;
       return offer.stages.includes(stage)
         ? null
-        : `${offer.product} stage is ${stage}; offer fits ${offer.stages.join(', ')}`;
+        : `${offer.product} stage is ${stage}; offer fits ${stagesText(offer.stages)}`;
     },
   },
   {
@@ -188,6 +208,20 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
         : null,
   },
 ];
+
+/**
+ * An offer's stages as the trace names them, joined once per catalog rather than for every decision: most offers are
+ * excluded by journey stage, so this text is made for nearly every candidate.
+ */
+const joinedStages = new WeakMap<readonly string[], string>();
+function stagesText(stages: readonly string[]): string {
+  let text = joinedStages.get(stages);
+  if (text === undefined) {
+    text = stages.join(', ');
+    joinedStages.set(stages, text);
+  }
+  return text;
+}
 
 export function checkEligibility(input: EligibilityInput): Exclusion | null {
   for (const rule of ELIGIBILITY_RULES) {

@@ -156,6 +156,12 @@ export interface Standardisation {
  * counts in distances by how it varies, not by its unit. A feature that does not vary gets std 1 and z 0.
  */
 export function standardise(matrix: readonly (readonly number[])[]): Standardisation & { z: number[][] } {
+  const scaling = scalingOf(matrix);
+  return { z: matrix.map((row) => applyStandardisation(scaling, row)), ...scaling };
+}
+
+/** Each feature's population mean and standard deviation (1 where a feature does not vary). */
+export function scalingOf(matrix: readonly (readonly number[])[]): Standardisation {
   const n = matrix.length;
   if (n === 0) throw new RangeError('[touchpoint] cannot standardise an empty population');
   const d = (matrix[0] as readonly number[]).length;
@@ -172,8 +178,7 @@ export function standardise(matrix: readonly (readonly number[])[]): Standardisa
     const std = Math.sqrt(stds[j] as number);
     stds[j] = std > 1e-12 ? std : 1;
   }
-  const scaling = { means, stds };
-  return { z: matrix.map((row) => applyStandardisation(scaling, row)), means, stds };
+  return { means, stds };
 }
 
 /** Puts one vector on a population's scale, with the means and stds saved when a model was trained. */

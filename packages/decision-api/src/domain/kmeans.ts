@@ -30,6 +30,8 @@ export interface KMeansOptions {
 }
 
 export const MINI_BATCH_ABOVE = 20_000;
+/** At most this many mini-batch steps (about a million points seen with the default batch of 1,024). */
+export const MAX_MINI_BATCH_STEPS = 1_000;
 
 export function toPoints(rows: readonly (readonly number[])[]): Points {
   const n = rows.length;
@@ -48,16 +50,69 @@ export function kMeans(points: Points, k: number, options: KMeansOptions): KMean
     throw new RangeError(`[touchpoint] k must be a whole number from 1 to the number of points (${n}), got ${k}`);
   }
   const restarts = options.restarts ?? 3;
+  if (n > (options.miniBatchAbove ?? MINI_BATCH_ABOVE)) return miniBatchKMeans(points, k, restarts, options);
   let best: KMeansResult | undefined;
   for (let run = 0; run < restarts; run++) {
     const seeds = kMeansPlusPlus(points, k, options.random);
-    const result =
-      n > (options.miniBatchAbove ?? MINI_BATCH_ABOVE)
-        ? miniBatch(points, seeds, k, options)
-        : lloyd(points, seeds, k, options.maxIterations ?? 100);
+    const result = lloyd(points, seeds, k, options.maxIterations ?? 100);
     if (!best || result.inertia < best.inertia) best = result;
   }
   return best as KMeansResult;
+}
+
+/** Seeds of a large population are drawn from this many mini-batches' worth of points (scikit-learn's init_size). */
+export const INIT_SAMPLE_BATCHES = 3;
+
+/**
+ * Mini-batch k-means with its starts chosen as scikit-learn's MiniBatchKMeans does: k-means++ runs on a random sample
+ * of a few batches (on all points it costs n × k distances per centre, and dominated training time on a million
+ * customers), each start is judged by its inertia on that sample, and only the best is refined with mini-batches.
+ */
+function miniBatchKMeans(points: Points, k: number, restarts: number, options: KMeansOptions): KMeansResult {
+  const batchSize = Math.min(points.n, options.batchSize ?? 1_024);
+  const initSample = samplePoints(points, Math.max(INIT_SAMPLE_BATCHES * batchSize, 10 * k), options.random);
+  let bestSeeds: Float64Array | undefined;
+  let bestInertia = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < Math.max(1, restarts); run++) {
+    const seeds = kMeansPlusPlus(initSample, k, options.random);
+    let inertia = 0;
+    for (let i = 0; i < initSample.n; i++) {
+      const c = nearestOf(initSample.data, i * initSample.d, seeds, k, initSample.d);
+      inertia += squaredDistance(initSample.data, i * initSample.d, seeds, c * initSample.d, initSample.d);
+    }
+    if (!bestSeeds || inertia < bestInertia) {
+      bestSeeds = seeds;
+      bestInertia = inertia;
+    }
+  }
+  return miniBatch(points, bestSeeds as Float64Array, k, options);
+}
+
+/** `size` distinct points drawn at random (all of them when there are no more), as their own Points. */
+export function samplePoints(points: Points, size: number, random: () => number): Points {
+  const { data, n, d } = points;
+  const m = Math.min(n, Math.max(0, Math.floor(size)));
+  if (m === n) return points;
+  const indices = sampleIndices(n, m, random);
+  const sample = new Float64Array(m * d);
+  for (let s = 0; s < m; s++) {
+    const i = indices[s] as number;
+    sample.set(data.subarray(i * d, i * d + d), s * d);
+  }
+  return { data: sample, n: m, d };
+}
+
+/** The first m of a random permutation of 0 … n − 1 (a partial Fisher–Yates shuffle), in ascending order. */
+export function sampleIndices(n: number, m: number, random: () => number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.min(n - i - 1, Math.floor(random() * (n - i)));
+    const swap = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = swap;
+  }
+  return order.slice(0, m).sort();
 }
 
 /**
@@ -119,7 +174,9 @@ function miniBatch(points: Points, seeds: Float64Array, k: number, options: KMea
   const { data, n, d } = points;
   const { random } = options;
   const batchSize = Math.min(n, options.batchSize ?? 1_024);
-  const steps = Math.max(50, Math.ceil((3 * n) / batchSize));
+  // Three passes' worth of batches, but no more than MAX_MINI_BATCH_STEPS: on a million customers the centroids have
+  // long settled by then, and the full passes below finish the job.
+  const steps = Math.max(50, Math.min(MAX_MINI_BATCH_STEPS, Math.ceil((3 * n) / batchSize)));
   const centroids = Float64Array.from(seeds);
   const seen = new Float64Array(k);
   const batch = new Int32Array(batchSize);
@@ -228,7 +285,13 @@ export function nearestOf(
   let best = 0;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (let c = 0; c < k; c++) {
-    const distance = squaredDistance(data, offset, centroids, c * d, d);
+    const centre = c * d;
+    let distance = 0;
+    // A partial sum already past the best cannot win: squares only add (the same answer as the full distance).
+    for (let j = 0; j < d && distance < bestDistance; j++) {
+      const diff = (data[offset + j] as number) - (centroids[centre + j] as number);
+      distance += diff * diff;
+    }
     if (distance < bestDistance) {
       bestDistance = distance;
       best = c;

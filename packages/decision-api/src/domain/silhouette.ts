@@ -1,4 +1,4 @@
-import { type Points, squaredDistance } from './kmeans.js';
+import { type Points, sampleIndices, squaredDistance } from './kmeans.js';
 
 /**
  * The silhouette (Rousseeuw 1987) measured on a random sample of the points: exact silhouette costs n² distances,
@@ -14,15 +14,7 @@ export interface SilhouetteSample {
 export function silhouetteSample(points: Points, size: number, random: () => number): SilhouetteSample {
   const { data, n, d } = points;
   const m = Math.min(n, Math.max(0, Math.floor(size)));
-  // A partial Fisher–Yates shuffle: the first m of a random permutation, each point at most once.
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < m; i++) {
-    const j = i + Math.min(n - i - 1, Math.floor(random() * (n - i)));
-    const swap = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = swap;
-  }
-  const indices = order.slice(0, m).sort();
+  const indices = sampleIndices(n, m, random);
   const distances = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
     for (let b = a + 1; b < m; b++) {

@@ -16,6 +16,7 @@ import { experimentRoutes } from './routes/experiments.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
+import { offerRoutes } from './routes/offers.js';
 import { PARTNER_PATHS, partnerRoutes } from './routes/partner.js';
 import { placementRoutes } from './routes/placements.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -52,6 +53,10 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
       );
     }
   });
+
+  // Liveness only: the process answers. No store read, so an orchestrator does not restart instances for a store
+  // outage (that is /healthz), and the benchmark has a constant route to compare the decision path with.
+  app.get('/livez', (c) => c.json({ status: 'ok' }));
 
   app.get('/healthz', async (c) => {
     await withinDeadline(services.store.ping(), services.config.storeTimeouts.decisionMs * 3);
@@ -110,6 +115,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   clusterRoutes(app, services);
   experimentRoutes(app, services);
   learningRoutes(app, services);
+  offerRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',
@@ -134,7 +140,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
     method: 'get',
     path: '/healthz',
     tags: ['Operations'],
-    summary: 'Liveness and store health',
+    summary: 'Readiness: the process and its store answer',
     responses: {
       200: {
         description: 'Healthy',
@@ -145,6 +151,19 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
         },
       },
       503: { description: 'The store does not answer' },
+    },
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/livez',
+    tags: ['Operations'],
+    summary: 'Liveness: the process answers (the store is not asked)',
+    responses: {
+      200: {
+        description: 'Alive',
+        content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+      },
     },
   });
 

@@ -28,6 +28,21 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
       })
     : null;
   const algorithms = acceptedAlgorithms(options);
+  // Tokens already verified with the shared secret, by their exact text. Such a token's validity can only change
+  // with time, so a repeat (the same customer's next request) is answered from here while its exp and nbf still
+  // hold, without the HMAC and the claim parsing again. Key-set tokens are always verified: a retired key must stop
+  // counting at once.
+  const verified = new Map<string, { sub: string; exp: number; nbf: number | undefined }>();
+  const fromCache = (token: string): string | null => {
+    const hit = verified.get(token);
+    if (!hit) return null;
+    // The same arithmetic as jose's claim checks: whole seconds, with the clock tolerance.
+    const at = Math.floor(now().getTime() / 1000);
+    const tolerance = options.clockToleranceSeconds;
+    if (hit.exp > at - tolerance && (hit.nbf === undefined || hit.nbf <= at + tolerance)) return hit.sub;
+    verified.delete(token);
+    return null;
+  };
   const keyFor = async (header: JWSHeaderParameters, token: Parameters<NonNullable<typeof keySet>>[1]) => {
     if (header.alg === 'HS256') {
       if (!secret) throw invalidToken('The customer token algorithm is not accepted.');
@@ -41,8 +56,10 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
     if (authorization === undefined) return null;
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization);
     if (!match?.[1]) throw invalidToken('The Authorization header must be "Bearer <customer token>".');
+    const cached = fromCache(match[1]);
+    if (cached !== null) return cached;
     try {
-      const { payload } = await jwtVerify(match[1], keyFor, {
+      const { payload, protectedHeader } = await jwtVerify(match[1], keyFor, {
         algorithms,
         issuer: options.issuer,
         audience: options.audience,
@@ -53,12 +70,19 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
       if (typeof payload.sub !== 'string' || !CustomerId.safeParse(payload.sub).success) {
         throw invalidToken('The token subject is not a pseudonymous customer id.');
       }
+      if (protectedHeader.alg === 'HS256' && typeof payload.exp === 'number') {
+        if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
+        verified.set(match[1], { sub: payload.sub, exp: payload.exp, nbf: payload.nbf });
+      }
       return payload.sub;
     } catch (error) {
       throw asProblem(error);
     }
   };
 }
+
+/** Verified shared-secret tokens kept; the oldest is forgotten first. */
+const MAX_CACHED_TOKENS = 10_000;
 
 function asProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;

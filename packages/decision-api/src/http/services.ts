@@ -2,6 +2,7 @@ import type { CatalogHolder } from '../catalog-holder.js';
 import type { ClusterHolder } from '../cluster-holder.js';
 import type { ApiConfig } from '../config.js';
 import type { DecisionRecorder } from '../decision-recorder.js';
+import type { BankScore } from '../domain/arbitration.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
 import type { ExperimentHolder } from '../experiment-holder.js';
 import { leadHook, leadScoring, type ProductTouch } from '../lead-scoring.js';
@@ -28,7 +29,12 @@ export interface Services {
   /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */
   subjectFor(customerId: string | null, anonymousId: string): Promise<Subject>;
   /** The subject and its profile, with at most one read on the hot path. */
-  profileFor(customerId: string | null, anonymousId: string): Promise<{ subject: Subject; profile: CustomerProfile }>;
+  /** With `bankScores`, a logged-in customer's bank-model scores are read in the same round trip. */
+  profileFor(
+    customerId: string | null,
+    anonymousId: string,
+    options?: { readonly bankScores?: boolean },
+  ): Promise<{ subject: Subject; profile: CustomerProfile; bankScores?: Map<string, BankScore> }>;
   /** Lead scoring for a write that changes customers' profiles, under the current catalog and clock. */
   leadScoring(): LeadScoring;
   /** Lead scoring on ingest, for the products the new touchpoints touch. */
@@ -39,20 +45,22 @@ export function createServices(
   deps: Omit<Services, 'subjectFor' | 'profileFor' | 'leadScoring' | 'leadHook'>,
 ): Services {
   const { store } = deps;
-  const profileFor: Services['profileFor'] = async (customerId, anonymousId) => {
+  const profileFor: Services['profileFor'] = async (customerId, anonymousId, options) => {
     if (customerId === null) {
       const subject = anonymousSubject(anonymousId);
       return { subject, profile: await store.profile(subject) };
     }
     const subject = customerSubject(customerId);
-    const { profile, deviceToLink } = await store.customerProfile(customerId, anonymousId);
-    if (!deviceToLink) return { subject, profile };
+    const { profile, deviceToLink, bankScores } = await store.customerProfile(customerId, anonymousId, options);
+    const scores = bankScores ? { bankScores } : {};
+    if (!deviceToLink) return { subject, profile, ...scores };
     const { journeyOf } = deps.catalog.current();
     return {
       subject,
       profile: await store.linkAnonymous(anonymousId, customerId, (customer, device) =>
         mergeProfiles(customer, device, journeyOf),
       ),
+      ...scores,
     };
   };
   return {

@@ -35,6 +35,8 @@ export interface NodeServerOptions {
   readonly host?: string;
   /** PostgreSQL connection string; without it the embedded store persists in dataDir. */
   readonly databaseUrl?: string;
+  /** PostgreSQL schema to use (created if missing), so several deployments or test runs can share one database. */
+  readonly databaseSchema?: string;
   readonly dataDir?: string;
   /** Seed the demo bank when the store has no catalog yet. */
   readonly seedDemo?: boolean;
@@ -63,6 +65,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     options.store ??
     (await openStore({
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.databaseSchema ? { schema: options.databaseSchema } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     }));
   if (options.seedDemo && !(await store.latestCatalog())) {

@@ -7,6 +7,8 @@ import type { SqlClient, SqlDatabase } from './sql.js';
 /** A lead event for the CRM: sent once per idempotency key, the body signed as is. */
 export interface LeadEvent {
   readonly key: string;
+  /** The lead's customer: erasure deletes their events, sent or not, and the export lists them. */
+  readonly customerId: string;
   readonly body: string;
 }
 
@@ -133,10 +135,10 @@ export async function refreshCustomerLeads(
   await writeLeads(tx, leads);
   if (events.length > 0) {
     await tx.query(
-      `INSERT INTO crm_outbox (idempotency_key, body, next_attempt_at, created_at)
-       SELECT k, b, $3, $3 FROM unnest($1::text[], $2::text[]) AS e(k, b)
+      `INSERT INTO crm_outbox (idempotency_key, customer_id, body, next_attempt_at, created_at)
+       SELECT k, c, b, $4, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS e(k, c, b)
        ON CONFLICT (idempotency_key) DO NOTHING`,
-      [events.map((e) => e.key), events.map((e) => e.body), scoring.now.toISOString()],
+      [events.map((e) => e.key), events.map((e) => e.customerId), events.map((e) => e.body), scoring.now.toISOString()],
     );
   }
 }

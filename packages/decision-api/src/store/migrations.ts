@@ -1,10 +1,20 @@
-import type { SqlDatabase } from './sql.js';
+import { CHANGES_CHANNEL } from './changes.js';
+import { createMonthPartition, monthGetsPartition, monthStart, PARTITION_MONTHS_AHEAD } from './partitions.js';
+import type { SqlClient, SqlDatabase } from './sql.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+  /** Steps plain DDL cannot say (partitions named by the data, function bodies); run after `sql`, in its transaction. */
+  readonly run?: (tx: SqlClient, now: Date) => Promise<void>;
+}
 
 /**
  * Schema migrations, applied in order, each once. Never edit a released migration: add the next one.
  * The same SQL runs on PGlite and PostgreSQL.
  */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'catalog, profiles, identity links, touchpoints, decisions',
@@ -261,6 +271,28 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 10,
+    name: 'offer versions: drafts, approvals, history',
+    sql: `
+      -- Every version of every offer staff changed: the open change (draft, submitted, approved), the live version and
+      -- the retired ones. The body is the whole version (the offer, its authors and approvals); status and revision are
+      -- columns because every step checks them. Publishing writes the offer into a new catalog version.
+      CREATE TABLE offer_versions (
+        offer_id    text NOT NULL,
+        version     integer NOT NULL,
+        status      text NOT NULL,
+        revision    integer NOT NULL,
+        body        jsonb NOT NULL,
+        created_at  timestamptz NOT NULL,
+        updated_at  timestamptz NOT NULL,
+        PRIMARY KEY (offer_id, version)
+      );
+      -- At most one change under way, and one live version, per offer.
+      CREATE UNIQUE INDEX offer_versions_one_open ON offer_versions (offer_id) WHERE status IN ('draft', 'submitted', 'approved');
+      CREATE UNIQUE INDEX offer_versions_one_live ON offer_versions (offer_id) WHERE status = 'live';
+    `,
+  },
+  {
     version: 11,
     name: 'offer daily counts by cluster and stage, and served offers',
     sql: `
@@ -307,9 +339,98 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         GROUP BY 1, 2, 3, 4, 5, 6, 7;
     `,
   },
+  {
+    version: 12,
+    name: 'touchpoints partitioned by month, their ids unique in touchpoint_ids, change notifications',
+    sql: `
+      -- The same columns, whatever earlier migrations gave the table, partitioned by the month of occurred_at.
+      ALTER TABLE touchpoints RENAME TO touchpoints_unpartitioned;
+      CREATE TABLE touchpoints (LIKE touchpoints_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (occurred_at);
+      -- Touchpoints of a month without a partition (far past or future) land here rather than fail.
+      CREATE TABLE touchpoints_default PARTITION OF touchpoints DEFAULT;
+
+      -- A unique key of a partitioned table must contain the partition key, so (id) alone cannot be one there: the
+      -- client's id is kept unique here, inserted first in the ingest statement; a repeated id stores nothing.
+      CREATE TABLE touchpoint_ids (
+        id           uuid PRIMARY KEY,
+        occurred_at  timestamptz NOT NULL
+      );
+    `,
+    run: async (tx, now) => {
+      const months = await tx.query<{ month: string }>(
+        `SELECT DISTINCT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM touchpoints_unpartitioned`,
+      );
+      const wanted = new Set<number>();
+      for (const { month } of months) {
+        const start = new Date(`${month}-01T00:00:00Z`);
+        if (monthGetsPartition(start, now)) wanted.add(start.getTime());
+      }
+      for (let offset = 0; offset <= PARTITION_MONTHS_AHEAD; offset++) wanted.add(monthStart(now, offset).getTime());
+      for (const start of [...wanted].sort((a, b) => a - b)) await createMonthPartition(tx, new Date(start));
+      await tx.query('INSERT INTO touchpoints SELECT * FROM touchpoints_unpartitioned');
+      await tx.query(
+        'INSERT INTO touchpoint_ids (id, occurred_at) SELECT id, occurred_at FROM touchpoints_unpartitioned',
+      );
+      await tx.query('DROP TABLE touchpoints_unpartitioned');
+      // Indexes on the partitioned table are made on every partition, present and future. Each serves queries named in
+      // docs/deploy.md; the old index on anonymous_id served none and is gone.
+      // A subject's history in time order: profile rebuilds, export, "why", erasure, linking, cluster training.
+      await tx.query('CREATE INDEX touchpoints_subject_time ON touchpoints (subject, occurred_at)');
+      // Experiment results join touchpoints to decisions.
+      await tx.query('CREATE INDEX touchpoints_decision ON touchpoints (decision_id) WHERE decision_id IS NOT NULL');
+      // Time ranges within a month (the retention cutoff's month, the default partition, audience history). Rows
+      // arrive in about time order, so a BRIN index is tiny and costs ingest almost nothing.
+      await tx.query('CREATE INDEX touchpoints_occurred_at ON touchpoints USING brin (occurred_at)');
+      // Retention deletes ids by age, in the same order they arrived.
+      await tx.query('CREATE INDEX touchpoint_ids_occurred_at ON touchpoint_ids USING brin (occurred_at)');
+
+      // Change notifications: sent in the writing transaction, delivered on commit (see src/store/changes.ts).
+      await tx.query(`
+        CREATE FUNCTION touchpoint_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('${CHANGES_CHANNEL}', json_build_object(
+            'schema', TG_TABLE_SCHEMA,
+            'kind', TG_ARGV[0],
+            'version', CASE WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ->> TG_ARGV[1] ELSE to_jsonb(NEW) ->> TG_ARGV[1] END
+          )::text);
+          RETURN NULL;
+        END
+        $$`);
+      for (const [table, kind, key] of [
+        ['catalog_versions', 'catalog', 'version'],
+        ['cluster_models', 'clusters', 'version'],
+        ['experiments', 'experiments', 'id'],
+      ] as const) {
+        await tx.query(
+          `CREATE TRIGGER ${table}_changed AFTER INSERT OR UPDATE OR DELETE ON ${table}
+             FOR EACH ROW EXECUTE FUNCTION touchpoint_notify_change('${kind}', '${key}')`,
+        );
+      }
+    },
+  },
+  {
+    version: 13,
+    name: 'the customer of each CRM event',
+    sql: `
+      -- Erasure and the customer's export find a customer's CRM events by this column (the body names them too).
+      ALTER TABLE crm_outbox ADD COLUMN customer_id text;
+      UPDATE crm_outbox SET customer_id = (body::jsonb)->>'customerId';
+      CREATE INDEX crm_outbox_customer ON crm_outbox (customer_id);
+    `,
+  },
 ];
 
-export async function migrate(db: SqlDatabase): Promise<number[]> {
+export async function migrate(
+  db: SqlDatabase,
+  {
+    now = new Date(),
+    upTo = Number.POSITIVE_INFINITY,
+  }: {
+    now?: Date;
+    /** Applies migrations up to this version only (tests of a migration on data written before it). */
+    upTo?: number;
+  } = {},
+): Promise<number[]> {
   await db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
   );
@@ -318,9 +439,10 @@ export async function migrate(db: SqlDatabase): Promise<number[]> {
   );
   const done: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
+    if (applied.has(migration.version) || migration.version > upTo) continue;
     await db.transaction(async (tx) => {
       for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await migration.run?.(tx, now);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         migration.version,
         migration.name,

@@ -21,5 +21,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       })
     : await openPglite(options.dataDir);
   await migrate(db);
-  return createSqlStore(db);
+  const store = createSqlStore(db);
+  await store.createPartitionsAhead(new Date());
+  return store;
 }

@@ -1,4 +1,5 @@
 import type { CustomerProfile } from '../domain/profile.js';
+import { listMonthPartitions, PARTITION_LOCK } from './partitions.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 type Subject = `c:${string}` | `a:${string}`;
@@ -11,9 +12,16 @@ export const PER_SUBJECT_TABLES = ['touchpoints', 'decisions', 'profiles'] as co
 
 /**
  * Tables holding rows about one customer by their pseudonymous id, in a `customer_id` column: erasure deletes from
- * each, and the export includes their rows. A new table keyed by customer belongs here.
+ * each, and the export includes their rows. A new table keyed by customer belongs here. The CRM outbox is one: an
+ * erased customer's lead events are neither sent afterwards nor kept once sent (the CRM's copy is the bank's to erase).
  */
-export const PER_CUSTOMER_TABLES = ['propensity_scores', 'leads', 'advisor_outcomes', 'advisor_presentations'] as const;
+export const PER_CUSTOMER_TABLES = [
+  'propensity_scores',
+  'leads',
+  'crm_outbox',
+  'advisor_outcomes',
+  'advisor_presentations',
+] as const;
 
 export interface CustomerDevice {
   readonly anonymousId: string;
@@ -86,13 +94,19 @@ export interface PrivacyStore {
    * the customer) and when. Daily offer counts stay: they name nobody.
    */
   eraseCustomer(customerId: string, request: { staffId: string | null; at: Date }): Promise<ErasureResult>;
-  /** Deletes touchpoints that occurred before the cutoff, a batch at a time; returns how many. */
+  /**
+   * Deletes touchpoints that occurred before the cutoff; returns how many. Months wholly before it are dropped as
+   * partitions; the rest (the cutoff's own month, the default partition) is deleted a batch at a time.
+   */
   purgeTouchpoints(before: Date, options?: { batchSize?: number }): Promise<number>;
 }
 
 const asIso = (value: Date | string) => new Date(value).toISOString();
 
-export function createPrivacyStore(db: SqlDatabase): PrivacyStore {
+export function createPrivacyStore(
+  db: SqlDatabase,
+  { droppedPartitions = () => {} }: { droppedPartitions?: (names: string[]) => void } = {},
+): PrivacyStore {
   return {
     customerSubjects: (customerId) => customerSubjects(db, customerId),
 
@@ -158,7 +172,10 @@ export function createPrivacyStore(db: SqlDatabase): PrivacyStore {
         const { subjects } = await customerSubjects(tx, customerId, { lock: true });
         const deleted: Record<string, number> = {};
         for (const table of PER_SUBJECT_TABLES) {
-          deleted[table] = await countDeleted(tx, `DELETE FROM ${table} WHERE subject = ANY($1::text[])`, [subjects]);
+          deleted[table] =
+            table === 'touchpoints'
+              ? await deleteTouchpoints(tx, 'subject = ANY($1::text[])', [subjects])
+              : await countDeleted(tx, `DELETE FROM ${table} WHERE subject = ANY($1::text[])`, [subjects]);
         }
         for (const table of PER_CUSTOMER_TABLES) {
           deleted[table] = await countDeleted(tx, `DELETE FROM ${table} WHERE customer_id = $1`, [customerId]);
@@ -179,19 +196,61 @@ export function createPrivacyStore(db: SqlDatabase): PrivacyStore {
         throw new RangeError(`[touchpoint] batchSize must be a whole number >= 1, got ${batchSize}`);
       }
       let total = 0;
-      // Small batches keep each transaction short, so ingest is never blocked for long by a large purge.
+      const dropped: string[] = [];
+      // Whole months before the cutoff: the partition is dropped, no row is deleted one by one.
+      for (const partition of await listMonthPartitions(db)) {
+        if (partition.to > before) continue;
+        total += await db.transaction(async (tx) => {
+          // Dropping a partition locks the whole table for a moment: wait for running ingests at most this long, and
+          // try again at the next run rather than queue ingest behind it.
+          await tx.query("SET LOCAL lock_timeout = '10s'");
+          await tx.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+          const [exists] = await tx.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+            partition.name,
+          ]);
+          if (!exists?.found) return 0;
+          const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${partition.name}`);
+          await tx.query(`ALTER TABLE touchpoints DETACH PARTITION ${partition.name}`);
+          await tx.query(`DROP TABLE ${partition.name}`);
+          return row?.n ?? 0;
+        });
+        dropped.push(partition.name);
+      }
+      droppedPartitions(dropped);
+      // The cutoff's month and the default partition: small batches keep each transaction short, so ingest is never
+      // blocked for long by a large purge.
       while (true) {
-        const deleted = await countDeleted(
+        const deleted = await deleteTouchpoints(
           db,
-          `DELETE FROM touchpoints WHERE id IN (
-             SELECT id FROM touchpoints WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2)`,
+          `(occurred_at, id) IN (SELECT occurred_at, id FROM touchpoints WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2)`,
           [before.toISOString(), batchSize],
         );
         total += deleted;
+        if (deleted < batchSize) break;
+      }
+      // The ids of the dropped months. A touchpoint older than the cutoff that arrives during the purge may lose its id
+      // here; it is itself past retention and goes at the next run.
+      while (true) {
+        const deleted = await countDeleted(
+          db,
+          `DELETE FROM touchpoint_ids WHERE id IN (SELECT id FROM touchpoint_ids WHERE occurred_at < $1 LIMIT $2)`,
+          [before.toISOString(), batchSize],
+        );
         if (deleted < batchSize) return total;
       }
     },
   };
+}
+
+/** Deletes touchpoints and their ids together (see touchpoint_ids in migration 12); returns how many touchpoints. */
+async function deleteTouchpoints(client: SqlClient, where: string, params: readonly unknown[]): Promise<number> {
+  const [row] = await client.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM touchpoints WHERE ${where} RETURNING id),
+          ids AS (DELETE FROM touchpoint_ids WHERE id IN (SELECT id FROM gone))
+     SELECT count(*)::int AS n FROM gone`,
+    params,
+  );
+  return row?.n ?? 0;
 }
 
 async function customerSubjects(

@@ -10,6 +10,7 @@ import {
 } from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import { type AuditStore, createAuditStore } from './audit.js';
+import { type ChangeHandlers, followChanges } from './changes.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
 import { createKpiStore, type KpiStore } from './kpi-store.js';
@@ -23,6 +24,8 @@ import {
   recordEvidence,
   saveBankScores,
 } from './learning.js';
+import { createOfferStore, type OfferStore } from './offers.js';
+import { createPartitionsAhead, partitionKeeper } from './partitions.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -98,18 +101,21 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly audit: AuditStore;
   /** Offer KPIs and contact pressure for staff. */
   readonly kpis: KpiStore;
+  /** Offers' versions: drafts, approvals, history. */
+  readonly offers: OfferStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row: the decision hot path's only read. */
   profile(subject: Subject): Promise<CustomerProfile>;
   /**
-   * A logged-in customer's profile and whether their device still has an anonymous profile to link,
-   * in one read.
+   * A logged-in customer's profile and whether their device still has an anonymous profile to link, and with
+   * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one).
    */
   customerProfile(
     customerId: string,
     anonymousId: string,
-  ): Promise<{ profile: CustomerProfile; deviceToLink: boolean }>;
+    options?: { readonly bankScores?: boolean },
+  ): Promise<{ profile: CustomerProfile; deviceToLink: boolean; bankScores?: Map<string, BankScore> }>;
   /**
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
    * ids stored before are reported as duplicates and change nothing. With `learning`, impressions, clicks and
@@ -168,11 +174,21 @@ export interface Store extends LeadStore, ClusterModelStore {
   offerDailyCounts(): Promise<OfferDailyCount[]>;
   /** Retention, export and erasure. */
   readonly privacy: PrivacyStore;
+  /**
+   * Follows catalog, cluster model and experiment changes committed by any process sharing the database; resolves to
+   * the unsubscribe, or null when this store cannot listen (then nothing is followed).
+   */
+  followChanges(handlers: ChangeHandlers): Promise<(() => Promise<void>) | null>;
+  /** Makes the touchpoint partitions of the current and next months when missing; returns the names made. */
+  createPartitionsAhead(now: Date): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createSqlStore(db: SqlDatabase): Store {
+  const partitions = partitionKeeper(db);
+  const ensurePartitions = (touchpoints: ReadonlyArray<{ occurredAt: string }>) =>
+    partitions.ensureFor(touchpoints.map((touchpoint) => touchpoint.occurredAt));
   return {
     ...createLeadStore(db, {
       lock: (tx, customerId) => lockProfile(tx, customerSubject(customerId)),
@@ -183,6 +199,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     experiments: createExperimentStore(db),
     audit: createAuditStore(db),
     kpis: createKpiStore(db),
+    offers: createOfferStore(db),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');
@@ -201,20 +218,52 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows[0]?.body ?? EMPTY_PROFILE;
     },
 
-    async customerProfile(customerId, anonymousId) {
+    async customerProfile(customerId, anonymousId, options) {
       const customer = customerSubject(customerId);
-      const rows = await db.query<{ subject: string; body: CustomerProfile | null }>(
-        'SELECT subject, CASE WHEN subject = $1 THEN body END AS body FROM profiles WHERE subject IN ($1, $2)',
-        [customer, anonymousSubject(anonymousId)],
+      const profiles =
+        'SELECT subject, CASE WHEN subject = $1 THEN body END AS body, NULL AS offer_id, NULL::double precision AS score, NULL AS model_name, NULL AS model_version FROM profiles WHERE subject IN ($1, $2)';
+      // The scores ride along in the same statement: one round trip instead of two on every logged-in decision.
+      const rows = await db.query<{
+        subject: string | null;
+        body: CustomerProfile | null;
+        offer_id: string | null;
+        score: number | null;
+        model_name: string | null;
+        model_version: string | null;
+      }>(
+        options?.bankScores
+          ? `${profiles} UNION ALL SELECT NULL, NULL, offer_id, score, model_name, model_version FROM propensity_scores WHERE customer_id = $3`
+          : profiles,
+        options?.bankScores
+          ? [customer, anonymousSubject(anonymousId), customerId]
+          : [customer, anonymousSubject(anonymousId)],
       );
+      const profileRows = rows.filter((row) => row.subject !== null);
       return {
-        profile: rows.find((row) => row.subject === customer)?.body ?? EMPTY_PROFILE,
-        deviceToLink: rows.some((row) => row.subject !== customer),
+        profile: profileRows.find((row) => row.subject === customer)?.body ?? EMPTY_PROFILE,
+        deviceToLink: profileRows.some((row) => row.subject !== customer),
+        ...(options?.bankScores
+          ? {
+              bankScores: new Map(
+                rows
+                  .filter((row) => row.subject === null)
+                  .map((row) => [
+                    row.offer_id as string,
+                    {
+                      score: Number(row.score),
+                      modelName: row.model_name as string,
+                      modelVersion: row.model_version as string,
+                    },
+                  ]),
+              ),
+            }
+          : {}),
       };
     },
 
-    ingest: (subject, anonymousId, touchpoints, update, learning, leads) =>
-      db.transaction(async (tx) => {
+    ingest: async (subject, anonymousId, touchpoints, update, learning, leads) => {
+      await ensurePartitions(touchpoints);
+      return db.transaction(async (tx) => {
         const insertedIds = new Set(
           await insertTouchpointRows(
             tx,
@@ -236,9 +285,13 @@ export function createSqlStore(db: SqlDatabase): Store {
             .map((touchpoint) => touchpoint.id),
           ...(learned.length > 0 ? { learned } : {}),
         };
-      }),
+      });
+    },
 
-    ingestForSubjects: (rows, update, leads) => ingestForSubjects(db, rows, update, leads),
+    ingestForSubjects: async (rows, update, leads) => {
+      await ensurePartitions(rows.map((row) => row.touchpoint));
+      return ingestForSubjects(db, rows, update, leads);
+    },
 
     linkAnonymous: (anonymousId, customerId, merge) =>
       db.transaction(async (tx) => {
@@ -319,6 +372,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     putProfiles: (profiles) => writeProfiles(db, profiles),
 
     async insertTouchpoints(rows) {
+      await ensurePartitions(rows.map((row) => row.touchpoint));
       return (await db.transaction((tx) => insertTouchpointRows(tx, rows))).length;
     },
 
@@ -331,7 +385,9 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows;
     },
 
-    privacy: createPrivacyStore(db),
+    privacy: createPrivacyStore(db, { droppedPartitions: (names) => partitions.forget(names) }),
+    followChanges: (handlers) => followChanges(db, handlers),
+    createPartitionsAhead: (now) => createPartitionsAhead(db, now),
 
     async countTouchpoints(subject) {
       const rows = subject
@@ -344,8 +400,11 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async countTouchpointsWithIds(ids) {
       if (ids.length === 0) return 0;
+      // touchpoint_ids finds each id's month, so only that partition is read.
       const rows = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM touchpoints WHERE id = ANY($1::uuid[])',
+        `SELECT count(*)::int AS n FROM touchpoint_ids i
+           JOIN touchpoints t ON t.occurred_at = i.occurred_at AND t.id = i.id
+          WHERE i.id = ANY($1::uuid[])`,
         [ids],
       );
       return rows[0]?.n ?? 0;
@@ -524,10 +583,18 @@ async function insertTouchpointRows(
 ): Promise<string[]> {
   if (rows.length === 0) return [];
   const column = <T>(pick: (touchpoint: TouchpointRow) => T) => rows.map((row) => pick(row.touchpoint));
+  // The id is claimed in touchpoint_ids first (the partitioned table cannot hold a unique key on id alone); only
+  // rows whose id was new are stored, in the same statement. A concurrent insert of the same id waits for the first
+  // to commit and then stores nothing. DISTINCT ON keeps one row should a bulk load repeat an id.
   const inserted = await client.query<{ id: string }>(
-    `INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::jsonb[])
-     ON CONFLICT (id) DO NOTHING
+    `WITH claimed AS (
+       INSERT INTO touchpoint_ids (id, occurred_at) SELECT * FROM unnest($1::uuid[], $5::timestamptz[])
+       ON CONFLICT (id) DO NOTHING RETURNING id
+     )
+     INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
+     SELECT DISTINCT ON (t.id) t.* FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::jsonb[])
+       AS t(id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
+     WHERE t.id IN (SELECT id FROM claimed)
      RETURNING id`,
     [
       column((t) => t.id),

@@ -237,4 +237,62 @@ describe.each(engines)('qualified leads sent to the CRM on $name', (engine) => {
     expect(await harness.touchpoint.deliverLeads()).toEqual({ delivered: 1, failed: 0 });
     expect(crm.received.map((request) => JSON.parse(request.body).customerId)).toEqual(['c-crm-2']);
   });
+
+  /** The customer's CRM events as their export lists them. */
+  const exportedEvents = async (h: Harness, customerId: string) => {
+    const response = await h.get('/v1/me/data', { token: await customerToken(customerId) });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { records: Record<string, Array<Record<string, unknown>>> }).records.crm_outbox;
+  };
+
+  it('erasure by the customer removes their CRM events, sent and waiting; the export lists them until then', async () => {
+    harness = await startHarness(db, { config: config(), random: () => 0.5 });
+    const h = harness;
+    crm.answerWith(200);
+    await bankCustomer(h, 'c-crm-erase', IN_VEJLE);
+    await bankCustomer(h, 'c-crm-stays', IN_VEJLE);
+    await prices(h, 'c-crm-erase', 'mortgage', 3);
+    expect(await h.touchpoint.deliverLeads()).toEqual({ delivered: 1, failed: 0 });
+    // A second lead of the same customer, and another customer's, wait for the CRM.
+    await prices(h, 'c-crm-erase', 'car_loan', 4);
+    await prices(h, 'c-crm-stays', 'car_loan', 4);
+    const outbox = await h.store.leadOutbox();
+    const mine = outbox.filter((row) => JSON.parse(row.body).customerId === 'c-crm-erase');
+    // Which product's event has been sent: the mortgage one; the car loan's waits.
+    const sent = Object.fromEntries(mine.map((row) => [JSON.parse(row.body).product, row.deliveredAt !== null]));
+    expect(sent).toEqual({ mortgage: true, car_loan: false });
+    expect(outbox).toHaveLength(3);
+
+    const listed = await exportedEvents(h, 'c-crm-erase');
+    expect(listed?.map((row) => row.idempotency_key).sort()).toEqual(mine.map((row) => row.key).sort());
+    expect(listed?.[0]).not.toHaveProperty('customer_id');
+    expect(await exportedEvents(h, 'c-crm-stays')).toHaveLength(1);
+
+    expect((await h.delete('/v1/me', { token: await customerToken('c-crm-erase') })).status).toBe(204);
+    const left = await h.store.leadOutbox();
+    expect(left.map((row) => JSON.parse(row.body).customerId)).toEqual(['c-crm-stays']);
+    expect(left.some((row) => row.body.includes('c-crm-erase') || row.key.includes('c-crm-erase'))).toBe(false);
+    expect(await exportedEvents(h, 'c-crm-erase')).toEqual([]);
+
+    // The waiting event of the erased customer is never sent; the other customer's is.
+    crm.received.length = 0;
+    expect(await h.touchpoint.deliverLeads()).toEqual({ delivered: 1, failed: 0 });
+    expect(crm.received.map((request) => JSON.parse(request.body).customerId)).toEqual(['c-crm-stays']);
+  });
+
+  it('erasure by an admin removes the customer’s CRM events too, and says how many', async () => {
+    harness = await startHarness(db, { config: config(), random: () => 0.5 });
+    const h = harness;
+    await bankCustomer(h, 'c-crm-asked', IN_VEJLE);
+    await prices(h, 'c-crm-asked', 'car_loan', 4);
+    expect(await h.store.leadOutbox()).toHaveLength(1);
+    const response = await h.delete('/v1/admin/customers/c-crm-asked', {
+      key: null,
+      token: await staffToken(['admin']),
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).deleted).toMatchObject({ leads: 1, crm_outbox: 1 });
+    expect(await h.store.leadOutbox()).toEqual([]);
+    expect(await h.touchpoint.deliverLeads()).toEqual({ delivered: 0, failed: 0 });
+  });
 });

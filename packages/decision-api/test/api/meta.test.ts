@@ -45,6 +45,12 @@ describe('the API describes itself', () => {
     expect(health).toMatchObject({ status: 'ok', store: 'pglite', catalogVersion: expect.any(String) });
   });
 
+  it('answers liveness without naming the store', async () => {
+    const response = await h.get('/livez', { key: null });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
   it('answers an unknown route with problem+json', async () => {
     const response = await h.get('/v1/nothing-here');
     expect(response.status).toBe(404);

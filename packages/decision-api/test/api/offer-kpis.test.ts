@@ -3,7 +3,7 @@ import { trainAndActivateClusters } from '../../src/cluster-job.js';
 import { generateDemoBank } from '../../src/demo/index.js';
 import { EMPTY_PROFILE } from '../../src/domain/profile.js';
 import { seedDemoBank } from '../../src/seed.js';
-import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
+import { migrate } from '../../src/store/migrations.js';
 import { createSqlStore, customerSubject } from '../../src/store/store.js';
 import {
   customerToken,
@@ -251,16 +251,7 @@ describe.each(engines)('migrating the daily counts to clusters and stages, on $n
   it('moves the counts of touchpoints whose decision is still stored to its cluster and stage, keeping every total', async () => {
     const db = await engine.open();
     try {
-      await db.exec(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
-      for (const migration of MIGRATIONS.filter((m) => m.version < 11)) {
-        await db.exec(migration.sql);
-        await db.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-          migration.version,
-          migration.name,
-        ]);
-      }
+      await migrate(db, { upTo: 10 });
       const decisionId = crypto.randomUUID();
       const trace = {
         cluster: { id: 'cluster-4' },
@@ -283,7 +274,7 @@ describe.each(engines)('migrating the daily counts to clusters and stages, on $n
          VALUES ($1, 'car-loan-continue', 'dashboard-hero', 'netbank', 'offer_click', 3)`,
         [TODAY],
       );
-      expect(await migrate(db)).toEqual([11]);
+      expect(await migrate(db)).toContain(11);
       const counts = await createSqlStore(db).offerDailyCounts();
       const base = { day: TODAY, offerId: 'car-loan-continue', placement: 'dashboard-hero', channel: 'netbank' };
       expect(counts).toEqual([

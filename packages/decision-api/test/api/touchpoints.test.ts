@@ -1,4 +1,6 @@
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import {
   customerToken,
   engines,
@@ -217,6 +219,40 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
       expect(problem.type).toContain('invalid-customer-token');
       expect(problem.detail.toLowerCase()).toContain(hint);
       expect(await h.store.countTouchpoints()).toBe(0);
+    });
+
+    it('refuses a token it accepted before once the clock passes its expiry, and one not yet valid', async () => {
+      const seconds = Math.floor(NOW.getTime() / 1000);
+      const token = await customerToken('c-00042', { expiresAt: seconds + 600 });
+      expect((await h.post('/v1/touchpoints', batch(), { token })).status).toBe(200);
+      expect((await h.post('/v1/touchpoints', batch(), { token })).status).toBe(200);
+      try {
+        // Past the expiry by more than the clock tolerance (30 s): the same token text, now refused.
+        h.setNow(new Date((seconds + 600 + 61) * 1000));
+        const late = await h.post('/v1/touchpoints', batch(), { token });
+        expect(late.status).toBe(401);
+        expect((await late.json()).detail).toContain('expired');
+      } finally {
+        h.setNow(NOW);
+      }
+      const early = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('c-00042')
+        .setIssuer('demo-bank')
+        .setAudience('touchpoint')
+        .setNotBefore(seconds + 600)
+        .setExpirationTime(seconds + 3600)
+        .sign(new TextEncoder().encode(DEMO_CUSTOMER_TOKEN_SECRET));
+      expect((await h.post('/v1/touchpoints', batch(), { token: early })).status).toBe(401);
+      h.setNow(new Date((seconds + 600) * 1000));
+      try {
+        expect((await h.post('/v1/touchpoints', batch(), { token: early })).status).toBe(200);
+        // Accepted once at the later clock; back before its nbf it is refused again.
+        h.setNow(NOW);
+        expect((await h.post('/v1/touchpoints', batch(), { token: early })).status).toBe(401);
+      } finally {
+        h.setNow(NOW);
+      }
     });
   });
 });

@@ -127,6 +127,7 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
     request: () => ({ path: '/v1/admin/customers/c-matrix' }),
   },
   ...experimentRoutes(),
+  ...offerRoutes(),
   {
     method: 'post',
     path: '/v1/admin/session',
@@ -198,6 +199,7 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
     }),
   },
   { method: 'get', path: '/healthz', allowed: 'everyone', request: () => ({ path: '/healthz' }) },
+  { method: 'get', path: '/livez', allowed: 'everyone', request: () => ({ path: '/livez' }) },
   { method: 'get', path: '/openapi.json', allowed: 'everyone', request: () => ({ path: '/openapi.json' }) },
   { method: 'get', path: '/docs', allowed: 'everyone', request: () => ({ path: '/docs' }) },
   { method: 'get', path: '/docs/style.css', allowed: 'everyone', request: () => ({ path: '/docs/style.css' }) },
@@ -298,6 +300,72 @@ function experimentRoutes(): RouteAccess[] {
       path: '/v1/admin/experiments/{id}/stop',
       allowed: runners,
       request: () => ({ path: `${unknown()}/stop`, body: { decision: 'inconclusive' } }),
+    },
+  ];
+}
+
+/** The offer routes: marketers write drafts, a different approver approves and publishes, viewers read. */
+function offerRoutes(): RouteAccess[] {
+  const readers: Identity[] = ['viewer', 'marketer', 'approver', 'admin'];
+  const offer = (id: string) => ({
+    id,
+    product: 'savings',
+    placements: ['dashboard-hero'],
+    channels: ['netbank'],
+    stages: [],
+    value: 10,
+    content: {
+      da: { headline: 'Spar op', body: 'Læg lidt til side hver måned.', ctaLabel: 'Kom i gang', ctaUrl: '/savings' },
+      en: { headline: 'Save up', body: 'Put a little aside every month.', ctaLabel: 'Get started', ctaUrl: '/savings' },
+    },
+  });
+  const draft = '/v1/admin/offers/car-loan-price/drafts/9';
+  return [
+    { method: 'get', path: '/v1/admin/offers', allowed: readers, request: () => ({ path: '/v1/admin/offers' }) },
+    {
+      method: 'get',
+      path: '/v1/admin/offers/{id}',
+      allowed: readers,
+      request: () => ({ path: '/v1/admin/offers/car-loan-price' }),
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/offers/{id}/drafts',
+      allowed: ['marketer', 'admin'],
+      request: () => {
+        const id = `matrix-${crypto.randomUUID().slice(0, 8)}`;
+        return { path: `/v1/admin/offers/${id}/drafts`, body: { baseVersion: null, offer: offer(id) } };
+      },
+    },
+    {
+      method: 'put',
+      path: '/v1/admin/offers/{id}/drafts/{version}',
+      allowed: ['marketer', 'admin'],
+      request: () => ({ path: draft, body: { revision: 1, offer: offer('car-loan-price') } }),
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/offers/{id}/drafts/{version}/submit',
+      allowed: ['marketer', 'approver', 'admin'],
+      request: () => ({ path: `${draft}/submit`, body: { revision: 1 } }),
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/offers/{id}/drafts/{version}/approve',
+      allowed: ['approver', 'admin'],
+      request: () => ({ path: `${draft}/approve`, body: { revision: 1 } }),
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/offers/{id}/drafts/{version}/publish',
+      allowed: ['approver', 'admin'],
+      request: () => ({ path: `${draft}/publish`, body: { revision: 1 } }),
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/offers/{id}/rollback',
+      allowed: ['marketer', 'approver', 'admin'],
+      request: () => ({ path: '/v1/admin/offers/car-loan-price/rollback', body: { toVersion: 1, baseVersion: 1 } }),
     },
   ];
 }

@@ -106,6 +106,8 @@ describe.each(engines)('when the store goes away and comes back, on $name', (eng
       expect(refused.headers.get('retry-after')).toBe('5');
       expect(refused.headers.get('content-type')).toContain('application/problem+json');
       expect((await send('GET', '/healthz')).status).toBe(503);
+      // Alive all the same: an orchestrator must not restart every instance for a store outage.
+      expect((await send('GET', '/livez')).status).toBe(200);
 
       outage.restore();
       // The SDK's retry of the same batch, with the same ids, is stored once.

@@ -61,7 +61,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log',
+        'TRUNCATE touchpoints, touchpoint_ids, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log, offer_versions',
       );
       return db;
     },
@@ -85,6 +85,8 @@ export const NETBANK_ORIGIN = 'http://localhost:5173';
 export interface Harness {
   readonly touchpoint: TouchpointApp;
   readonly store: Store;
+  /** The database under the store, for tests that look at how rows are kept. */
+  readonly db: SqlDatabase;
   /** Rows in each table that requests write to, after buffered writes are flushed. */
   rowCounts(): Promise<{ touchpoints: number; profiles: number; decisions: number; identityLinks: number }>;
   /** Rows in every table of the schema (migrations aside), after buffered writes are flushed. */
@@ -149,6 +151,7 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
   return {
     touchpoint,
     store,
+    db,
     rowCounts: async () => {
       await touchpoint.flush();
       const [row] = await db.query<{
@@ -170,9 +173,11 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     tableCounts: async () => {
       await touchpoint.flush();
       const tables = await db.query<{ name: string }>(
-        `SELECT table_name AS name FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'
-         ORDER BY table_name`,
+        // A partitioned table counts once, with its partitions' rows.
+        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+           AND c.relname <> 'schema_migrations'
+         ORDER BY c.relname`,
       );
       const counts: Record<string, number> = {};
       for (const { name } of tables) {
@@ -188,9 +193,9 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     get: (path, init) => request('GET', path, undefined, init),
     delete: (path, init) => request('DELETE', path, undefined, init),
     // The database outlives the harness (see databaseFor); only buffered writes are finished here.
-    dispose: () => {
-      touchpoint.services.experiments.close();
-      return touchpoint.flush();
+    dispose: async () => {
+      await touchpoint.detach();
+      await touchpoint.flush();
     },
   };
 }
@@ -289,6 +294,9 @@ export function useHarness(engine: Engine, options: HarnessOptions = {}): Harnes
     },
     get store() {
       return now().store;
+    },
+    get db() {
+      return now().db;
     },
     rowCounts: () => now().rowCounts(),
     tableCounts: () => now().tableCounts(),

@@ -13,9 +13,10 @@ export function currentPath(): string {
  */
 export function randomId(): string {
   return (
-    globalThis.crypto?.randomUUID?.() ??
+    // `crypto` is a global in every browser and in Node 20+; randomUUID only in secure contexts.
+    crypto.randomUUID?.() ??
     '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (digit) =>
-      (Number(digit) ^ ((Math.random() * 16) >> (Number(digit) / 4))).toString(16),
+      (+digit ^ ((Math.random() * 16) >> (+digit / 4))).toString(16),
     )
   );
 }

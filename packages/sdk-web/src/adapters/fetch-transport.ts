@@ -4,13 +4,13 @@ import type { PostOptions, Transport } from '../ports.js';
 export function createFetchTransport(endpoint: string, siteKey: string): Transport {
   const base = endpoint.replace(/\/+$/, '');
   return {
-    async post(path: string, body: unknown, { token, keepalive, signal }: PostOptions = {}) {
+    async send(path: string, body: unknown, { token, keepalive, signal }: PostOptions = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-touchpoint-key': siteKey };
       if (token) headers.authorization = `Bearer ${token}`;
       const response = await fetch(base + path, {
-        method: 'POST',
+        method: body ? 'POST' : 'GET',
         headers,
-        body: JSON.stringify(body),
+        body: body ? JSON.stringify(body) : null,
         keepalive,
         signal,
       });

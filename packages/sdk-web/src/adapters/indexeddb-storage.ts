@@ -1,6 +1,6 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
 import { readQueue } from '../core/queue.js';
 import type { QueueStorage } from '../ports.js';
+import type { Touchpoint } from '../wire.js';
 
 const DATABASE = 'touchpoint';
 const STORE = 'queue';

@@ -1,5 +1,5 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
 import type { QueueStorage } from '../ports.js';
+import type { Touchpoint } from '../wire.js';
 
 /**
  * A queue that lives as long as the page: used before consent, and when IndexedDB is missing or failing (then it

@@ -1,4 +1,4 @@
-import type { PlacementDecision } from '@touchpoint/decision-api/contract';
+import type { PlacementDecision } from '../wire.js';
 import { isDecision } from './decision-response.js';
 import { isObject } from './guards.js';
 
@@ -28,19 +28,14 @@ export function cacheDecision(
 }
 
 /**
- * A fresh decision; with `stale`, also an expired one (better than nothing when the API does not answer in time).
- * Entries are checked on the way out, since a cache read back from storage may hold anything.
+ * The decision cached under `key` if it expires after `now`; with `now` -1, also an expired one (better than nothing
+ * when the API does not answer in time). Entries are checked on the way out, since a cache read back from storage may
+ * hold anything.
  */
-export function cachedDecision(
-  cache: DecisionCache,
-  key: string,
-  now: number,
-  stale: boolean,
-): PlacementDecision | null {
+export function cachedDecision(cache: DecisionCache, key: string, now: number): PlacementDecision | null {
   const entry: unknown = cache[key];
-  return isObject(entry) && isDecision(entry.decision) && (stale || Number(entry.expiresAt) > now)
-    ? entry.decision
-    : null;
+  // `>` converts expiresAt as Number() would (anything not a number is NaN, never after now), in fewer bytes.
+  return isObject(entry) && isDecision(entry.decision) && (entry.expiresAt as number) > now ? entry.decision : null;
 }
 
 /** A cache read back from sessionStorage. */

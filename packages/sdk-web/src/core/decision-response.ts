@@ -1,5 +1,5 @@
-import type { OfferContent, PlacementDecision } from '@touchpoint/decision-api/contract';
-import { isObject, isString } from './guards.js';
+import type { OfferContent, PlacementDecision } from '../wire.js';
+import { isObject, isString, isText } from './guards.js';
 
 /** What a placement shows when no decision could be had: nothing, in its reserved box. Its decisionId is empty. */
 export function fallbackDecision(placement: string): PlacementDecision {
@@ -32,8 +32,8 @@ function isOffer(offer: unknown): offer is OfferContent {
 export function isDecision(value: unknown): value is PlacementDecision {
   return (
     isObject(value) &&
-    [value.placement, value.decisionId, value.reason].every(isString) &&
-    value.decisionId !== '' &&
+    [value.placement, value.reason].every(isString) &&
+    isText(value.decisionId) &&
     (value.offer === null || isOffer(value.offer)) &&
     typeof value.ttlSeconds === 'number' &&
     value.ttlSeconds >= 0

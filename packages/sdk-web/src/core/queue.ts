@@ -1,4 +1,4 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import type { Touchpoint } from '../wire.js';
 
 export interface Enqueued {
   readonly queue: Touchpoint[];

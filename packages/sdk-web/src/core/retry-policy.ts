@@ -9,11 +9,9 @@ export function isRetryable(status: number | undefined): boolean {
 
 /** Milliseconds to wait from a Retry-After header (delay-seconds or an HTTP date), or null when absent or invalid. */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | null {
-  const text = value?.trim();
-  if (!text) return null;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP date ends in GMT; anything else Date.parse would guess at is not one.
-  const date = / GMT$/.test(text) ? Date.parse(text) - now : Number.NaN;
-  // A date in the past means now; NaN (not a date) is neither at or after zero nor before it.
-  return date >= 0 ? date : date < 0 ? 0 : null;
+  const text = value?.trim() ?? '';
+  // An HTTP date ends in GMT (anything else Date.parse would guess at is not one); one in the past means now.
+  // Neither seconds nor an HTTP date: -1, refused below like NaN (an unreadable date).
+  const ms = /^\d+$/.test(text) ? +text * 1000 : / GMT$/.test(text) ? Math.max(0, Date.parse(text) - now) : -1;
+  return ms >= 0 ? ms : null;
 }

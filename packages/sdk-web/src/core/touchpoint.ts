@@ -1,4 +1,4 @@
-import type { Touchpoint } from '@touchpoint/decision-api/contract';
+import type { Touchpoint } from '../wire.js';
 import { isObject, isString } from './guards.js';
 
 const TYPE = /^[a-z][a-z_]{0,39}$/;

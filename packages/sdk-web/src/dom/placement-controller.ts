@@ -1,6 +1,6 @@
-import type { Locale, OfferContent, PlacementDecision } from '@touchpoint/decision-api/contract';
 import { isFallback } from '../core/decision-response.js';
 import type { TouchpointClient, TrackFields } from '../types.js';
+import type { Locale, OfferContent, PlacementDecision } from '../wire.js';
 import { observeViewable } from './observe-viewable.js';
 
 /**
@@ -45,12 +45,19 @@ export interface PlacementController {
 
 const LOADING: PlacementState = { status: 'loading', decision: null, offer: null };
 
+const stateOf = (decision: PlacementDecision | undefined): PlacementState =>
+  !decision || isFallback(decision)
+    ? { status: 'error', decision: decision ?? null, offer: null }
+    : { status: decision.offer ? 'ready' : 'empty', decision, offer: decision.offer };
+
 export function createPlacementController(client: TouchpointClient, options: PlacementOptions): PlacementController {
   const { name, page, locale } = options;
   const listeners = new Set<() => void>();
   /** Decisions whose viewable impression was counted: once per decision. */
   const impressed = new Set<string>();
-  let state = LOADING;
+  // A fresh cached decision is shown from the start, so it is in the first paint (load() then confirms it).
+  const cached = client.cached(name, { page, locale });
+  let state = cached ? stateOf(cached) : LOADING;
   /** Numbers decision requests: only the latest one's answer is shown. */
   let request = 0;
   let stopFollowingClient = () => {};
@@ -65,7 +72,8 @@ export function createPlacementController(client: TouchpointClient, options: Pla
           offer: offer.offerId,
           decisionId: decision.decisionId,
           page,
-          product: offer.product ?? undefined,
+          // A null product is left out of the touchpoint like an absent one.
+          product: offer.product as string | undefined,
         }
       : null;
   }
@@ -99,13 +107,7 @@ export function createPlacementController(client: TouchpointClient, options: Pla
   async function load() {
     const mine = ++request;
     const [decision] = await client.decide([name], { page, locale });
-    if (mine === request) {
-      set(
-        !decision || isFallback(decision)
-          ? { status: 'error', decision: decision ?? null, offer: null }
-          : { status: decision.offer ? 'ready' : 'empty', decision, offer: decision.offer },
-      );
-    }
+    if (mine === request) set(stateOf(decision));
   }
 
   function act(type: 'offer_click' | 'offer_dismiss') {

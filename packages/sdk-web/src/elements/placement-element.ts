@@ -1,7 +1,7 @@
 import { h, render } from 'preact';
 import { adoptBannerStyles, bannerCss } from '../banner.js';
 import { createPlacementController, type PlacementController } from '../dom/placement-controller.js';
-import type { Locale, TouchpointClient } from '../types.js';
+import type { Locale, TouchpointClient, WhyExplanation } from '../types.js';
 import { Banner } from './banner.js';
 
 export interface PlacementElementOptions {
@@ -33,6 +33,12 @@ export function definePlacementElement(client: TouchpointClient, options: Placem
   }
 }
 
+/** A decision whose explanation was asked for, and the explanation once it arrived. */
+interface Why {
+  readonly decision: unknown;
+  explanation?: WhyExplanation | null;
+}
+
 function createPlacementElement(client: TouchpointClient): CustomElementConstructor {
   return class TouchpointPlacement extends HTMLElement {
     static observedAttributes = ['name', 'width', 'height', 'page', 'locale'];
@@ -40,6 +46,8 @@ function createPlacementElement(client: TouchpointClient): CustomElementConstruc
     #unsubscribe = () => {};
     #shown: unknown = null;
     #connected = false;
+    /** The explanation fetched for a decision ("why am I seeing this?"), by the decision it explains. */
+    #why: Why = { decision: null };
 
     connectedCallback() {
       this.#connected = true;
@@ -121,6 +129,17 @@ function createPlacementElement(client: TouchpointClient): CustomElementConstruc
                 this.#emit('tp-dismiss');
                 controller.dismiss();
               },
+              // Fetched once per decision, through the client: the customer token stays in its header.
+              onWhy: () => {
+                if (this.#why.decision === decision) return;
+                const why: Why = { decision };
+                this.#why = why;
+                void client.explain(decision).then((explanation) => {
+                  why.explanation = explanation;
+                  if (this.#why === why) this.#render();
+                });
+              },
+              explanation: this.#why.decision === decision ? this.#why.explanation : null,
             })
           : null;
       render(adopted ? banner : [h('style', null, bannerCss), banner], root);

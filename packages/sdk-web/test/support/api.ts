@@ -4,6 +4,7 @@ import type {
   PlacementDecision,
   TouchpointBatch,
   TouchpointBatchResult,
+  WhyExplanation,
 } from '@touchpoint/decision-api/contract';
 import { IDBFactory } from 'fake-indexeddb';
 import { HttpResponse, http } from 'msw';
@@ -52,6 +53,20 @@ export function decision(placement: string, overrides: Partial<PlacementDecision
   };
 }
 
+/** The API's "why am I seeing this?" for a decision, in English. */
+export function explanation(id: string, overrides: Partial<WhyExplanation> = {}): WhyExplanation {
+  return {
+    decisionId: id,
+    locale: 'en',
+    offerId: 'car-loan-calculator',
+    reason: 'You recently priced a car loan.',
+    journey: { product: 'Car loan', stage: 'compare', description: 'You are comparing prices of car loan.' },
+    touchpoints: [{ at: '2026-11-22T11:00:00.000Z', description: 'You used the car loan calculator.' }],
+    optOut: 'You can turn personalised offers off under Privacy.',
+    ...overrides,
+  };
+}
+
 /** Accepts every touchpoint of a batch. */
 export const acceptAll = (batch: TouchpointBatch): TouchpointBatchResult => ({
   accepted: batch.touchpoints.map((item) => item.id),
@@ -70,6 +85,9 @@ export function fakeApi() {
   const order: string[] = [];
   const touchpointReplies: Reply<TouchpointBatch>[] = [];
   const decisionReplies: Reply<DecisionRequest>[] = [];
+  /** Requests for explanations ("why am I seeing this?"), with no body. */
+  const whyRequests: Received<null>[] = [];
+  const whyReplies: Reply<string>[] = [];
 
   async function receive<T>(request: Request, into: Received<T>[]): Promise<T> {
     const url = new URL(request.url);
@@ -90,12 +108,30 @@ export function fakeApi() {
       const reply = decisionReplies.shift();
       return reply ? reply(body) : HttpResponse.json({ decisions: body.placements.map((name) => decision(name)) });
     }),
+    http.get(`${ENDPOINT}/v1/me/decisions/:id/why`, ({ request, params }) => {
+      const url = new URL(request.url);
+      order.push(url.pathname);
+      whyRequests.push({ body: null, url, headers: request.headers });
+      const id = String(params.id);
+      const reply = whyReplies.shift();
+      return reply ? reply(id) : HttpResponse.json(explanation(id));
+    }),
   );
 
   return {
     server,
     reset() {
-      for (const list of [batches, decisionRequests, order, touchpointReplies, decisionReplies]) list.length = 0;
+      for (const list of [
+        batches,
+        decisionRequests,
+        order,
+        touchpointReplies,
+        decisionReplies,
+        whyRequests,
+        whyReplies,
+      ]) {
+        list.length = 0;
+      }
     },
     batches,
     decisionRequests,
@@ -104,6 +140,9 @@ export function fakeApi() {
     sentIds: () => batches.flatMap((batch) => batch.body.touchpoints.map((item) => item.id)),
     nextTouchpoints: (...replies: Reply<TouchpointBatch>[]) => void touchpointReplies.push(...replies),
     nextDecisions: (...replies: Reply<DecisionRequest>[]) => void decisionReplies.push(...replies),
+    whyRequests,
+    /** Scripts the next answers to explanation requests; each gets the decision id. */
+    nextWhy: (...replies: Reply<string>[]) => void whyReplies.push(...replies),
   };
 }
 

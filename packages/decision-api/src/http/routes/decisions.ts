@@ -54,16 +54,13 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     const personalized = request.context.consent === 'granted';
     const customerId = c.get('customerId');
     const generic = { subject: null, profile: EMPTY_PROFILE, degraded: false, bankScores: undefined };
-    // The profile and a logged-in customer's bank-model scores: reads by key, side by side, within the deadline.
+    // The profile and a logged-in customer's bank-model scores: one read by key, within the deadline.
     const { subject, profile, degraded, bankScores } = personalized
       ? await withinDeadline(
-          Promise.all([
-            services.profileFor(customerId, request.anonymousId),
-            customerId !== null ? services.store.bankScores(customerId) : undefined,
-          ]),
+          services.profileFor(customerId, request.anonymousId, { bankScores: true }),
           services.config.storeTimeouts.decisionMs,
         ).then(
-          ([found, scores]) => ({ ...found, degraded: false, bankScores: scores }),
+          (found) => ({ ...found, degraded: false, bankScores: found.bankScores }),
           (error: unknown) => {
             if (!(error instanceof ProblemError && error.status === 503)) throw error;
             return { ...generic, degraded: true };

@@ -64,7 +64,7 @@ export function privacyRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     tags: ['Customer rights'],
     summary: 'Erase everything held about me',
     description:
-      'Deletes the logged-in customer’s touchpoints, profile, decisions and device links in one transaction; the next decision starts from nothing. Counts per offer and day stay: they name nobody. The erasure is logged by pseudonymous id and time only.',
+      'Deletes the logged-in customer’s touchpoints, profile, decisions, leads (and their CRM events, sent or waiting) and device links in one transaction; the next decision starts from nothing. Counts per offer and day stay: they name nobody. The erasure is logged by pseudonymous id and time only.',
     security: customerSecurity,
     responses: { 204: { description: 'Erased' }, ...problemResponses(401, 403) },
   });

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { SqlClient, SqlDatabase } from '../sql.js';
+import { type ChannelListener, checkChannel, type SqlClient, type SqlDatabase } from '../sql.js';
 
 /**
  * Embedded PostgreSQL (WASM). `dataDir` persists to the file system; omitted, the database lives in memory.
@@ -19,6 +19,14 @@ export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
       }),
     exec: async (script) => {
       await db.exec(script);
+    },
+    // One process holds the embedded database, so a notification reaches every listener of this process; the
+    // connection is never lost, so there is nothing to reconnect.
+    listen: async (channel: string, listener: ChannelListener) => {
+      const unsubscribe = await db.listen(checkChannel(channel), (payload) => listener.onNotify(payload));
+      return async () => {
+        if (!db.closed) await unsubscribe();
+      };
     },
     close: () => db.close(),
   };

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SqlClient, SqlDatabase } from '../sql.js';
+import { listenerConnection } from './pg-listener.js';
 
 // BIGINT (int8) as a JS number: counts here stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
@@ -9,13 +10,15 @@ export interface PostgresOptions {
   /** Schema to use (created when missing); lets test suites and tenants share one server. */
   readonly schema?: string;
   readonly maxConnections?: number;
+  /** Create the schema when missing (default); off where every connection counts (a worker connects per request). */
+  readonly createSchema?: boolean;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
-  const { connectionString, schema, maxConnections = 10 } = options;
+  const { connectionString, schema, maxConnections = 10, createSchema = true } = options;
   if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new Error(`[touchpoint] invalid schema name "${schema}"`);
-  if (schema) {
+  if (schema && createSchema) {
     const admin = new pg.Client({ connectionString });
     await admin.connect();
     try {
@@ -24,12 +27,16 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
+  const clientConfig: pg.ClientConfig = {
     connectionString,
-    max: maxConnections,
     // A server that stops answering must not hold requests forever: waiting for a connection gives up.
     connectionTimeoutMillis: 5_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: maxConnections });
+  // Named, so an operator sees in pg_stat_activity which connection is the change feed, and of which schema.
+  const listener = listenerConnection({
+    client: { ...clientConfig, application_name: `touchpoint listen ${schema ?? ''}`.trim() },
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -56,6 +63,10 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
     exec: async (script) => {
       await pool.query(script);
     },
-    close: () => pool.end(),
+    listen: (channel, onNotify) => listener.listen(channel, onNotify),
+    close: async () => {
+      await listener.close();
+      await pool.end();
+    },
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * The benchmark's server: the real Node runtime on a store seeded with the demo bank, in a process of its own so
+ * the load generator does not share its event loop. Prints one JSON line with the URL and the customer ids, then
+ * serves until its standard input closes.
+ *
+ *   node --import tsx scripts/bench/server.ts [--customers 2000] [--database-url postgres://…]
+ */
+import { parseArgs } from 'node:util';
+import { DEMO_CONFIG } from '../../src/config.js';
+import { startNodeServer } from '../../src/runtime/node.js';
+import { openStore } from '../../src/store/open.js';
+
+const { values } = parseArgs({
+  options: { customers: { type: 'string', default: '2000' }, 'database-url': { type: 'string' } },
+});
+const customers = Number(values.customers);
+const databaseUrl = values['database-url'];
+const schema = `tp_bench_${Date.now().toString(36)}`;
+const store = await openStore(databaseUrl ? { databaseUrl, schema } : {});
+const { seedDemoBank } = await import('../../src/seed.js');
+const { trainAndActivateClusters } = await import('../../src/cluster-job.js');
+const { readSeedCatalog } = await import('../../src/runtime/node.js');
+const now = new Date();
+const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now, customers });
+await trainAndActivateClusters(store, { now, trainedBy: 'bench' });
+const server = await startNodeServer({
+  port: 0,
+  store,
+  log: () => {},
+  // One loopback address sends everything: the rate limits would measure themselves.
+  config: { ...DEMO_CONFIG, rateLimits: { perAddress: null, perSiteKey: null, perCustomer: null } },
+});
+const ids = Array.from({ length: customers }, (_, i) => `c-${String(i + 1).padStart(5, '0')}`);
+process.stdout.write(`${JSON.stringify({ url: server.url, engine: store.engine, customers: ids, seeded })}\n`);
+
+let closing = false;
+const close = async () => {
+  if (closing) return;
+  closing = true;
+  await server.close();
+  if (databaseUrl) {
+    // The schema was the benchmark's own.
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+  process.exit(0);
+};
+process.stdin.on('end', close);
+process.stdin.on('close', close);
+process.stdin.resume();
+process.on('SIGTERM', close);
