@@ -240,15 +240,13 @@ function Distinguishing({ model }: { model: ClusterModelSummary }) {
         Each cell is the cluster’s centre in standard deviations from the bank’s average (capped at ±3): the{' '}
         {chosen.length} features that differ most between clusters.
       </p>
-      <div className="scroll">
-        <HeatMap
-          title="Features by cluster, standardised"
-          rows={chosen.map(({ feature }) => featureLabel(feature))}
-          columns={columns}
-          values={values}
-          testId="heat-map"
-        />
-      </div>
+      <HeatMap
+        title="Features by cluster, standardised"
+        rows={chosen.map(({ feature }) => featureLabel(feature))}
+        columns={columns}
+        values={values}
+        testId="heat-map"
+      />
       <details>
         <summary>The heat map as a table</summary>
         <table>

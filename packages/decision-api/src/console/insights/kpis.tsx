@@ -177,43 +177,39 @@ function Report({ kpis, clusterName }: { kpis: OfferKpis; clusterName(id: string
         {breakdown.length === 0 ? (
           <p>No offer was served or seen in this period.</p>
         ) : (
-          <div className="scroll">
-            <table data-testid="kpi-breakdown">
-              <caption>The period summed, most impressions first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Offer</th>
-                  <th scope="col">Cluster</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Placement</th>
-                  <th scope="col">Impressions</th>
-                  <th scope="col">Viewable</th>
-                  <th scope="col">Clicks</th>
-                  <th scope="col">Click-through</th>
-                  <th scope="col">Dismissals</th>
-                  <th scope="col">Conversions</th>
+          <table data-testid="kpi-breakdown" className="breakdown">
+            <caption>The period summed, most impressions first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Offer</th>
+                <th scope="col">Cluster</th>
+                <th scope="col">Stage</th>
+                <th scope="col">Placement</th>
+                <th scope="col">Impressions</th>
+                <th scope="col">Viewable</th>
+                <th scope="col">Clicks</th>
+                <th scope="col">Click-through</th>
+                <th scope="col">Dismissals</th>
+                <th scope="col">Conversions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {breakdown.map((row) => (
+                <tr key={row.key}>
+                  <th scope="row">{row.offerId}</th>
+                  <td>{row.cluster ? clusterName(row.cluster) : '—'}</td>
+                  <td>{row.stage ?? '—'}</td>
+                  <td>{row.placement ?? '—'}</td>
+                  <td>{whole(row.impressions)}</td>
+                  <td>{whole(row.viewableImpressions)}</td>
+                  <td>{whole(row.clicks)}</td>
+                  <td>{rate(row.viewableImpressions > 0 ? row.clicks / row.viewableImpressions : null)}</td>
+                  <td>{whole(row.dismissals)}</td>
+                  <td>{whole(row.conversions)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {breakdown.map((row) => (
-                  <tr key={row.key}>
-                    <th scope="row" className="nowrap">
-                      {row.offerId}
-                    </th>
-                    <td className="nowrap">{row.cluster ? clusterName(row.cluster) : '—'}</td>
-                    <td>{row.stage ?? '—'}</td>
-                    <td className="nowrap">{row.placement ?? '—'}</td>
-                    <td>{whole(row.impressions)}</td>
-                    <td>{whole(row.viewableImpressions)}</td>
-                    <td>{whole(row.clicks)}</td>
-                    <td>{rate(row.viewableImpressions > 0 ? row.clicks / row.viewableImpressions : null)}</td>
-                    <td>{whole(row.dismissals)}</td>
-                    <td>{whole(row.conversions)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </table>
         )}
       </section>
 
