@@ -111,11 +111,47 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await context.close();
 
     const expected: Record<string, string[]> = {
-      'v.viewer': ['Preview', 'Experiments', 'Compare by principle', 'Offers', 'Audit log'],
-      'm.marketer': ['Preview', 'Experiments', 'New experiment', 'Compare by principle', 'Offers'],
-      'a.approver': ['Preview', 'Experiments', 'Compare by principle', 'Offers', 'Audit log'],
-      'r.advisor': [],
-      's.admin': ['Preview', 'Experiments', 'New experiment', 'Compare by principle', 'Offers', 'Audit log'],
+      'v.viewer': [
+        'Preview',
+        'Experiments',
+        'Compare by principle',
+        'Offers',
+        'Audit log',
+        'Clusters',
+        'Offer KPIs',
+        'Advisor action rate',
+      ],
+      'm.marketer': [
+        'Preview',
+        'Experiments',
+        'New experiment',
+        'Compare by principle',
+        'Offers',
+        'Clusters',
+        'Offer KPIs',
+      ],
+      'a.approver': [
+        'Preview',
+        'Experiments',
+        'Compare by principle',
+        'Offers',
+        'Audit log',
+        'Offer KPIs',
+        'Advisor action rate',
+      ],
+      'r.advisor': ['Advisor queue'],
+      's.admin': [
+        'Preview',
+        'Experiments',
+        'New experiment',
+        'Compare by principle',
+        'Offers',
+        'Audit log',
+        'Clusters',
+        'Offer KPIs',
+        'Advisor queue',
+        'Advisor action rate',
+      ],
     };
     for (const [id, sections] of Object.entries(expected)) {
       const roleContext = await newContext();

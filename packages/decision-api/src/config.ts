@@ -163,7 +163,8 @@ export const DEMO_STAFF_DIRECTORY: StaffAccount[] = [
     id: 'r.advisor',
     displayName: 'Rasmus Advisor',
     roles: ['advisor'],
-    branch: 'aarhus-c',
+    // A branch of the demo bank's customers (see demo/people.ts), so the demo advisor's queue has leads.
+    branch: 'Aarhus',
     passwordHash: 'scrypt$32768$8$1$XiBYK6awMQIiMKHx_Zma_g$oAv37vYoKflfpqNzWZeyDZfmuHyDtkcIgyN9EbLTP30',
   },
   {

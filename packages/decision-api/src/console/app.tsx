@@ -5,6 +5,7 @@ import { ComparePage } from './experiments/compare.js';
 import { ExperimentDetail } from './experiments/detail.js';
 import { ExperimentForm } from './experiments/form.js';
 import { ExperimentList } from './experiments/list.js';
+import { INSIGHT_SECTIONS, insightPage } from './insights/index.js';
 import { NewOfferPage, OfferPage } from './offers/detail.js';
 import { OfferList } from './offers/list.js';
 import { PreviewPage } from './preview.js';
@@ -25,6 +26,7 @@ const SECTIONS: Section[] = [
   { route: '/compare', label: 'Compare by principle', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/offers', label: 'Offers', roles: ['viewer', 'marketer', 'approver'] },
   { route: '/audit', label: 'Audit log', roles: ['viewer', 'approver'] },
+  ...INSIGHT_SECTIONS,
 ];
 
 export function App() {
@@ -106,6 +108,8 @@ function Page({ route, staff, allowed }: { route: string; staff: StaffMember; al
       </Heading>
     );
   }
+  const insight = insightPage(route, staff);
+  if (insight) return insight;
   if (route === '/experiments/new' && can(staff, 'marketer')) return <ExperimentForm />;
   const detail = /^\/experiments\/([0-9a-f-]{36})$/.exec(route);
   if (detail?.[1]) return <ExperimentDetail id={detail[1]} staff={staff} />;

@@ -65,6 +65,7 @@ export const AdvisorQueue = z
       .openapi({ description: 'Leads the contact policy kept out of the queue, by rule.' }),
   })
   .openapi('AdvisorQueue');
+export type AdvisorQueue = z.infer<typeof AdvisorQueue>;
 
 export const AdvisorOutcomeRequest = z
   .strictObject({
@@ -120,3 +121,4 @@ export const AdvisorKpis = z
     branches: z.array(ActionKpi.extend({ branch: z.string() })),
   })
   .openapi('AdvisorKpis');
+export type AdvisorKpis = z.infer<typeof AdvisorKpis>;

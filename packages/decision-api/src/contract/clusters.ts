@@ -37,8 +37,31 @@ export const ClusterSummary = z
     size: z.number().int(),
     share: z.number().openapi({ description: 'Share of the customers trained on' }),
     distinguishing: z.array(DistinguishingFeature),
+    centre: z.array(z.number()).openapi({
+      description:
+        'The cluster’s centre in standardised units (population standard deviations from the mean, capped at ±3), one value per `featureNames` entry: the heat map of what sets the clusters apart',
+    }),
   })
   .openapi('ClusterSummary');
+
+export const ClusterProjection = z
+  .object({
+    axes: z
+      .array(
+        z.object({
+          explained: z.number().openapi({ description: 'Share of the weighted spread of the centres on this axis' }),
+          loadings: z
+            .array(z.object({ feature: z.string(), weight: z.number() }))
+            .openapi({ description: 'The features that move along the axis most' }),
+        }),
+      )
+      .length(2),
+    points: z.array(z.object({ id: z.string(), x: z.number(), y: z.number() })),
+  })
+  .openapi('ClusterProjection', {
+    description:
+      'The cluster centres on their first two principal components, each centre weighted by its size: near means alike',
+  });
 
 export const ClusterModelSummary = z
   .object({
@@ -49,7 +72,9 @@ export const ClusterModelSummary = z
     k: z.number().int(),
     silhouette: z.number(),
     customers: z.number().int(),
+    featureNames: z.array(z.string()).openapi({ description: 'The features, in the order of each `centre`' }),
     clusters: z.array(ClusterSummary).openapi({ description: 'Largest first' }),
+    projection: ClusterProjection,
   })
   .openapi('ClusterModelSummary');
 export type ClusterModelSummary = z.infer<typeof ClusterModelSummary>;
@@ -78,3 +103,4 @@ export const ClusterTrainingResult = z
     }),
   })
   .openapi('ClusterTrainingResult');
+export type ClusterTrainingResult = z.infer<typeof ClusterTrainingResult>;

@@ -8,6 +8,7 @@ export * from './catalog.js';
 export * from './common.js';
 export * from './decisions.js';
 export * from './experiments.js';
+export * from './kpis.js';
 export * from './learning.js';
 export * from './offers.js';
 export * from './partner.js';

@@ -1,4 +1,7 @@
-/** One row of the daily offer counts: how many touchpoints of a type an offer had in a placement and channel that day. */
+/**
+ * One row of the daily offer counts: how many touchpoints of a type an offer had in a placement and channel that day,
+ * among customers of a behavioural cluster at a journey stage.
+ */
 export interface OfferDailyCount {
   /** The UTC day, YYYY-MM-DD. */
   readonly day: string;
@@ -6,9 +9,17 @@ export interface OfferDailyCount {
   /** '' when the touchpoints named no placement. */
   readonly placement: string;
   readonly channel: string;
+  /** A touchpoint type, or `served` for a decision that showed the offer. */
   readonly type: string;
+  /** The customer's cluster as the decision saw it; '' when no decision told it (or the decision had none). */
+  readonly cluster: string;
+  /** The journey stage of the offer's product as the decision saw it; '' when unknown. */
+  readonly stage: string;
   readonly count: number;
 }
+
+/** The `type` of a served offer: a decision that picked it, whether or not the customer then saw it. */
+export const SERVED = 'served';
 
 export interface CountableTouchpoint {
   readonly type: string;
@@ -18,23 +29,83 @@ export interface CountableTouchpoint {
   readonly placement?: string | null | undefined;
 }
 
+/** What the decision a touchpoint names says about the customer: cluster and stage of the offer's product. */
+export interface Attribution {
+  readonly cluster: string;
+  readonly stage: string;
+}
+
+const UNATTRIBUTED: Attribution = { cluster: '', stage: '' };
+
 /**
- * Counts the touchpoints that name an offer per UTC day, offer, placement, channel and type. The counts name no
- * customer, so they outlive retention and erasure. Sorted by key, so concurrent writers lock rows in the same order.
+ * Counts the touchpoints that name an offer per UTC day, offer, placement, channel, type, cluster and stage. The
+ * counts name no customer, so they outlive retention and erasure. Sorted by key, so concurrent writers lock rows in
+ * the same order.
  */
-export function countOfferTouchpoints(touchpoints: readonly CountableTouchpoint[]): OfferDailyCount[] {
+export function countOfferTouchpoints<T extends CountableTouchpoint>(
+  touchpoints: readonly T[],
+  attribute: (touchpoint: T) => Attribution = () => UNATTRIBUTED,
+): OfferDailyCount[] {
   const counts = new Map<string, OfferDailyCount>();
   for (const touchpoint of touchpoints) {
     if (!touchpoint.offer) continue;
+    const { cluster, stage } = attribute(touchpoint);
     const row = {
       day: new Date(touchpoint.occurredAt).toISOString().slice(0, 10),
       offerId: touchpoint.offer,
       placement: touchpoint.placement ?? '',
       channel: touchpoint.channel,
       type: touchpoint.type,
+      cluster,
+      stage,
     };
-    const key = [row.day, row.offerId, row.placement, row.channel, row.type].join('\u0000');
+    const key = [row.day, row.offerId, row.placement, row.channel, row.type, row.cluster, row.stage].join('\u0000');
     counts.set(key, { ...row, count: (counts.get(key)?.count ?? 0) + 1 });
   }
   return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+/** The part of a stored decision's trace the counts read. */
+export interface TracedForCounts {
+  readonly cluster?: { readonly id?: string } | null;
+  readonly stages?: Readonly<Record<string, string>>;
+  readonly candidates?: ReadonlyArray<{ readonly offerId: string; readonly product: string | null }>;
+}
+
+/** The cluster the decision assigned and the stage of the offer's product it saw; '' for what it did not say. */
+export function attributionOf(trace: TracedForCounts | null | undefined, offerId: string): Attribution {
+  if (!trace) return UNATTRIBUTED;
+  const product = trace.candidates?.find((candidate) => candidate.offerId === offerId)?.product;
+  return {
+    cluster: trace.cluster?.id ?? '',
+    stage: (product ? trace.stages?.[product] : undefined) ?? '',
+  };
+}
+
+/** A decision as the served counts read it. */
+export interface ServedDecision {
+  readonly offerId: string | null;
+  readonly placement: string;
+  readonly channel: string;
+  readonly createdAt: Date;
+  readonly trace: unknown;
+}
+
+/** Counts the decisions that showed an offer, as `served` rows; decisions that showed nothing are not counted. */
+export function countServedOffers(decisions: readonly ServedDecision[]): OfferDailyCount[] {
+  const served = decisions.flatMap((decision) =>
+    decision.offerId
+      ? [
+          {
+            type: SERVED,
+            occurredAt: decision.createdAt.toISOString(),
+            channel: decision.channel,
+            offer: decision.offerId,
+            placement: decision.placement,
+            trace: decision.trace as TracedForCounts | null,
+          },
+        ]
+      : [],
+  );
+  return countOfferTouchpoints(served, (row) => attributionOf(row.trace, row.offer));
 }

@@ -13,6 +13,7 @@ import { auditRoutes } from './routes/audit.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { kpiRoutes } from './routes/kpis.js';
 import { leadRoutes } from './routes/leads.js';
 import { learningRoutes } from './routes/learning.js';
 import { offerRoutes } from './routes/offers.js';
@@ -111,6 +112,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   auditRoutes(app, services);
   leadRoutes(app, services);
   advisorRoutes(app, services);
+  kpiRoutes(app, services);
   clusterRoutes(app, services);
   experimentRoutes(app, services);
   learningRoutes(app, services);

@@ -293,6 +293,53 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: 'offer daily counts by cluster and stage, and served offers',
+    sql: `
+      -- KPIs by offer x cluster x stage x placement x day. The cluster and the stage of the offer's product are the
+      -- ones the decision saw; '' when no decision told them. Still no customer is named, so the counts outlive the
+      -- retention purge and erasure as before.
+      ALTER TABLE offer_daily_counts ADD COLUMN cluster text NOT NULL DEFAULT '';
+      ALTER TABLE offer_daily_counts ADD COLUMN stage text NOT NULL DEFAULT '';
+      ALTER TABLE offer_daily_counts DROP CONSTRAINT offer_daily_counts_pkey;
+      ALTER TABLE offer_daily_counts ADD PRIMARY KEY (day, offer_id, placement, channel, type, cluster, stage);
+
+      -- Touchpoints still stored whose decision is still stored move from the unattributed counts to their cluster and
+      -- stage; the counts of erased or purged ones stay where they were, so every total is unchanged.
+      WITH attributed AS (
+        SELECT (t.occurred_at AT TIME ZONE 'UTC')::date AS day, t.offer AS offer_id, coalesce(t.placement, '') AS placement,
+               t.channel, t.type, coalesce(d.trace->'cluster'->>'id', '') AS cluster,
+               coalesce(d.trace->'stages'->>(SELECT c->>'product' FROM jsonb_array_elements(d.trace->'candidates') AS c
+                                              WHERE c->>'offerId' = t.offer LIMIT 1), '') AS stage,
+               count(*) AS n
+        FROM touchpoints t JOIN decisions d ON d.id = t.decision_id
+        WHERE t.offer IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+      ),
+      known AS (SELECT * FROM attributed WHERE cluster <> '' OR stage <> ''),
+      moved AS (
+        UPDATE offer_daily_counts o SET count = o.count - k.n
+        FROM (SELECT day, offer_id, placement, channel, type, sum(n) AS n FROM known GROUP BY 1, 2, 3, 4, 5) AS k
+        WHERE o.day = k.day AND o.offer_id = k.offer_id AND o.placement = k.placement AND o.channel = k.channel
+          AND o.type = k.type AND o.cluster = '' AND o.stage = ''
+        RETURNING o.day
+      )
+      INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, cluster, stage, count)
+        SELECT day, offer_id, placement, channel, type, cluster, stage, n FROM known;
+      DELETE FROM offer_daily_counts WHERE count <= 0;
+
+      -- Offers served: the stored decisions that showed one. Counted from now on as decisions are recorded.
+      INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, cluster, stage, count)
+        SELECT (created_at AT TIME ZONE 'UTC')::date, offer_id, placement, channel, 'served',
+               coalesce(trace->'cluster'->>'id', ''),
+               coalesce(trace->'stages'->>(SELECT c->>'product' FROM jsonb_array_elements(trace->'candidates') AS c
+                                            WHERE c->>'offerId' = offer_id LIMIT 1), ''),
+               count(*)
+        FROM decisions WHERE offer_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    `,
+  },
+  {
     version: 12,
     name: 'touchpoints partitioned by month, their ids unique in touchpoint_ids, change notifications',
     sql: `

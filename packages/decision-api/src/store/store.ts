@@ -1,12 +1,19 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
 import type { BankScore } from '../domain/arbitration.js';
 import type { JourneyTouchpointType } from '../domain/journey.js';
-import { countOfferTouchpoints, type OfferDailyCount } from '../domain/offer-counts.js';
+import {
+  attributionOf,
+  countOfferTouchpoints,
+  countServedOffers,
+  type OfferDailyCount,
+  type TracedForCounts,
+} from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
 import { type AuditStore, createAuditStore } from './audit.js';
 import { type ChangeHandlers, followChanges } from './changes.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
+import { createKpiStore, type KpiStore } from './kpi-store.js';
 import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
 import {
   type BankScoreRow,
@@ -92,6 +99,8 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly experiments: ExperimentStore;
   /** The audit log of staff changes. */
   readonly audit: AuditStore;
+  /** Offer KPIs and contact pressure for staff. */
+  readonly kpis: KpiStore;
   /** Offers' versions: drafts, approvals, history. */
   readonly offers: OfferStore;
   latestCatalog(): Promise<Catalog | null>;
@@ -160,7 +169,10 @@ export interface Store extends LeadStore, ClusterModelStore {
   saveBankScores(model: { name: string; version: string }, scores: readonly BankScoreRow[], at: Date): Promise<number>;
   /** One customer's uploaded scores by offer id. */
   bankScores(customerId: string): Promise<Map<string, BankScore>>;
-  /** Offer touchpoints counted per day, offer, placement, channel and type; they outlive retention and erasure. */
+  /**
+   * Offer touchpoints (and `served` decisions) counted per day, offer, placement, channel, type, cluster and stage;
+   * they outlive retention and erasure.
+   */
   offerDailyCounts(): Promise<OfferDailyCount[]>;
   /** Retention, export and erasure. */
   readonly privacy: PrivacyStore;
@@ -192,6 +204,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...clusterModelStore(db),
     experiments: createExperimentStore(db),
     audit: createAuditStore(db),
+    kpis: createKpiStore(db),
     offers: createOfferStore(db),
 
     async latestCatalog() {
@@ -303,26 +316,32 @@ export function createSqlStore(db: SqlDatabase): Store {
         return merged;
       }),
 
-    async recordDecisions(decisions) {
-      if (decisions.length === 0) return;
-      await db.query(
-        `INSERT INTO decisions (id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
-         ON CONFLICT (id) DO NOTHING`,
-        [
-          decisions.map((d) => d.id),
-          decisions.map((d) => d.subject),
-          decisions.map((d) => d.placement),
-          decisions.map((d) => d.offerId),
-          decisions.map((d) => d.channel),
-          decisions.map((d) => d.page),
-          decisions.map((d) => d.locale),
-          decisions.map((d) => d.reason),
-          decisions.map((d) => JSON.stringify(d.trace)),
-          decisions.map((d) => d.createdAt.toISOString()),
-        ],
-      );
-    },
+    recordDecisions: (decisions) =>
+      decisions.length === 0
+        ? Promise.resolve()
+        : db.transaction(async (tx) => {
+            const inserted = await tx.query<{ id: string }>(
+              `INSERT INTO decisions (id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
+               ON CONFLICT (id) DO NOTHING
+               RETURNING id`,
+              [
+                decisions.map((d) => d.id),
+                decisions.map((d) => d.subject),
+                decisions.map((d) => d.placement),
+                decisions.map((d) => d.offerId),
+                decisions.map((d) => d.channel),
+                decisions.map((d) => d.page),
+                decisions.map((d) => d.locale),
+                decisions.map((d) => d.reason),
+                decisions.map((d) => JSON.stringify(d.trace)),
+                decisions.map((d) => d.createdAt.toISOString()),
+              ],
+            );
+            // Served offers are counted once per decision: a retried write of the same decisions counts nothing.
+            const ids = new Set(inserted.map((row) => row.id));
+            await writeOfferDailyCounts(tx, countServedOffers(decisions.filter((d) => ids.has(d.id))));
+          }),
 
     async decision(id) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
@@ -363,8 +382,9 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async offerDailyCounts() {
       const rows = await db.query<OfferDailyCount>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, offer_id AS "offerId", placement, channel, type, count::int AS count
-         FROM offer_daily_counts ORDER BY day, offer_id, placement, channel, type`,
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, offer_id AS "offerId", placement, channel, type, cluster, stage,
+                count::int AS count
+         FROM offer_daily_counts ORDER BY day, offer_id, placement, channel, type, cluster, stage`,
       );
       return rows;
     },
@@ -604,19 +624,52 @@ async function insertTouchpointRows(
 }
 
 async function addOfferDailyCounts(client: SqlClient, stored: readonly TouchpointRow[]): Promise<void> {
-  const counts = countOfferTouchpoints(stored);
+  // The decision a touchpoint names tells the customer's cluster and the stage of the offer's product.
+  const decisionIds = [...new Set(stored.flatMap((t) => (t.offer && t.decisionId ? [t.decisionId] : [])))];
+  const traces = new Map<string, TracedForCounts>();
+  if (decisionIds.length > 0) {
+    const rows = await client.query<{
+      id: string;
+      cluster: string | null;
+      stages: Record<string, string> | null;
+      products: Record<string, string> | null;
+    }>(
+      `SELECT id, trace->'cluster'->>'id' AS cluster, trace->'stages' AS stages,
+              (SELECT jsonb_object_agg(c->>'offerId', c->>'product') FROM jsonb_array_elements(trace->'candidates') AS c
+               WHERE jsonb_typeof(c->'product') = 'string') AS products
+       FROM decisions WHERE id = ANY($1::uuid[])`,
+      [decisionIds],
+    );
+    for (const row of rows) {
+      traces.set(row.id, {
+        cluster: row.cluster ? { id: row.cluster } : null,
+        stages: row.stages ?? {},
+        candidates: Object.entries(row.products ?? {}).map(([offerId, product]) => ({ offerId, product })),
+      });
+    }
+  }
+  await writeOfferDailyCounts(
+    client,
+    countOfferTouchpoints(stored, (t) => attributionOf(t.decisionId ? traces.get(t.decisionId) : null, t.offer ?? '')),
+  );
+}
+
+async function writeOfferDailyCounts(client: SqlClient, counts: readonly OfferDailyCount[]): Promise<void> {
   if (counts.length === 0) return;
   const column = <T>(pick: (count: OfferDailyCount) => T) => counts.map(pick);
   await client.query(
-    `INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, count)
-     SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-     ON CONFLICT (day, offer_id, placement, channel, type) DO UPDATE SET count = offer_daily_counts.count + EXCLUDED.count`,
+    `INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, cluster, stage, count)
+     SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+     ON CONFLICT (day, offer_id, placement, channel, type, cluster, stage)
+     DO UPDATE SET count = offer_daily_counts.count + EXCLUDED.count`,
     [
       column((c) => c.day),
       column((c) => c.offerId),
       column((c) => c.placement),
       column((c) => c.channel),
       column((c) => c.type),
+      column((c) => c.cluster),
+      column((c) => c.stage),
       column((c) => c.count),
     ],
   );

@@ -283,6 +283,38 @@ describe.each(engines)('behavioural clusters through the API, on $name', (engine
     expect((await name(await staffToken(['admin']))).status).toBe(200);
   }, 120_000);
 
+  it('gives each centre and a 2-D projection of the centres, and writes training and naming to the audit log', async () => {
+    await seedDemoBank(h.store, { catalog: demoCatalog, now: NOW, customers: 200 });
+    const { model } = (await train(h, { k: 3, minClusterSize: 20 })) as unknown as {
+      model: Omit<ModelView, 'clusters'> & {
+        featureNames: string[];
+        clusters: Array<ClusterView & { centre: number[] }>;
+        projection: { axes: Array<{ explained: number }>; points: Array<{ id: string; x: number; y: number }> };
+      };
+    };
+    const stored = await h.store.clusterModel(model.version);
+    expect(model.featureNames).toEqual(stored?.model.featureNames);
+    expect(model.clusters.map((c) => c.centre)).toEqual(stored?.model.clusters.map((c) => c.centroid));
+    expect(model.projection.points.map((p) => p.id)).toEqual(model.clusters.map((c) => c.id));
+    const explained = model.projection.axes.map((a) => a.explained);
+    expect(explained[0]).toBeGreaterThanOrEqual(explained[1] as number);
+    // Three centres lie in a plane: the two axes show all of their spread.
+    expect((explained[0] as number) + (explained[1] as number)).toBeCloseTo(1, 6);
+
+    const clusterId = model.clusters[1]?.id as string;
+    const named = await staffRequest(h, 'PUT', `${ADMIN}/${model.version}/${clusterId}/name`, {
+      token: await staffToken(['marketer'], { id: 'm.namer' }),
+      body: { name: 'Pension planners' },
+    });
+    expect(named.status).toBe(200);
+    const { entries } = await h.store.audit.list({ limit: 10 });
+    expect(entries.map((e) => [e.action, e.target, e.staffId])).toEqual([
+      ['cluster.name', `cluster:v${model.version}/${clusterId}`, 'm.namer'],
+      ['cluster.train', `cluster-model:v${model.version}`, 'staff-1'],
+    ]);
+    expect(entries[0]).toMatchObject({ before: { name: null }, after: { name: 'Pension planners' } });
+  }, 120_000);
+
   it('refuses bad bodies naming the field, and training with no customers with a clear conflict', async () => {
     const marketer = await staffToken(['marketer']);
     const empty = await staffRequest(h, 'POST', `${ADMIN}/train`, { token: marketer });

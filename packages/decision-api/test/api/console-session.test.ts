@@ -99,7 +99,7 @@ describe.each(engines)('staff sign in to the console on $name', (engine) => {
       id: 'r.advisor',
       displayName: 'Rasmus Advisor',
       roles: ['advisor'],
-      branch: 'aarhus-c',
+      branch: 'Aarhus',
     });
   });
 

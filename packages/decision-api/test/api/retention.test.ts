@@ -56,13 +56,24 @@ describe.each(engines)('retention on $name', (engine) => {
     expect((await h.post('/v1/touchpoints', batch)).status).toBe(200);
     const day = NOW.toISOString().slice(0, 10);
     expect(await h.store.offerDailyCounts()).toEqual([
-      { day, offerId: 'car-loan-green', placement: '', channel: 'netbank', type: 'conversion', count: 1 },
+      {
+        day,
+        offerId: 'car-loan-green',
+        placement: '',
+        channel: 'netbank',
+        type: 'conversion',
+        cluster: '',
+        stage: '',
+        count: 1,
+      },
       {
         day,
         offerId: 'car-loan-green',
         placement: 'dashboard-hero',
         channel: 'netbank',
         type: 'offer_click',
+        cluster: '',
+        stage: '',
         count: 1,
       },
       {
@@ -71,6 +82,8 @@ describe.each(engines)('retention on $name', (engine) => {
         placement: 'dashboard-hero',
         channel: 'netbank',
         type: 'offer_impression',
+        cluster: '',
+        stage: '',
         count: 1,
       },
     ]);

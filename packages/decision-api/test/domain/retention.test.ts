@@ -3,7 +3,7 @@ import { countOfferTouchpoints } from '../../src/domain/offer-counts.js';
 import { retentionCutoff } from '../../src/domain/retention.js';
 
 describe('daily offer counts', () => {
-  it('counts touchpoints naming an offer by UTC day, offer, placement, channel and type, in key order', () => {
+  it('counts touchpoints naming an offer by UTC day, offer, placement, channel and type (no decision: no cluster or stage), in key order', () => {
     const counts = countOfferTouchpoints([
       {
         type: 'offer_impression',
@@ -17,8 +17,26 @@ describe('daily offer counts', () => {
       { type: 'page_view', occurredAt: '2026-11-22T10:00:00Z', channel: 'netbank' },
     ]);
     expect(counts).toEqual([
-      { day: '2026-11-22', offerId: 'a', placement: '', channel: 'mobilebank', type: 'offer_click', count: 1 },
-      { day: '2026-11-23', offerId: 'b', placement: 'p', channel: 'netbank', type: 'offer_impression', count: 2 },
+      {
+        day: '2026-11-22',
+        offerId: 'a',
+        placement: '',
+        channel: 'mobilebank',
+        type: 'offer_click',
+        cluster: '',
+        stage: '',
+        count: 1,
+      },
+      {
+        day: '2026-11-23',
+        offerId: 'b',
+        placement: 'p',
+        channel: 'netbank',
+        type: 'offer_impression',
+        cluster: '',
+        stage: '',
+        count: 2,
+      },
     ]);
   });
 });

@@ -193,8 +193,14 @@ export const ROUTE_MATRIX: readonly RouteAccess[] = [
   {
     method: 'get',
     path: '/v1/admin/kpis/advisors',
-    allowed: ['viewer', 'admin'],
+    allowed: ['viewer', 'approver', 'admin'],
     request: () => ({ path: '/v1/admin/kpis/advisors' }),
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/kpis/offers',
+    allowed: ['viewer', 'marketer', 'approver', 'admin'],
+    request: () => ({ path: '/v1/admin/kpis/offers?from=2026-11-01&to=2026-11-22&stage=compare' }),
   },
   {
     method: 'get',

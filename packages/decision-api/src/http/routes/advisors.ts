@@ -146,7 +146,7 @@ export function advisorRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     tags: ['Advisors'],
     summary: 'Advisor action rate and outcomes, per advisor and per branch',
     description:
-      'Over the last `days` days. A presentation is a customer shown in an advisor’s queue, noted once per action window (`leads.actionWindowDays`, default 7). The advisor acted on it when the advisor recorded an outcome for that customer within the window after it. Action rate = acted ÷ (presented − pending), where pending presentations have no outcome yet and an open window; null when nothing is settled. Per branch: the branch whose queue it was. Outcome counts are of outcomes recorded in the period, by the branch of the customer. Role: viewer.',
+      'Over the last `days` days. A presentation is a customer shown in an advisor’s queue, noted once per action window (`leads.actionWindowDays`, default 7). The advisor acted on it when the advisor recorded an outcome for that customer within the window after it. Action rate = acted ÷ (presented − pending), where pending presentations have no outcome yet and an open window; null when nothing is settled. Per branch: the branch whose queue it was. Outcome counts are of outcomes recorded in the period, by the branch of the customer. Role: viewer or approver.',
     security: staffSecurity,
     request: { query: AdvisorKpiQuery },
     responses: {
@@ -155,7 +155,7 @@ export function advisorRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     },
   });
 
-  app.get('/v1/admin/kpis/advisors', requireRole('viewer'), async (c) => {
+  app.get('/v1/admin/kpis/advisors', requireRole('viewer', 'approver'), async (c) => {
     const { days } = parseQuery(AdvisorKpiQuery, c.req.query());
     const now = services.now();
     const since = new Date(now.getTime() - days * DAY_MS);

@@ -7,7 +7,9 @@ import {
   ClusterTrainingRequest,
   ClusterTrainingResult,
 } from '../../contract/clusters.js';
+import { projectPoints } from '../../domain/projection.js';
 import type { StoredClusterModel } from '../../store/cluster-models.js';
+import { auditChange } from '../audit.js';
 import { readBody, readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
@@ -32,7 +34,7 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     tags: ['Clusters'],
     summary: 'Train a new cluster model on the stored customers and make it the active one',
     description:
-      'Role marketer or admin. Clusters that stay where they were keep their ids and names. With a previous model, the answer compares the two on the same customers.',
+      'Role marketer or admin. Clusters that stay where they were keep their ids and names. With a previous model, the answer compares the two on the same customers. Written to the audit log.',
     security: staffSecurity,
     request: { body: { required: false, content: { 'application/json': { schema: ClusterTrainingRequest } } } },
     responses: {
@@ -52,6 +54,17 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
         ...parsed.data,
       });
       await services.clusters.reload();
+      await auditChange(services, c, {
+        action: 'cluster.train',
+        target: `cluster-model:v${training.stored.model.version}`,
+        before: training.comparison ? { version: training.comparison.previousVersion } : null,
+        after: {
+          version: training.stored.model.version,
+          k: training.stored.model.k,
+          customers: training.stored.model.customers,
+          comparison: training.comparison,
+        },
+      });
       return c.json(
         ClusterTrainingResult.parse({
           model: summaryOf(training.stored),
@@ -108,7 +121,7 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     tags: ['Clusters'],
     summary: 'Name a cluster of a model',
     description:
-      'Role marketer or admin. The name is kept with the model and carried to the next model while the cluster keeps its id.',
+      'Role marketer or admin. The name is kept with the model and carried to the next model while the cluster keeps its id. Written to the audit log.',
     security: staffSecurity,
     request: {
       params: ClusterParams,
@@ -135,6 +148,12 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     }
     const named = await services.store.nameCluster(stored.model.version, clusterId, parsed.data.name);
     if (!named) throw new Error(`[touchpoint] cluster model v${stored.model.version} went missing`);
+    await auditChange(services, c, {
+      action: 'cluster.name',
+      target: `cluster:v${stored.model.version}/${clusterId}`,
+      before: { name: stored.names[clusterId] ?? null },
+      after: { name: parsed.data.name },
+    });
     if (named.active) await services.clusters.reload();
     return c.json(ClusterModelSummary.parse(summaryOf(named)), 200, { 'cache-control': 'no-store' });
   });
@@ -158,12 +177,27 @@ function summaryOf({ model, names, trainedBy, active }: StoredClusterModel): Clu
     k: model.k,
     silhouette: model.silhouette,
     customers: model.customers,
-    clusters: model.clusters.map(({ id, size, share, distinguishing }) => ({
+    featureNames: [...model.featureNames],
+    clusters: model.clusters.map(({ id, size, share, distinguishing, centroid }) => ({
       id,
       name: names[id] ?? null,
       size,
       share,
       distinguishing: [...distinguishing],
+      centre: [...centroid],
     })),
+    projection: projectionOf(model),
+  };
+}
+
+/** The centres' 2-D picture, each weighted by its cluster's size. */
+function projectionOf(model: StoredClusterModel['model']): ClusterModelSummary['projection'] {
+  const { axes, points } = projectPoints(
+    model.clusters.map((cluster) => ({ id: cluster.id, vector: cluster.centroid, weight: cluster.size })),
+    model.featureNames,
+  );
+  return {
+    axes: axes.map(({ explained, loadings }) => ({ explained, loadings: [...loadings] })),
+    points: [...points],
   };
 }
