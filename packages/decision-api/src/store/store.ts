@@ -320,22 +320,31 @@ export function createSqlStore(db: SqlDatabase): Store {
       decisions.length === 0
         ? Promise.resolve()
         : db.transaction(async (tx) => {
+            // The batch as one JSON document, read back into rows by jsonb_to_recordset: one JSON.stringify, where ten
+            // parallel arrays made the driver quote every trace into a PostgreSQL array literal (escaping each of its
+            // quotes) and the server parse that literal again before parsing each trace as jsonb.
             const inserted = await tx.query<{ id: string }>(
               `INSERT INTO decisions (id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at)
-               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
+               SELECT id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at
+               FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, subject text, placement text, offer_id text, channel text,
+                 page text, locale text, reason text, trace jsonb, created_at timestamptz)
                ON CONFLICT (id) DO NOTHING
                RETURNING id`,
               [
-                decisions.map((d) => d.id),
-                decisions.map((d) => d.subject),
-                decisions.map((d) => d.placement),
-                decisions.map((d) => d.offerId),
-                decisions.map((d) => d.channel),
-                decisions.map((d) => d.page),
-                decisions.map((d) => d.locale),
-                decisions.map((d) => d.reason),
-                decisions.map((d) => JSON.stringify(d.trace)),
-                decisions.map((d) => d.createdAt.toISOString()),
+                JSON.stringify(
+                  decisions.map((d) => ({
+                    id: d.id,
+                    subject: d.subject,
+                    placement: d.placement,
+                    offer_id: d.offerId,
+                    channel: d.channel,
+                    page: d.page,
+                    locale: d.locale,
+                    reason: d.reason,
+                    trace: d.trace,
+                    created_at: d.createdAt.toISOString(),
+                  })),
+                ),
               ],
             );
             // Served offers are counted once per decision: a retried write of the same decisions counts nothing.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DecisionResponse } from '../../src/contract/index.js';
 import { customerToken, decisionRequest, engines, NOW, touchpointOf, useHarness } from '../support/harness.js';
 
 interface Decision {
@@ -24,7 +25,11 @@ describe.each(engines)('deciding on $name', (engine) => {
       options.token ? { token: options.token } : {},
     );
     expect(response.status).toBe(200);
-    return ((await response.json()) as { decisions: Decision[] }).decisions;
+    const body = await response.json();
+    // The route builds its answer to the contract's type without parsing it; every answer must still be one the
+    // schema accepts unchanged (nothing missing, nothing extra, every format right).
+    expect(DecisionResponse.parse(body)).toEqual(body);
+    return (body as { decisions: Decision[] }).decisions;
   };
   const track = async (anonymousId: string, touchpoints: Array<Record<string, unknown>>, token?: string) => {
     const response = await h.post('/v1/touchpoints', { anonymousId, touchpoints }, token ? { token } : {});
