@@ -116,6 +116,20 @@ describe('the net bank in Chromium, measured with web-vitals', () => {
     const page = await logIn(context, customers[2]!);
     // The first visit asked the API; its decision is now cached in the tab (the customer consented).
     await hero(page).waitFor({ state: 'visible', timeout: 20_000 });
+    // The page may still be replacing a decision asked for while the login was being taken in: wait until the offer
+    // shown is the one cached in the tab.
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const shown = document
+              .querySelector('.hero-slot [role="region"][data-offer-id]')
+              ?.getAttribute('data-offer-id');
+            return !!shown && (sessionStorage.getItem('touchpoint:decisions') ?? '').includes(`"offerId":"${shown}"`);
+          }),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     const offer = await hero(page).getAttribute('data-offer-id');
 
     // From now on the decision API answers nothing until the test lets it: anything shown comes from the cache.

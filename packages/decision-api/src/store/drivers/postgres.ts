@@ -47,6 +47,14 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
     query: (text, params) => rows(pool, text, params),
     transaction: async (fn) => {
       const client = await pool.connect();
+      // A connection lost between the transaction's queries fails its next query; the 'error' event it also emits
+      // would crash the process without a listener (the pool listens only to idle clients). A lost client is
+      // destroyed on release rather than returned to the pool.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const tx: SqlClient = { query: (text, params) => rows(client, text, params) };
@@ -57,7 +65,8 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(lost);
       }
     },
     exec: async (script) => {
