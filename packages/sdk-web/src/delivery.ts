@@ -68,6 +68,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   /** Touchpoints tracked since the last storage change began: stored together in one change. */
   let adding: Touchpoint[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** This page's sends, one after another. */
   let inFlight: Promise<void> | undefined;
   /** Bumped when the queue is discarded, so answers to earlier requests change nothing. */
   let epoch = 0;
@@ -188,12 +189,13 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   }
 
   function flush(): Promise<void> {
-    // Tabs share the device queue: one sends at a time, so a touchpoint does not leave from two tabs at once.
-    inFlight ??= exclusive('touchpoint:flush', drain)
-      .catch((cause: unknown) => report({ kind: 'internal', message: 'send failed', cause }))
-      .finally(() => {
-        inFlight = undefined;
-      });
+    // Tabs share the device queue: one sends at a time, so a touchpoint does not leave from two tabs at once. A flush
+    // asked for while this page is sending runs after that send, so what was tracked before the call goes too.
+    inFlight = (inFlight ?? stored).then(() =>
+      exclusive('touchpoint:flush', drain).catch((cause: unknown) =>
+        report({ kind: 'internal', message: 'send failed', cause }),
+      ),
+    );
     return inFlight;
   }
 
