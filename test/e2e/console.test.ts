@@ -1,62 +1,27 @@
-import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiConfig, DEMO_CONFIG } from '../../packages/decision-api/src/config.js';
 import { featuredDemoCustomers, generateDemoBank } from '../../packages/decision-api/src/demo/index.js';
 import { mintStaffToken } from '../../packages/decision-api/src/http/staff-token.js';
 import { launchChromium } from '../support/browser.js';
+import { consoleBrowser, PASSWORDS, seriousViolations } from '../support/console.js';
 import { type Stack, startStack } from '../support/stack.js';
-
-const PASSWORDS: Record<string, string> = {
-  'v.viewer': 'demo-viewer',
-  'm.marketer': 'demo-marketer',
-  'a.approver': 'demo-approver',
-  'r.advisor': 'demo-advisor',
-  's.admin': 'demo-admin',
-};
-
-const AXE = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
 describe('staff in the console, in Chromium, against the demo started as the README starts it', () => {
   let stack: Stack;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
-  const pageErrors: string[] = [];
-  const cspViolations: string[] = [];
+  let staff: ReturnType<typeof consoleBrowser>;
 
   beforeAll(async () => {
     stack = await startStack();
     ({ browser, close: closeBrowser } = await launchChromium());
+    staff = consoleBrowser(browser, () => stack.apiUrl);
   });
   afterAll(async () => {
     await closeBrowser?.();
     await stack?.dispose();
   });
-
-  /** A browser context under the console's real CSP, reporting every violation. */
-  async function newContext({ bypassCSP = false } = {}): Promise<BrowserContext> {
-    const context = await browser.newContext({ bypassCSP });
-    await context.exposeFunction('reportCspViolation', (violation: string) => cspViolations.push(violation));
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => {
-        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(
-          `${event.violatedDirective} ${event.blockedURI}`,
-        );
-      });
-    });
-    return context;
-  }
-
-  async function signIn(context: BrowserContext, id: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${stack.apiUrl}/console`);
-    await page.getByLabel('Staff id').fill(id);
-    await page.getByLabel('Password').fill(PASSWORDS[id] ?? '');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('who').waitFor();
-    return page;
-  }
 
   async function signOut(page: Page) {
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -99,7 +64,7 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     );
 
   it('each role signs in and sees only the sections it may use; a wrong password is refused without a hint', async () => {
-    const context = await newContext();
+    const context = await staff.newContext();
     const page = await context.newPage();
     await page.goto(`${stack.apiUrl}/console/`);
     await page.getByLabel('Staff id').fill('m.marketer');
@@ -154,8 +119,8 @@ describe('staff in the console, in Chromium, against the demo started as the REA
       ],
     };
     for (const [id, sections] of Object.entries(expected)) {
-      const roleContext = await newContext();
-      const rolePage = await signIn(roleContext, id);
+      const roleContext = await staff.newContext();
+      const rolePage = await staff.signIn(roleContext, id);
       expect(await navLabels(rolePage), id).toEqual(sections);
       await signOut(rolePage);
       // Signed out: the session cookie is gone, so the API no longer knows the browser.
@@ -163,12 +128,12 @@ describe('staff in the console, in Chromium, against the demo started as the REA
       expect(me).toBe(401);
       await roleContext.close();
     }
-    expect(cspViolations).toEqual([]);
+    expect(staff.cspViolations).toEqual([]);
   });
 
   it('a marketer’s draft cannot start until an approver, another person, approves it; the power calculator follows the form', async () => {
-    const marketerContext = await newContext();
-    const marketer = await signIn(marketerContext, 'm.marketer');
+    const marketerContext = await staff.newContext();
+    const marketer = await staff.signIn(marketerContext, 'm.marketer');
     await marketer.getByTestId('nav-experiments-new').click();
     await marketer.getByLabel('Name', { exact: true }).fill('Car-loan hero: the cost of waiting');
     await marketer.getByLabel('What changes').fill('Show the monthly cost of waiting instead of the payment');
@@ -203,8 +168,8 @@ describe('staff in the console, in Chromium, against the demo started as the REA
       .toContain('Only an approved experiment starts; this one is draft.');
     expect(await marketer.getByTestId('status').innerText()).toBe('draft');
 
-    const approverContext = await newContext();
-    const approver = await signIn(approverContext, 'a.approver');
+    const approverContext = await staff.newContext();
+    const approver = await staff.signIn(approverContext, 'a.approver');
     await approver.goto(experimentUrl);
     await approver.getByTestId('approve').click();
     await expect.poll(() => approver.getByTestId('status').innerText(), { timeout: 20_000 }).toBe('approved');
@@ -218,14 +183,14 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await marketer.getByTestId('stop').click();
     await expect.poll(() => marketer.getByTestId('status').innerText(), { timeout: 20_000 }).toBe('stopped');
     await marketerContext.close();
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(staff.cspViolations).toEqual([]);
+    expect(staff.pageErrors).toEqual([]);
   });
 
   it('a viewer sees no button that changes anything, and the API refuses a change forced from the page', async () => {
     const id = await draftByApi('Savings hero: a default goal');
-    const context = await newContext();
-    const viewer = await signIn(context, 'v.viewer');
+    const context = await staff.newContext();
+    const viewer = await staff.signIn(context, 'v.viewer');
     expect(await navLabels(viewer)).not.toContain('New experiment');
     await viewer.goto(`${stack.apiUrl}/console/#/experiments/${id}`);
     await viewer.getByTestId('no-actions').waitFor();
@@ -245,14 +210,14 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await viewer.reload();
     expect(await viewer.getByTestId('status').innerText()).toBe('draft');
     await context.close();
-    expect(cspViolations).toEqual([]);
+    expect(staff.cspViolations).toEqual([]);
   });
 
   it('a marketer previews a real demo customer and a synthetic profile: the banner at the placement’s size and the whole trace', async () => {
     const [customer] = featuredDemoCustomers(generateDemoBank({ now: new Date() }));
     expect(customer).toBeDefined();
-    const context = await newContext();
-    const page = await signIn(context, 'm.marketer');
+    const context = await staff.newContext();
+    const page = await staff.signIn(context, 'm.marketer');
     // Wide enough for the dashboard hero at its full 960 px next to the navigation.
     await page.setViewportSize({ width: 1500, height: 1000 });
     await page.getByTestId('nav-preview').click();
@@ -303,14 +268,14 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await page.getByTestId('run-preview').click();
     await expect.poll(() => page.getByTestId('problem').innerText(), { timeout: 20_000 }).toContain('c-nobody-here');
     await context.close();
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(staff.cspViolations).toEqual([]);
+    expect(staff.pageErrors).toEqual([]);
   });
 
   it('axe finds nothing serious or critical on any console page', async () => {
     const id = await draftByApi('Pension check: authority');
     // axe is injected as a script, which the console's strict CSP would rightly refuse.
-    const context = await newContext({ bypassCSP: true });
+    const context = await staff.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${stack.apiUrl}/console/`);
     await page.getByLabel('Staff id').waitFor();
@@ -347,21 +312,3 @@ describe('staff in the console, in Chromium, against the demo started as the REA
     await context.close();
   });
 });
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }>;
-        };
-      }
-    ).axe;
-    const { violations } = await axe.run();
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-}
