@@ -10,6 +10,7 @@ import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
 import { createLeadDelivery, type DeliveryRound } from './lead-delivery.js';
 import { type LearningHolder, loadLearningHolder } from './learning-holder.js';
+import { createProfileCache } from './profile-cache.js';
 import type { Store } from './store/store.js';
 
 export interface TouchpointAppOptions {
@@ -55,14 +56,28 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   // Followed before the holders load, so a change committed while they load is heard, not missed; until a holder
   // exists there is nothing to reload (its first load reads the change).
   let held: { catalog: CatalogHolder; clusters: ClusterHolder; experiments: ExperimentHolder } | undefined;
+  // Profiles are kept between decisions only while every change to them is heard: this process's own writes at once,
+  // others' through the feed. Without a feed (followChanges off, or a driver that cannot listen) nothing is kept.
+  const profileCache = createProfileCache(store, config.profileCache);
+  const unwatchWrites = store.onProfilesWritten((subjects) => profileCache.drop(subjects));
   const unfollow =
     options.followChanges === false
       ? null
-      : await followStoreChanges(store, {
-          catalog: async () => held?.catalog.reload(),
-          clusters: async () => held?.clusters.reload(),
-          experiments: async () => held?.experiments.reload(),
-        });
+      : await followStoreChanges(
+          store,
+          {
+            catalog: async () => held?.catalog.reload(),
+            clusters: async () => held?.clusters.reload(),
+            experiments: async () => held?.experiments.reload(),
+          },
+          {
+            profiles: {
+              changed: (change) => profileCache.drop(change.subjects),
+              lost: () => profileCache.live(false),
+              resumed: () => profileCache.live(true),
+            },
+          },
+        );
   const catalog = await loadCatalogHolder(store);
   const recorder = createDecisionRecorder(store);
   const now = options.now ?? (() => new Date());
@@ -76,6 +91,8 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const detach = async () => {
     experiments.close();
     await unfollow?.();
+    profileCache.live(false);
+    unwatchWrites();
   };
   const services = createServices({
     store,
@@ -83,6 +100,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     clusters,
     config,
     recorder,
+    profileCache,
     learning,
     experiments,
     now,

@@ -1,7 +1,15 @@
-import type { Change, ChangeKind } from './store/changes.js';
+import type { Change, ChangeKind, ProfilesChange } from './store/changes.js';
 import type { Store } from './store/store.js';
 
 export type Reloaders = Readonly<Record<ChangeKind, () => Promise<unknown>>>;
+
+/** What is kept of profiles follows the feed too: told of each change, of a lost feed and of one back. */
+export interface ProfileFollower {
+  changed(change: ProfilesChange): void;
+  /** Changes are not heard until `resumed`. */
+  lost(): void;
+  resumed(): void;
+}
 
 /**
  * Reloads a holder when the store announces a change of what it holds (made by this process or another sharing the
@@ -15,10 +23,12 @@ export async function followStoreChanges(
     onError = (kind: ChangeKind, error: unknown) =>
       console.error(`[touchpoint] reloading the ${kind} after a change failed`, error),
     onReloaded = (_change: Change | null) => {},
+    profiles,
   }: {
     onError?: (kind: ChangeKind, error: unknown) => void;
     /** Called after each reload, with the change that caused it (null after a resync). */
     onReloaded?: (change: Change | null) => void;
+    profiles?: ProfileFollower;
   } = {},
 ): Promise<(() => Promise<void>) | null> {
   const running = new Map<ChangeKind, Promise<void>>();
@@ -45,14 +55,25 @@ export async function followStoreChanges(
     running.set(kind, run);
   };
 
+  let live = true;
   const unsubscribe = await store.followChanges({
     onChange: (change) => reload(change.kind, change),
+    onProfiles: (change) => profiles?.changed(change),
     onResync: () => {
+      live = true;
+      profiles?.resumed();
       for (const kind of Object.keys(reloaders) as ChangeKind[]) reload(kind, null);
+    },
+    onLost: () => {
+      live = false;
+      profiles?.lost();
     },
   });
   if (!unsubscribe) return null;
+  // Heard from now on, unless the feed could not connect (then it is retried, and `resumed` follows).
+  if (live) profiles?.resumed();
   return async () => {
+    profiles?.lost();
     await unsubscribe();
     again.clear();
     await Promise.all(running.values());

@@ -46,6 +46,17 @@ export const StoreTimeouts = z.strictObject({
   ingestMs: z.number().int().positive().default(3000),
 });
 
+/**
+ * Profiles kept in memory between a customer's decisions, while the store's change feed is live (see
+ * src/profile-cache.ts). `maxEntries: 0` turns it off.
+ */
+export const ProfileCacheConfig = z.strictObject({
+  /** About 2–4 kB each. */
+  maxEntries: z.number().int().min(0).default(20_000),
+  /** The longest a kept profile is used without reading it again, should the change feed die without a word. */
+  ttlMs: z.number().int().positive().default(30_000),
+});
+
 /** Customer-token algorithms: a shared secret (HS256) or the bank's published keys (ES256, RS256). */
 export const CUSTOMER_TOKEN_ALGORITHMS = ['HS256', 'ES256', 'RS256'] as const;
 /** The bank's CRM, sent each newly qualified lead by signed webhook (signed as partners sign their requests). */
@@ -110,6 +121,7 @@ export const ApiConfig = z
       .default({ share: 0.05, salt: 'touchpoint-holdout' }),
     rateLimits: RateLimits.prefault({}),
     storeTimeouts: StoreTimeouts.prefault({}),
+    profileCache: ProfileCacheConfig.prefault({}),
     partners: z
       .array(Partner)
       .default([])
@@ -218,6 +230,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
     holdout: { share: env.TOUCHPOINT_HOLDOUT_SHARE ? Number(env.TOUCHPOINT_HOLDOUT_SHARE) : 0 },
     ...(env.TOUCHPOINT_RATE_LIMITS ? { rateLimits: JSON.parse(env.TOUCHPOINT_RATE_LIMITS) } : {}),
     ...(env.TOUCHPOINT_STORE_TIMEOUTS ? { storeTimeouts: JSON.parse(env.TOUCHPOINT_STORE_TIMEOUTS) } : {}),
+    ...(env.TOUCHPOINT_PROFILE_CACHE ? { profileCache: JSON.parse(env.TOUCHPOINT_PROFILE_CACHE) } : {}),
     staffDirectory: env.TOUCHPOINT_STAFF_DIRECTORY ? JSON.parse(env.TOUCHPOINT_STAFF_DIRECTORY) : DEMO_STAFF_DIRECTORY,
   });
 }

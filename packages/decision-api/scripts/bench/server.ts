@@ -37,6 +37,8 @@ let closing = false;
 const close = async () => {
   if (closing) return;
   closing = true;
+  const { hits, misses } = server.touchpoint.services.profileCache.stats();
+  process.stderr.write(`[bench] profile reads: ${hits} from memory, ${misses} from the store\n`);
   await server.close();
   if (databaseUrl) {
     // The schema was the benchmark's own.

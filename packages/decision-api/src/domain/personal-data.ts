@@ -61,6 +61,9 @@ export function findPersonalData(value: unknown, prefix = ''): PersonalDataFindi
 
 /** The kinds of personal data a string looks like; empty when none. */
 export function detectPersonalData(text: string): PersonalDataKind[] {
+  // Every kind needs an '@' or a digit, and a string that is one UUID is an id: most strings of a request (names,
+  // pages, placements, ids) are cleared without the scan.
+  if (!MAY_HOLD_PERSONAL_DATA.test(text) || WHOLE_UUID.test(text)) return [];
   const kinds = new Set<PersonalDataKind>(scan(text));
   // Query-like parts hide '@' and '+' as %40 and %2B.
   if (text.includes('%')) for (const kind of scan(percentDecoded(text))) kinds.add(kind);
@@ -70,6 +73,8 @@ export function detectPersonalData(text: string): PersonalDataKind[] {
 const EMAIL =
   /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}/g;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const WHOLE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAY_HOLD_PERSONAL_DATA = /[\d@]/;
 const ISO_DATE_TIME =
   /\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?/g;
 const IBAN_START = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}/g;

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { ProblemError } from './problem.js';
 
+const UTF8 = new TextDecoder();
+
 /**
  * Reads a JSON body within a byte limit. text/plain is accepted too, because navigator.sendBeacon
  * can only send CORS-safelisted content types.
@@ -17,7 +19,7 @@ export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
   }
   const bytes = await readBody(c, maxBytes);
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(UTF8.decode(bytes));
   } catch {
     throw new ProblemError(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
   }

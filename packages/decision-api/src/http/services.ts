@@ -7,6 +7,7 @@ import { type CustomerProfile, mergeProfiles } from '../domain/profile.js';
 import type { ExperimentHolder } from '../experiment-holder.js';
 import { leadHook, leadScoring, type ProductTouch } from '../lead-scoring.js';
 import type { LearningHolder } from '../learning-holder.js';
+import type { ProfileCache } from '../profile-cache.js';
 import type { LeadHook, LeadScoring } from '../store/leads-store.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
@@ -18,6 +19,8 @@ export interface Services {
   readonly clusters: ClusterHolder;
   readonly config: ApiConfig;
   readonly recorder: DecisionRecorder;
+  /** Profiles kept between decisions while the store's changes are heard. */
+  readonly profileCache: ProfileCache;
   /** The running experiments, in memory. */
   readonly experiments: ExperimentHolder;
   /** Learned statistics per cluster × offer, in memory for the hot path. */
@@ -44,15 +47,15 @@ export interface Services {
 export function createServices(
   deps: Omit<Services, 'subjectFor' | 'profileFor' | 'leadScoring' | 'leadHook'>,
 ): Services {
-  const { store } = deps;
+  const { store, profileCache } = deps;
   const profileFor: Services['profileFor'] = async (customerId, anonymousId, options) => {
     if (customerId === null) {
       const subject = anonymousSubject(anonymousId);
-      return { subject, profile: await store.profile(subject) };
+      return { subject, profile: await profileCache.anonymous(anonymousId) };
     }
     const subject = customerSubject(customerId);
-    const { profile, deviceToLink, bankScores } = await store.customerProfile(customerId, anonymousId, options);
-    const scores = bankScores ? { bankScores } : {};
+    const { profile, deviceToLink, bankScores } = await profileCache.customer(customerId, anonymousId);
+    const scores = options?.bankScores ? { bankScores } : {};
     if (!deviceToLink) return { subject, profile, ...scores };
     const { journeyOf } = deps.catalog.current();
     return {

@@ -418,6 +418,49 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX crm_outbox_customer ON crm_outbox (customer_id);
     `,
   },
+  {
+    version: 14,
+    name: 'profile change notifications',
+    sql: '',
+    run: async (tx) => {
+      // One notification per statement (not per row) naming the subjects it changed, a hundred to a payload (a payload
+      // holds 8,000 bytes). A TRUNCATE, a bank score upload or a statement changing more than 1,000 profiles (a batch
+      // job) names nobody: every profile may have changed.
+      await tx.query(`
+        CREATE FUNCTION touchpoint_notify_profiles() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+          changed text[];
+          i integer;
+        BEGIN
+          IF TG_OP <> 'TRUNCATE' AND TG_TABLE_NAME = 'profiles' THEN
+            SELECT array_agg(DISTINCT subject) INTO changed FROM changed_rows;
+          END IF;
+          IF TG_OP = 'TRUNCATE' OR TG_TABLE_NAME <> 'profiles' OR array_length(changed, 1) > 1000 THEN
+            PERFORM pg_notify('${CHANGES_CHANNEL}',
+              json_build_object('schema', TG_TABLE_SCHEMA, 'kind', 'profiles', 'subjects', NULL)::text);
+            RETURN NULL;
+          END IF;
+          FOR i IN 1 .. coalesce(array_length(changed, 1), 0) BY 100 LOOP
+            PERFORM pg_notify('${CHANGES_CHANNEL}',
+              json_build_object('schema', TG_TABLE_SCHEMA, 'kind', 'profiles', 'subjects', changed[i:i + 99])::text);
+          END LOOP;
+          RETURN NULL;
+        END
+        $$`);
+      // A trigger with a transition table has one event.
+      await tx.query(`CREATE TRIGGER profiles_inserted AFTER INSERT ON profiles REFERENCING NEW TABLE AS changed_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION touchpoint_notify_profiles()`);
+      await tx.query(`CREATE TRIGGER profiles_updated AFTER UPDATE ON profiles REFERENCING NEW TABLE AS changed_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION touchpoint_notify_profiles()`);
+      await tx.query(`CREATE TRIGGER profiles_deleted AFTER DELETE ON profiles REFERENCING OLD TABLE AS changed_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION touchpoint_notify_profiles()`);
+      await tx.query(`CREATE TRIGGER profiles_truncated AFTER TRUNCATE ON profiles
+        FOR EACH STATEMENT EXECUTE FUNCTION touchpoint_notify_profiles()`);
+      // A customer's bank scores are read with their profile.
+      await tx.query(`CREATE TRIGGER propensity_scores_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON propensity_scores FOR EACH STATEMENT EXECUTE FUNCTION touchpoint_notify_profiles()`);
+    },
+  },
 ];
 
 export async function migrate(

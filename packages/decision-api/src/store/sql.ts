@@ -22,6 +22,8 @@ export interface SqlDatabase extends SqlClient {
 export interface ChannelListener {
   onNotify(payload: string): void;
   onReconnect?(): void;
+  /** The listening connection is lost (or could not be made): nothing is heard until `onReconnect`. */
+  onLost?(): void;
 }
 
 /** Channel names go into LISTEN as identifiers: plain lower-case names only. */

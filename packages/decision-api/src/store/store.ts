@@ -27,6 +27,7 @@ import {
 import { createOfferStore, type OfferStore } from './offers.js';
 import { createPartitionsAhead, partitionKeeper } from './partitions.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
+import { observeProfileWrites, type ProfilesWritten } from './profile-writes.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
@@ -181,6 +182,11 @@ export interface Store extends LeadStore, ClusterModelStore {
    * the unsubscribe, or null when this store cannot listen (then nothing is followed).
    */
   followChanges(handlers: ChangeHandlers): Promise<(() => Promise<void>) | null>;
+  /**
+   * Called after each of this store's writes of profiles or bank scores, with the subjects changed (null: possibly
+   * any); resolves nothing, returns the unsubscribe. Writes by other processes are heard through `followChanges`.
+   */
+  onProfilesWritten(listener: ProfilesWritten): () => void;
   /** Makes the touchpoint partitions of the current and next months when missing; returns the names made. */
   createPartitionsAhead(now: Date): Promise<string[]>;
   ping(): Promise<void>;
@@ -195,7 +201,7 @@ export function createSqlStore(db: SqlDatabase): Store {
   const partitions = partitionKeeper(db);
   const ensurePartitions = (touchpoints: ReadonlyArray<{ occurredAt: string }>) =>
     partitions.ensureFor(touchpoints.map((touchpoint) => touchpoint.occurredAt));
-  return {
+  return observeProfileWrites({
     ...createLeadStore(db, {
       lock: (tx, customerId) => lockProfile(tx, customerSubject(customerId)),
       write: (tx, customerId, profile) => writeProfile(tx, customerSubject(customerId), profile),
@@ -432,7 +438,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     close: () => db.close(),
-  };
+  });
 }
 
 async function* readTouchpointsBySubject(

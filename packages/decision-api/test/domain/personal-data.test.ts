@@ -70,6 +70,12 @@ describe('recognising personal data in a string', () => {
     ]);
   });
 
+  it('clears an id but not personal data written next to one', () => {
+    expect(detectPersonalData('7d0b6f0e-3c1a-4c59-9a39-8e1f2b6a4d21')).toEqual([]);
+    expect(detectPersonalData('7d0b6f0e-3c1a-4c59-9a39-8e1f2b6a4d21 +45 23456789')).toEqual(['phone']);
+    expect(detectPersonalData('ole%40example.dk')).toEqual(['email']);
+  });
+
   it('only accepts a CPR date that exists', () => {
     expect(detectPersonalData('300290-1234')).toEqual([]);
     expect(detectPersonalData('290200-1234')).toEqual(['cpr']);

@@ -41,6 +41,7 @@ export function listenerConnection({
     lostClient.end().catch(() => {});
     if (closed || channels.size === 0) return;
     log(`[touchpoint] the change feed lost its PostgreSQL connection (${reason}); reconnecting`);
+    for (const listener of listeners()) listener.onLost?.();
     scheduleReconnect();
   };
 
@@ -112,6 +113,7 @@ export function listenerConnection({
         // The first subscriber waits for the connection; if the database is away it is retried in the background.
         await connect().catch((error: Error) => {
           log(`[touchpoint] the change feed cannot connect to PostgreSQL (${error.message}); retrying`);
+          listener.onLost?.();
           scheduleReconnect();
         });
       }
