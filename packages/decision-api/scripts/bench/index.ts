@@ -15,9 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
 import pg from 'pg';
-import { DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
 import type { Catalog, Offer, Touchpoint } from '../../src/contract/index.js';
 import { generateDemoBank } from '../../src/demo/index.js';
 import { compileCatalog } from '../../src/domain/catalog.js';
@@ -29,6 +27,7 @@ import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from '../../src
 import { readSeedCatalog } from '../../src/runtime/node.js';
 import { openStore } from '../../src/store/open.js';
 import { customerSubject, type Subject } from '../../src/store/store.js';
+import { decisionRequests } from './requests.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -113,31 +112,6 @@ async function stopServer(served: Served): Promise<void> {
   await exited;
 }
 
-async function decisionRequests(served: Served): Promise<Array<{ headers: Record<string, string>; body: string }>> {
-  const secret = new TextEncoder().encode(DEMO_CUSTOMER_TOKEN_SECRET);
-  const pages = ['/dashboard', '/loans/car', '/pension', '/mortgage'];
-  return Promise.all(
-    served.customers.slice(0, 500).map(async (customerId, i) => ({
-      headers: {
-        'content-type': 'application/json',
-        'x-touchpoint-key': 'pk_demo_netbank',
-        authorization: `Bearer ${await new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(customerId)
-          .setIssuer('demo-bank')
-          .setAudience('touchpoint')
-          .setExpirationTime('2h')
-          .sign(secret)}`,
-      },
-      body: JSON.stringify({
-        anonymousId: crypto.randomUUID(),
-        context: { channel: 'netbank', page: pages[i % pages.length], locale: i % 2 ? 'da' : 'en', consent: 'granted' },
-        placements: ['dashboard-hero', 'product-sidebar'],
-      }),
-    })),
-  );
-}
-
 interface Cannon {
   readonly rps: number;
   readonly p50: number;
@@ -165,7 +139,7 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
     `[bench] ${engine}: seeded ${served.seeded.customers} customers, ${served.seeded.touchpoints} touchpoints in ${Date.now() - started} ms`,
   );
   try {
-    const requests = await decisionRequests(served);
+    const requests = await decisionRequests(served.customers);
     let next = 0;
     const decisions = {
       url: served.url,

@@ -16,8 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
-import { DEMO_CUSTOMER_TOKEN_SECRET } from '../../src/config.js';
+import { decisionRequests } from './requests.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,28 +38,7 @@ const first = await new Promise<string>((resolve, reject) => {
 });
 const served = JSON.parse(first) as { url: string; customers: string[] };
 
-const secret = new TextEncoder().encode(DEMO_CUSTOMER_TOKEN_SECRET);
-const pages = ['/dashboard', '/loans/car', '/pension', '/mortgage'];
-const requests = await Promise.all(
-  served.customers.slice(0, 500).map(async (customerId, i) => ({
-    headers: {
-      'content-type': 'application/json',
-      'x-touchpoint-key': 'pk_demo_netbank',
-      authorization: `Bearer ${await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(customerId)
-        .setIssuer('demo-bank')
-        .setAudience('touchpoint')
-        .setExpirationTime('2h')
-        .sign(secret)}`,
-    },
-    body: JSON.stringify({
-      anonymousId: crypto.randomUUID(),
-      context: { channel: 'netbank', page: pages[i % pages.length], locale: i % 2 ? 'da' : 'en', consent: 'granted' },
-      placements: ['dashboard-hero', 'product-sidebar'],
-    }),
-  })),
-);
+const requests = await decisionRequests(served.customers);
 let next = 0;
 const load = (duration: number) =>
   autocannon({
