@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_SECRET } from '../../packages/decision-api/src/config.js';
 import { openStore } from '../../packages/decision-api/src/store/open.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, readQueuedIds } from '../support/browser.js';
 import { type Stack, startStack } from '../support/stack.js';
 
 const catalog: { offers: Array<{ id: string; product: string | null }> } = JSON.parse(
@@ -511,40 +511,4 @@ async function seriousViolations(page: Page): Promise<string[]> {
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
   });
-}
-
-/** The ids waiting in the SDK's device queue (IndexedDB database "touchpoint", store "queue", key "queue:v1"). */
-async function readQueuedIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        // Opening a database that does not exist would create it without the SDK's store; look first.
-        indexedDB.databases().then((databases) => {
-          if (!databases.some((d) => d.name === 'touchpoint')) {
-            resolve([]);
-            return;
-          }
-          readQueue();
-        }, reject);
-        const readQueue = () => {
-          const open = indexedDB.open('touchpoint');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('queue')) {
-              db.close();
-              resolve([]);
-              return;
-            }
-            const get = db.transaction('queue', 'readonly').objectStore('queue').get('queue:v1');
-            get.onerror = () => reject(get.error);
-            get.onsuccess = () => {
-              db.close();
-              const value = get.result as Array<{ id: string }> | undefined;
-              resolve(Array.isArray(value) ? value.map((t) => t.id) : []);
-            };
-          };
-        };
-      }),
-  );
 }

@@ -10,7 +10,7 @@ import { DEMO_CONFIG } from '../../packages/decision-api/src/config.js';
 import { Catalog } from '../../packages/decision-api/src/contract/index.js';
 import { type RunningServer, startNodeServer } from '../../packages/decision-api/src/runtime/node.js';
 import { openStore } from '../../packages/decision-api/src/store/open.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, readQueuedIds } from '../support/browser.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SDK_DIST = join(ROOT, 'packages/sdk-web/dist/');
@@ -451,36 +451,3 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
     });
   });
 });
-
-/** The ids waiting in the SDK's device queue (IndexedDB database "touchpoint", store "queue", key "queue:v1"). */
-async function readQueuedIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        // Opening a database that does not exist would create it without the SDK's store; look first.
-        indexedDB.databases().then((databases) => {
-          if (!databases.some((d) => d.name === 'touchpoint')) {
-            resolve([]);
-            return;
-          }
-          const open = indexedDB.open('touchpoint');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('queue')) {
-              db.close();
-              resolve([]);
-              return;
-            }
-            const get = db.transaction('queue', 'readonly').objectStore('queue').get('queue:v1');
-            get.onerror = () => reject(get.error);
-            get.onsuccess = () => {
-              db.close();
-              const value = get.result as Array<{ id: string }> | undefined;
-              resolve(Array.isArray(value) ? value.map((t) => t.id) : []);
-            };
-          };
-        }, reject);
-      }),
-  );
-}

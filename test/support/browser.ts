@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -27,4 +27,37 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
     browser,
     close: () => browser.close(),
   };
+}
+
+/** The ids waiting in the SDK's device queue (IndexedDB database "touchpoint", store "queue", key "queue:v1"). */
+export async function readQueuedIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        // Opening a database that does not exist would create it without the SDK's store; look first.
+        indexedDB.databases().then((databases) => {
+          if (!databases.some((d) => d.name === 'touchpoint')) {
+            resolve([]);
+            return;
+          }
+          const open = indexedDB.open('touchpoint');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains('queue')) {
+              db.close();
+              resolve([]);
+              return;
+            }
+            const get = db.transaction('queue', 'readonly').objectStore('queue').get('queue:v1');
+            get.onerror = () => reject(get.error);
+            get.onsuccess = () => {
+              db.close();
+              const value = get.result as Array<{ id: string }> | undefined;
+              resolve(Array.isArray(value) ? value.map((t) => t.id) : []);
+            };
+          };
+        }, reject);
+      }),
+  );
 }
