@@ -54,8 +54,14 @@ export interface Score {
   readonly priority: number;
 }
 
+/** The journey's part of a propensity: how much interest is left, and the stage prior of where the customer is, faded. */
+export interface JourneyPropensity {
+  readonly recency: number;
+  readonly journeyPropensity: number;
+}
+
 /** The journey's part of a propensity: the stage prior of where the customer is, faded by time since. */
-export function journeyPropensityOf(offer: Offer, profile: CustomerProfile, now: Date) {
+export function journeyPropensityOf(offer: Offer, profile: CustomerProfile, now: Date): JourneyPropensity {
   const journey = offer.product === null ? undefined : profile.journeys[offer.product];
   const ageDays = journey ? Math.max(0, now.getTime() - Date.parse(journey.lastAt)) / DAY_MS : 0;
   const recency = journey ? 0.5 ** (ageDays / INTEREST_HALF_LIFE_DAYS) : 1;
@@ -70,16 +76,16 @@ export function journeyPropensityOf(offer: Offer, profile: CustomerProfile, now:
  * prior; the customer's journey multiplier (stage prior × recency ÷ the offer's prior) says how much likelier or less
  * likely this customer is than that average. So a stale journey still fades, and a customer further along than the
  * offer's usual audience weighs more, whatever the cluster learnt. A bank model's score is about this very customer
- * and offer and is used as it is.
+ * and offer and is used as it is. The journey's part is `journeyPropensityOf` the offer: the same for every offer of
+ * one product, so a decision works it out once per product.
  */
 export function scoreOffer(
   offer: Offer,
-  profile: CustomerProfile,
+  journey: JourneyPropensity,
   pageProduct: string | undefined,
-  now: Date,
   estimate?: PropensityEstimate,
 ): Score {
-  const { recency, journeyPropensity } = journeyPropensityOf(offer, profile, now);
+  const { recency, journeyPropensity } = journey;
   const contextWeight = offer.product !== null && offer.product === pageProduct ? SAME_PRODUCT_PAGE_WEIGHT : 1;
   const { value, lever } = offer;
   // Object literals written out rather than spread together: this runs for every offer of every decision, and the

@@ -8,6 +8,11 @@ export interface CompiledCatalog {
   readonly placements: ReadonlyMap<string, Placement>;
   readonly offers: ReadonlyMap<string, Offer>;
   readonly offersByPlacement: ReadonlyMap<string, readonly Offer[]>;
+  /**
+   * Each placement's offers (as `offersByPlacement` lists them) by their position in the catalog's offers: a decision
+   * works out each offer once for all the placements of a page.
+   */
+  readonly offerSlotsByPlacement: ReadonlyMap<string, readonly number[]>;
   readonly productOfPage: (page: string) => string | undefined;
   /** Each product's journey rules and fading; the default journey for a product the catalog does not know. */
   readonly journeyOf: JourneyOf;
@@ -19,13 +24,17 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
   const products = new Map(catalog.products.map((product) => [product.id, product]));
   const placements = new Map(catalog.placements.map((placement) => [placement.id, placement]));
   const offersByPlacement = new Map<string, Offer[]>();
-  for (const offer of catalog.offers) {
+  const offerSlotsByPlacement = new Map<string, number[]>();
+  catalog.offers.forEach((offer, slot) => {
     for (const placement of offer.placements) {
       const list = offersByPlacement.get(placement) ?? [];
       list.push(offer);
       offersByPlacement.set(placement, list);
+      const slots = offerSlotsByPlacement.get(placement) ?? [];
+      slots.push(slot);
+      offerSlotsByPlacement.set(placement, slots);
     }
-  }
+  });
   // Longest page prefix wins, so /loans/car/apply belongs to the car loan.
   const pages = catalog.products
     .map((product) => [product.page, product.id] as const)
@@ -43,6 +52,7 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
     placements,
     offers,
     offersByPlacement,
+    offerSlotsByPlacement,
     productOfPage,
     journeyOf,
     triggers: catalog.triggers ?? [],

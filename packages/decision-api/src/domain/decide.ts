@@ -3,12 +3,20 @@ import type { JourneyStage, Offer, OfferContent, DecisionContext as RequestConte
 /** Where the decision is shown: the channel, the page and the customer's language. */
 export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'>;
 
-import { type BankScore, type Score, scoreOffer } from './arbitration.js';
+import {
+  type BankScore,
+  type JourneyPropensity,
+  journeyPropensityOf,
+  type PropensityEstimate,
+  type Score,
+  scoreOffer,
+} from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import type { ClusterAssignment, TracedCluster } from './cluster-assignment.js';
-import { checkEligibility, type Exclusion, weeklyContactCount } from './eligibility.js';
+import { checkEligibility, type EligibilityInput, type Exclusion, weeklyContactCount } from './eligibility.js';
+import { isoTime } from './iso-time.js';
 import { type JourneyDecay, journeysAt } from './journey.js';
-import { type LearnedDraw, type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
+import { type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
 import { type FiredTrigger, fireTriggers, type SupersededTrigger } from './triggers.js';
@@ -102,7 +110,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const shown = new Map<string, string>();
   // Journeys fade at decision time; the stored profile keeps each journey as its last touchpoint left it.
   const { journeys, decayed } = journeysAt(input.profile.journeys, catalog.journeyOf, now);
-  const profile: CustomerProfile = { ...input.profile, journeys };
+  // Nothing faded: the faded journeys are the stored ones, and the profile need not be copied.
+  const profile: CustomerProfile = decayed.length > 0 ? { ...input.profile, journeys } : input.profile;
   const triggers = fireTriggers(catalog.triggers, input.profile.journeys, now);
   const triggerOf = new Map(triggers.fired.map((trigger) => [trigger.offer, trigger.id]));
   const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
@@ -113,64 +122,108 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const random = input.seed === undefined ? undefined : seededRandom(input.seed);
   const learned = input.learned ?? new Map();
   const learningPolicy = catalog.source.learning;
-  // One draw per offer and page, in the order offers are first met, so placements agree and a seed replays.
-  const draws = new Map<string, LearnedDraw>();
-  const estimateFor = (offer: Offer) => {
-    const bankModel = input.bankScores?.get(offer.id);
-    if (bankModel) return { source: 'bank-model' as const, bankModel };
-    let draw = draws.get(offer.id);
-    if (!draw) {
-      draw = learnedRate(offer, cluster, learned, learningPolicy, now, random);
-      draws.set(offer.id, draw);
+  // The journey's part of the propensity depends on the offer's product only.
+  const journeyParts = new Map<string | null, JourneyPropensity>();
+  const journeyPartOf = (offer: Offer): JourneyPropensity => {
+    let part = journeyParts.get(offer.product);
+    if (part === undefined) {
+      part = journeyPropensityOf(offer, profile, now);
+      journeyParts.set(offer.product, part);
     }
-    return { source: 'learned' as const, learned: draw, offerPrior: offerPrior(offer) };
+    return part;
+  };
+  const estimateFor = (offer: Offer): PropensityEstimate => {
+    const bankModel = input.bankScores?.get(offer.id);
+    if (bankModel) return { source: 'bank-model', bankModel };
+    const draw = learnedRate(offer, cluster, learned, learningPolicy, now, random);
+    return { source: 'learned', learned: draw, offerPrior: offerPrior(offer) };
+  };
+
+  // Eligibility (all but the one-credit-offer rule) and the score depend on the offer, not the placement: each is
+  // worked out once per offer and call, in the catalog's slot for the offer, so a page's later placements cost little
+  // more than listing their candidates. One draw per offer and page, in the order offers are first met, so placements
+  // agree and a seed replays.
+  const verdicts = new Array<Verdict | undefined>(catalog.source.offers.length);
+  // One input for every offer's check, the offer changed in it, rather than an object per offer.
+  const eligibility: { offer: Offer } & Omit<EligibilityInput, 'offer'> = {
+    offer: undefined as unknown as Offer,
+    profile,
+    channel: context.channel,
+    now,
+    policy,
+    weeklyContacts,
+    cluster,
+  };
+  const verdictOf = (offer: Offer, slot: number): Verdict => {
+    let verdict = verdicts[slot];
+    if (verdict === undefined) {
+      eligibility.offer = offer;
+      const excludedBy =
+        checkEligibility(eligibility) ?? (offer.triggeredOnly && !triggerOf.has(offer.id) ? TRIGGER_ONLY : null);
+      verdict = { excluded: excludedBy ? { offerId: offer.id, product: offer.product, excludedBy } : undefined };
+      verdicts[slot] = verdict;
+    }
+    return verdict;
+  };
+  const shared: SharedTrace = {
+    catalogVersion: catalog.version,
+    at: isoTime(now),
+    context,
+    stages,
+    productsHeld: profile.productsHeld,
+    contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
+    ...(decayed.length > 0 ? { decayed } : {}),
+    ...(triggers.fired.length + triggers.superseded.length > 0 ? { triggers } : {}),
+    ...(input.seed === undefined ? {} : { seed: input.seed }),
+    cluster: assignment?.cluster ?? null,
+    clusterReason,
   };
 
   return input.placements.map((placementId) => {
     const placement = catalog.placements.get(placementId);
-    const baseTrace = {
-      placement: placementId,
-      catalogVersion: catalog.version,
-      at: now.toISOString(),
-      context,
-      stages,
-      productsHeld: profile.productsHeld,
-      contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
-      ...(decayed.length > 0 ? { decayed } : {}),
-      ...(triggers.fired.length + triggers.superseded.length > 0 ? { triggers } : {}),
-      ...(input.seed === undefined ? {} : { seed: input.seed }),
-      cluster: assignment?.cluster ?? null,
-      clusterReason,
-    };
     if (!placement?.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';
-      return none(placementId, placement?.size ?? null, context, { ...baseTrace, candidates: [], winner: null, note });
+      const trace = placementTrace(placementId, shared, [], null, undefined, note);
+      return none(placementId, placement?.size ?? null, context, trace);
     }
 
+    const offers = catalog.offersByPlacement.get(placementId) ?? [];
+    const slots = catalog.offerSlotsByPlacement.get(placementId) ?? [];
     const candidates: CandidateTrace[] = [];
     let best: { offer: Offer; score: Score; trigger: string | undefined } | null = null;
-    for (const offer of catalog.offersByPlacement.get(placementId) ?? []) {
-      const excludedBy =
-        checkEligibility({ offer, profile, channel: context.channel, now, policy, weeklyContacts, cluster }) ??
-        (offer.triggeredOnly && !triggerOf.has(offer.id)
-          ? { rule: 'trigger-only', detail: 'shown only when a trigger names it; none has fired' }
-          : null) ??
-        (offer.credit && creditShownOn
-          ? { rule: 'one-credit-offer', detail: `a credit offer is already shown on ${creditShownOn}` }
-          : null);
-      if (excludedBy) {
-        candidates.push({ offerId: offer.id, product: offer.product, excludedBy });
+    for (let i = 0; i < offers.length; i++) {
+      const offer = offers[i] as Offer;
+      const verdict = verdictOf(offer, slots[i] as number);
+      if (verdict.excluded) {
+        candidates.push(verdict.excluded);
         continue;
       }
-      const score = scoreOffer(offer, profile, pageProduct, now, estimateFor(offer));
+      if (offer.credit && creditShownOn) {
+        const detail = `a credit offer is already shown on ${creditShownOn}`;
+        candidates.push({
+          offerId: offer.id,
+          product: offer.product,
+          excludedBy: { rule: 'one-credit-offer', detail },
+        });
+        continue;
+      }
+      verdict.score ??= scoreOffer(offer, journeyPartOf(offer), pageProduct, estimateFor(offer));
+      const { score } = verdict;
       const trigger = triggerOf.get(offer.id);
-      const fired = trigger ? { trigger } : {};
       const elsewhere = shown.get(offer.id);
       if (elsewhere) {
-        candidates.push({ offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere, ...fired });
+        candidates.push(
+          trigger === undefined
+            ? { offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere }
+            : { offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere, trigger },
+        );
         continue;
       }
-      candidates.push({ offerId: offer.id, product: offer.product, score, ...fired });
+      candidates.push(
+        trigger === undefined
+          ? { offerId: offer.id, product: offer.product, score }
+          : { offerId: offer.id, product: offer.product, score, trigger },
+      );
       // An offer a trigger fired for wins over any other; among equals, the higher priority, then the lower id.
       const sameFooting = (trigger !== undefined) === (best?.trigger !== undefined);
       if (
@@ -184,12 +237,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       }
     }
 
-    const trace: DecisionTrace = {
-      ...baseTrace,
-      candidates,
-      winner: best?.offer.id ?? null,
-      ...(best?.trigger ? { trigger: best.trigger } : {}),
-    };
+    const trace = placementTrace(placementId, shared, candidates, best?.offer.id ?? null, best?.trigger, undefined);
     if (!best) return none(placementId, placement.size, context, trace);
     shown.set(best.offer.id, placementId);
     if (best.offer.credit) creditShownOn = placementId;
@@ -205,6 +253,50 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       trace,
     };
   });
+}
+
+/** An offer's eligibility in one call (the one-credit-offer rule aside), and its score once it is needed. */
+interface Verdict {
+  readonly excluded: CandidateTrace | undefined;
+  score?: Score;
+}
+
+const TRIGGER_ONLY: Exclusion = { rule: 'trigger-only', detail: 'shown only when a trigger names it; none has fired' };
+
+/** What the traces of one call's placements have in common. */
+type SharedTrace = Omit<DecisionTrace, 'placement' | 'candidates' | 'winner' | 'trigger' | 'note'>;
+
+/**
+ * One placement's trace, built key by key rather than spread together from the shared part: the spreads were the
+ * costliest lines of a decision. The keys keep the order the trace has always shown.
+ */
+function placementTrace(
+  placement: string,
+  shared: SharedTrace,
+  candidates: readonly CandidateTrace[],
+  winner: string | null,
+  trigger: string | undefined,
+  note: string | undefined,
+): DecisionTrace {
+  const trace: { -readonly [K in keyof DecisionTrace]: DecisionTrace[K] } = {
+    placement,
+    catalogVersion: shared.catalogVersion,
+    at: shared.at,
+    context: shared.context,
+    stages: shared.stages,
+    productsHeld: shared.productsHeld,
+    contactPolicy: shared.contactPolicy,
+  } as DecisionTrace;
+  if (shared.decayed) trace.decayed = shared.decayed;
+  if (shared.triggers) trace.triggers = shared.triggers;
+  if (shared.seed !== undefined) trace.seed = shared.seed;
+  trace.cluster = shared.cluster;
+  trace.clusterReason = shared.clusterReason;
+  trace.candidates = candidates;
+  trace.winner = winner;
+  if (trigger) trace.trigger = trigger;
+  if (note !== undefined) trace.note = note;
+  return trace;
 }
 
 function none(

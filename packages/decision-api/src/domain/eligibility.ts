@@ -108,17 +108,21 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
     name: 'credit-suitability',
     check: ({ offer, profile }) => {
       if (!offer.credit) return null;
-      const { vulnerable = false, arrears = false } = profile.attributes ?? {};
+      const vulnerable = profile.attributes?.vulnerable;
+      const arrears = profile.attributes?.arrears;
+      if (!vulnerable && !arrears) return null;
       const flags = [...(vulnerable ? ['flagged vulnerable'] : []), ...(arrears ? ['in arrears'] : [])];
-      return flags.length > 0 ? `credit offer; the customer is ${flags.join(' and ')}` : null;
+      return `credit offer; the customer is ${flags.join(' and ')}`;
     },
   },
   {
     name: 'age',
     check: ({ offer, profile, now }) => {
-      const { minAge, maxAge } = offer.rules ?? {};
       const birthYear = profile.attributes?.birthYear;
-      if (birthYear === undefined || (minAge === undefined && maxAge === undefined)) return null;
+      if (birthYear === undefined) return null;
+      const minAge = offer.rules?.minAge;
+      const maxAge = offer.rules?.maxAge;
+      if (minAge === undefined && maxAge === undefined) return null;
       const { youngest, oldest } = possibleAges(birthYear, now);
       const aged = `born ${birthYear}, aged ${youngest} or ${oldest}`;
       if (minAge !== undefined && youngest < minAge) return `${aged}; offer is for ${minAge} and older`;
@@ -134,16 +138,18 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   {
     name: 'requires-product',
     check: ({ offer, profile }) => {
-      const missing = (offer.rules?.requiresProducts ?? []).filter(
-        (product) => !profile.productsHeld.includes(product),
-      );
+      const required = offer.rules?.requiresProducts;
+      if (!required?.length) return null;
+      const missing = required.filter((product) => !profile.productsHeld.includes(product));
       return missing.length > 0 ? `does not hold ${missing.join(', ')}; offer requires it` : null;
     },
   },
   {
     name: 'excludes-product',
     check: ({ offer, profile }) => {
-      const held = (offer.rules?.excludesProducts ?? []).filter((product) => profile.productsHeld.includes(product));
+      const excluded = offer.rules?.excludesProducts;
+      if (!excluded?.length) return null;
+      const held = excluded.filter((product) => profile.productsHeld.includes(product));
       return held.length > 0 ? `holds ${held.join(', ')}; offer excludes it` : null;
     },
   },

@@ -67,10 +67,18 @@ export function addEvidence(
  */
 export function offerPrior(offer: Offer): number {
   if (offer.product === null) return HOUSE_PROPENSITY;
-  const stages =
-    offer.stages.length > 0 ? offer.stages : (Object.keys(STAGE_PROPENSITY) as Array<keyof typeof STAGE_PROPENSITY>);
-  return stages.reduce((sum, stage) => sum + STAGE_PROPENSITY[stage], 0) / stages.length;
+  let prior = priors.get(offer);
+  if (prior === undefined) {
+    const stages =
+      offer.stages.length > 0 ? offer.stages : (Object.keys(STAGE_PROPENSITY) as Array<keyof typeof STAGE_PROPENSITY>);
+    prior = stages.reduce((sum, stage) => sum + STAGE_PROPENSITY[stage], 0) / stages.length;
+    priors.set(offer, prior);
+  }
+  return prior;
 }
+
+/** Each offer's prior, worked out once per offer of a catalog: decisions ask for it for every eligible offer. */
+const priors = new WeakMap<Offer, number>();
 
 export interface Posterior {
   readonly alpha: number;
@@ -162,7 +170,8 @@ export function learnedRate(
   random?: () => number,
 ): LearnedDraw {
   const key = cluster ?? POOLED_CLUSTER;
-  const stored = evidence.get(evidenceKey(key, offer.id));
+  // Before anything is learnt there is nothing to look up (and the key need not be built).
+  const stored = evidence.size === 0 ? undefined : evidence.get(evidenceKey(key, offer.id));
   const faded = stored ? fadeEvidence(stored, now, policy.halfLifeDays) : undefined;
   const { alpha, beta, mean } = posteriorOf(offerPrior(offer), faded, policy);
   return {
