@@ -1,10 +1,15 @@
 import type { Channel, TouchpointType } from '../contract/index.js';
 import {
+  ACTIVITY_OFFSET,
   BAND_OF_STAGE,
   DAY_MS,
   FEATURE_NAMES,
   FEATURE_PRODUCTS,
+  FOCUS_OFFSET,
   HALF_LIFE_DAYS,
+  HELD_OFFSET,
+  INTEREST_OFFSET,
+  PRODUCT_INDEX,
   RECENCY_CAP_DAYS,
   STAGE_BANDS,
 } from './features.js';
@@ -126,24 +131,24 @@ export function mergeBehaviour(a: BehaviourState, b: BehaviourState): BehaviourS
 export function featuresOfBehaviour(state: BehaviourState, productsHeld: readonly string[], now: Date): number[] {
   const nowMs = now.getTime();
   if (Number.isNaN(nowMs)) throw new RangeError('[touchpoint] now must be a valid date');
-  const values = new Map<string, number>();
+  // Written straight to the feature's position rather than looked up by name: this runs for every decision.
+  const vector = new Array<number>(FEATURE_NAMES.length).fill(0);
   const last = state.lastAt === null ? null : Date.parse(state.lastAt);
   const decay = last === null ? 0 : decayOver(nowMs - last);
   let productWeight = 0;
-  const weightOf = new Map<string, number>();
-  for (const product of FEATURE_PRODUCTS) {
+  FEATURE_PRODUCTS.forEach((product, p) => {
     const sums = state.interest[product] ?? [];
     let weight = 0;
-    STAGE_BANDS.forEach((band, i) => {
-      const decayed = (sums[i] ?? 0) * decay;
-      values.set(`interest.${product}.${band}`, Math.log1p(decayed));
+    for (let band = 0; band < STAGE_BANDS.length; band++) {
+      const decayed = (sums[band] ?? 0) * decay;
+      vector[INTEREST_OFFSET + p * STAGE_BANDS.length + band] = Math.log1p(decayed);
       weight += decayed;
-    });
-    weightOf.set(product, weight);
+    }
+    vector[FOCUS_OFFSET + p] = weight;
     productWeight += weight;
-  }
-  for (const product of FEATURE_PRODUCTS) {
-    values.set(`focus.${product}`, productWeight > 0 ? (weightOf.get(product) as number) / productWeight : 0);
+  });
+  for (let p = 0; p < FEATURE_PRODUCTS.length; p++) {
+    vector[FOCUS_OFFSET + p] = productWeight > 0 ? (vector[FOCUS_OFFSET + p] as number) / productWeight : 0;
   }
   const recencyDays =
     last === null || state.touchpoints === 0
@@ -151,24 +156,34 @@ export function featuresOfBehaviour(state: BehaviourState, productsHeld: readonl
       : Math.max(0, Math.min(RECENCY_CAP_DAYS, (nowMs - last) / DAY_MS));
   let in30 = 0;
   let in90 = 0;
-  const activeDays = new Set<number>();
+  // The times are kept oldest first, so one day's touchpoints sit together and a new day is a change of day.
+  let activeDays = 0;
+  let previousDay = Number.NaN;
+  let previousAt = Number.NEGATIVE_INFINITY;
   for (const at of state.recent) {
+    if (at < previousAt)
+      return featuresOfBehaviour({ ...state, recent: [...state.recent].sort((a, b) => a - b) }, productsHeld, now);
+    previousAt = at;
     if (at > nowMs) continue;
     const ageDays = (nowMs - at) / DAY_MS;
     if (ageDays <= 30) in30++;
     if (ageDays <= RECENT_DAYS) {
       in90++;
-      activeDays.add(Math.floor(at / DAY_MS));
+      const day = Math.floor(at / DAY_MS);
+      if (day !== previousDay) activeDays++;
+      previousDay = day;
     }
   }
-  values.set('activity.recency', Math.log1p(recencyDays));
-  values.set('activity.touchpoints_30d', Math.log1p(in30));
-  values.set('activity.touchpoints_90d', Math.log1p(in90));
-  values.set('activity.active_days_90d', Math.log1p(activeDays.size));
-  values.set('channel.mobile_share', state.touchpoints === 0 ? 0.5 : state.mobile / state.touchpoints);
-  const held = new Set(productsHeld);
-  for (const product of FEATURE_PRODUCTS) values.set(`held.${product}`, held.has(product) ? 1 : 0);
-  return FEATURE_NAMES.map((name) => values.get(name) ?? 0);
+  vector[ACTIVITY_OFFSET] = Math.log1p(recencyDays);
+  vector[ACTIVITY_OFFSET + 1] = Math.log1p(in30);
+  vector[ACTIVITY_OFFSET + 2] = Math.log1p(in90);
+  vector[ACTIVITY_OFFSET + 3] = Math.log1p(activeDays);
+  vector[ACTIVITY_OFFSET + 4] = state.touchpoints === 0 ? 0.5 : state.mobile / state.touchpoints;
+  for (const product of productsHeld) {
+    const p = PRODUCT_INDEX.get(product);
+    if (p !== undefined) vector[HELD_OFFSET + p] = 1;
+  }
+  return vector;
 }
 
 /** The sums weighted as at `to` instead of `from`. */

@@ -59,5 +59,13 @@ export function assignClusterForDecision({
 }
 
 function sameFeatures(names: readonly string[]): boolean {
-  return names.length === FEATURE_NAMES.length && names.every((name, i) => name === FEATURE_NAMES[i]);
+  let same = featuresChecked.get(names);
+  if (same === undefined) {
+    same = names.length === FEATURE_NAMES.length && names.every((name, i) => name === FEATURE_NAMES[i]);
+    featuresChecked.set(names, same);
+  }
+  return same;
 }
+
+/** Each model's feature names compared once, not on every decision (a model is only ever replaced, never changed). */
+const featuresChecked = new WeakMap<readonly string[], boolean>();

@@ -78,11 +78,12 @@ export const FEATURE_NAMES: readonly string[] = [
   ...FEATURE_PRODUCTS.map((product) => `held.${product}`),
 ];
 
-const INTEREST_OFFSET = 0;
-const FOCUS_OFFSET = FEATURE_PRODUCTS.length * STAGE_BANDS.length;
-const ACTIVITY_OFFSET = FOCUS_OFFSET + FEATURE_PRODUCTS.length;
-const HELD_OFFSET = ACTIVITY_OFFSET + 5;
-const PRODUCT_INDEX = new Map<string, number>(FEATURE_PRODUCTS.map((product, i) => [product, i]));
+/** Where each group of features starts in the vector (see FEATURE_NAMES). */
+export const INTEREST_OFFSET = 0;
+export const FOCUS_OFFSET = FEATURE_PRODUCTS.length * STAGE_BANDS.length;
+export const ACTIVITY_OFFSET = FOCUS_OFFSET + FEATURE_PRODUCTS.length;
+export const HELD_OFFSET = ACTIVITY_OFFSET + 5;
+export const PRODUCT_INDEX = new Map<string, number>(FEATURE_PRODUCTS.map((product, i) => [product, i]));
 const BAND_INDEX = new Map<StageBand, number>(STAGE_BANDS.map((band, i) => [band, i]));
 
 /** The behaviour feature vector of one customer, in `FEATURE_NAMES` order. */

@@ -138,6 +138,17 @@ describe('a customer’s behaviour kept in the profile', () => {
     expect(behaviourOf(profile)?.lastAt).toBe(thirty);
   });
 
+  it('counts active days the same when a stored behaviour’s times are out of order', () => {
+    fc.assert(
+      fc.property(batchesArb, ({ batches }) => {
+        const behaviour = behaviourOf(ingested(batches)) as NonNullable<ReturnType<typeof behaviourOf>>;
+        const shuffled = { ...behaviour, recent: [...behaviour.recent].reverse() };
+        expect(featuresOfBehaviour(shuffled, [], NOW)).toEqual(featuresOfBehaviour(behaviour, [], NOW));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('keeps the profile row bounded: only the last 90 days’ times, at most a fixed number', () => {
     const many = Array.from({ length: MAX_RECENT_TOUCHPOINTS + 50 }, (_, i) => ({
       type: 'page_view' as const,
