@@ -75,6 +75,16 @@ describe('the learned propensity of an offer', () => {
     );
   });
 
+  it('draws, for a seed, what that seed has always drawn, so a stored decision replays', () => {
+    const random = seededRandom(2026);
+    const draws = (alpha: number, beta: number) => Array.from({ length: 3 }, () => sampleBeta(alpha, beta, random));
+    expect(draws(0.4, 49.6)).toEqual([0.0012713139788337832, 0.012616545602088927, 0.000023338609796961904]);
+    expect(draws(3, 9)).toEqual([0.236907049225368, 0.13069015904975773, 0.44683988989541606]);
+    expect(draws(8, 42)).toEqual([0.2297334011604509, 0.2293301830406783, 0.18063593737089392]);
+    expect(draws(0.8, 1.2)).toEqual([0.15976730332343267, 0.3499295839026008, 0.9550837664250547]);
+    expect(draws(120, 880)).toEqual([0.1135029858478547, 0.11816139517127279, 0.12467329929162242]);
+  });
+
   it('reads the customer’s cluster, or the pooled statistics when the cluster is unknown', () => {
     const learned = new Map([
       [evidenceKey('cluster-2', 'car-loan-quote'), evidence(200, 60)],
