@@ -425,11 +425,37 @@ function pct(value: number): string {
 
 /**
  * The catalog as an arm shows it: the arm's offer with its variant content and its lever. Control, and offers the arm
- * does not touch, stay as they are.
+ * does not touch, stay as they are. Built once per catalog and arms (both are replaced, never changed), not on every
+ * decision: the copy of the catalog's indexes grows with the catalog.
  */
 export function withArms(catalog: CompiledCatalog, arms: readonly Arm[]): CompiledCatalog {
   const changed = arms.filter((arm) => arm.offer !== undefined && catalog.offers.has(arm.offer));
   if (changed.length === 0) return catalog;
+  let node: ArmedCatalogs | undefined = armedCatalogs.get(catalog);
+  if (node === undefined) {
+    node = { next: new WeakMap() };
+    armedCatalogs.set(catalog, node);
+  }
+  for (const arm of changed) {
+    let next: ArmedCatalogs | undefined = node.next.get(arm);
+    if (next === undefined) {
+      next = { next: new WeakMap() };
+      node.next.set(arm, next);
+    }
+    node = next;
+  }
+  node.catalog ??= armedCatalog(catalog, changed);
+  return node.catalog;
+}
+
+/** The catalogs built for arms: from a catalog, one step per arm in order. */
+interface ArmedCatalogs {
+  catalog?: CompiledCatalog;
+  readonly next: WeakMap<Arm, ArmedCatalogs>;
+}
+const armedCatalogs = new WeakMap<CompiledCatalog, ArmedCatalogs>();
+
+function armedCatalog(catalog: CompiledCatalog, changed: readonly Arm[]): CompiledCatalog {
   const offers = new Map(catalog.offers);
   for (const arm of changed) {
     const offer = offers.get(arm.offer as string) as Offer;

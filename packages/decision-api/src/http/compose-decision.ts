@@ -54,11 +54,15 @@ export function composeDecision(
           personalized,
           now,
         });
-  const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
+  const running = personalized && !heldOut ? services.experiments.running() : [];
+  const stages =
+    running.length > 0
+      ? Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]))
+      : {};
   const assignments = new Map(
-    personalized && !heldOut
+    running.length > 0
       ? input.placements.flatMap((placement) => {
-          const assignment = assignExperiment(services.experiments.running(), input.unitId, {
+          const assignment = assignExperiment(running, input.unitId, {
             placement,
             channel: context.channel,
             cluster: clusterAssignment.cluster?.id ?? null,
