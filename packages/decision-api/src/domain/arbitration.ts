@@ -60,9 +60,12 @@ export interface JourneyPropensity {
   readonly journeyPropensity: number;
 }
 
-/** The journey's part of a propensity: the stage prior of where the customer is, faded by time since. */
-export function journeyPropensityOf(offer: Offer, profile: CustomerProfile, now: Date): JourneyPropensity {
-  const journey = offer.product === null ? undefined : profile.journeys[offer.product];
+/**
+ * The journey's part of a propensity: the stage prior of where the customer is, faded by time since. `journeys` as they
+ * stand at `now` (see journeysAt).
+ */
+export function journeyPropensityOf(offer: Offer, journeys: CustomerProfile['journeys'], now: Date): JourneyPropensity {
+  const journey = offer.product === null ? undefined : journeys[offer.product];
   const ageDays = journey ? Math.max(0, now.getTime() - Date.parse(journey.lastAt)) / DAY_MS : 0;
   const recency = journey ? 0.5 ** (ageDays / INTEREST_HALF_LIFE_DAYS) : 1;
   return { recency, journeyPropensity: (journey ? STAGE_PROPENSITY[journey.stage] : HOUSE_PROPENSITY) * recency };

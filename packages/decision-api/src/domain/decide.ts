@@ -15,7 +15,7 @@ import type { CompiledCatalog } from './catalog.js';
 import type { ClusterAssignment, TracedCluster } from './cluster-assignment.js';
 import { checkEligibility, type EligibilityInput, type Exclusion, weeklyContactCount } from './eligibility.js';
 import { isoTime } from './iso-time.js';
-import { type JourneyDecay, journeysAt } from './journey.js';
+import { type JourneyDecay, type JourneyState, journeysAt } from './journey.js';
 import { type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
 import type { CustomerProfile } from './profile.js';
 import { customerReason, noOfferReason } from './reason.js';
@@ -108,13 +108,14 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const clusterReason =
     assignment?.reason ?? (cluster ? `${cluster}, given without a model version` : 'no cluster assigned');
   const shown = new Map<string, string>();
-  // Journeys fade at decision time; the stored profile keeps each journey as its last touchpoint left it.
-  const { journeys, decayed } = journeysAt(input.profile.journeys, catalog.journeyOf, now);
-  // Nothing faded: the faded journeys are the stored ones, and the profile need not be copied.
-  const profile: CustomerProfile = decayed.length > 0 ? { ...input.profile, journeys } : input.profile;
-  const triggers = fireTriggers(catalog.triggers, input.profile.journeys, now);
+  // Journeys fade at decision time; the stored profile keeps each journey as its last touchpoint left it. The faded
+  // journeys go along with the profile (to eligibility and scoring) rather than into a copy of it.
+  const { profile } = input;
+  const { journeys, decayed } = journeysAt(profile.journeys, catalog.journeyOf, now);
+  const triggers = fireTriggers(catalog.triggers, profile.journeys, now);
   const triggerOf = new Map(triggers.fired.map((trigger) => [trigger.offer, trigger.id]));
-  const stages = Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]));
+  const stages: Record<string, JourneyStage> = {};
+  for (const product of Object.keys(journeys)) stages[product] = (journeys[product] as JourneyState).stage;
   const pageProduct = catalog.productOfPage(context.page);
   const policy = catalog.source.contactPolicy;
   const weeklyContacts = weeklyContactCount(profile, catalog.offers, now);
@@ -127,7 +128,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const journeyPartOf = (offer: Offer): JourneyPropensity => {
     let part = journeyParts.get(offer.product);
     if (part === undefined) {
-      part = journeyPropensityOf(offer, profile, now);
+      part = journeyPropensityOf(offer, journeys, now);
       journeyParts.set(offer.product, part);
     }
     return part;
@@ -148,6 +149,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const eligibility: { offer: Offer } & Omit<EligibilityInput, 'offer'> = {
     offer: undefined as unknown as Offer,
     profile,
+    journeys,
     channel: context.channel,
     now,
     policy,
@@ -172,9 +174,9 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     stages,
     productsHeld: profile.productsHeld,
     contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
-    ...(decayed.length > 0 ? { decayed } : {}),
-    ...(triggers.fired.length + triggers.superseded.length > 0 ? { triggers } : {}),
-    ...(input.seed === undefined ? {} : { seed: input.seed }),
+    decayed: decayed.length > 0 ? decayed : undefined,
+    triggers: triggers.fired.length + triggers.superseded.length > 0 ? triggers : undefined,
+    seed: input.seed,
     cluster: assignment?.cluster ?? null,
     clusterReason,
   };

@@ -14,6 +14,8 @@ export interface EligibilityInput {
   readonly weeklyContacts?: number;
   /** The customer's behavioural cluster; null or absent when not assigned. */
   readonly cluster?: string | null;
+  /** The journeys as they stand at `now` (faded, see journeysAt); absent: the profile's own. */
+  readonly journeys?: CustomerProfile['journeys'];
 }
 
 /**
@@ -164,9 +166,9 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'journey-stage',
-    check: ({ offer, profile }) => {
+    check: ({ offer, profile, journeys = profile.journeys }) => {
       if (offer.product === null || offer.stages.length === 0) return null;
-      const stage = profile.journeys[offer.product]?.stage;
+      const stage = journeys[offer.product]?.stage;
       if (stage === undefined) return `no ${offer.product} journey yet; offer fits ${stagesText(offer.stages)}`;
       return offer.stages.includes(stage)
         ? null
