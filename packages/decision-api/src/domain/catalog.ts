@@ -37,10 +37,10 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
   });
   // Longest page prefix wins, so /loans/car/apply belongs to the car loan.
   const pages = catalog.products
-    .map((product) => [product.page, product.id] as const)
+    .map((product) => [product.page, `${product.page}/`, product.id] as const)
     .sort((a, b) => b[0].length - a[0].length);
   const productOfPage = (page: string) =>
-    pages.find(([prefix]) => page === prefix || page.startsWith(`${prefix}/`))?.[1];
+    pages.find(([prefix, below]) => page === prefix || page.startsWith(below))?.[2];
   const offers = new Map(catalog.offers.map((offer) => [offer.id, offer]));
   const journeys = new Map<string, CompiledJourney>(
     catalog.products.map((product) => [product.id, compileJourney(product.journey)]),
