@@ -1,3 +1,5 @@
+import { isoTime } from './iso-time.js';
+
 /**
  * One row of the daily offer counts: how many touchpoints of a type an offer had in a placement and channel that day,
  * among customers of a behavioural cluster at a journey stage.
@@ -46,21 +48,36 @@ export function countOfferTouchpoints<T extends CountableTouchpoint>(
   touchpoints: readonly T[],
   attribute: (touchpoint: T) => Attribution = () => UNATTRIBUTED,
 ): OfferDailyCount[] {
-  const counts = new Map<string, OfferDailyCount>();
-  for (const touchpoint of touchpoints) {
-    if (!touchpoint.offer) continue;
-    const { cluster, stage } = attribute(touchpoint);
-    const row = {
-      day: new Date(touchpoint.occurredAt).toISOString().slice(0, 10),
-      offerId: touchpoint.offer,
-      placement: touchpoint.placement ?? '',
-      channel: touchpoint.channel,
-      type: touchpoint.type,
-      cluster,
-      stage,
-    };
-    const key = [row.day, row.offerId, row.placement, row.channel, row.type, row.cluster, row.stage].join('\u0000');
-    counts.set(key, { ...row, count: (counts.get(key)?.count ?? 0) + 1 });
+  return countRows(touchpoints, (touchpoint) => new Date(touchpoint.occurredAt), attribute);
+}
+
+/** Counts rows by day (the UTC day of `dateOf`), offer, placement, channel, type, cluster and stage, sorted by key. */
+function countRows<T extends Omit<CountableTouchpoint, 'occurredAt'>>(
+  rows: readonly T[],
+  dateOf: (row: T) => Date,
+  attribute: (row: T) => Attribution,
+): OfferDailyCount[] {
+  const counts = new Map<string, { -readonly [K in keyof OfferDailyCount]: OfferDailyCount[K] }>();
+  for (const row of rows) {
+    if (!row.offer) continue;
+    const { cluster, stage } = attribute(row);
+    const day = isoTime(dateOf(row)).slice(0, 10);
+    const placement = row.placement ?? '';
+    const key = `${day}\u0000${row.offer}\u0000${placement}\u0000${row.channel}\u0000${row.type}\u0000${cluster}\u0000${stage}`;
+    const counted = counts.get(key);
+    if (counted) counted.count++;
+    else {
+      counts.set(key, {
+        day,
+        offerId: row.offer,
+        placement,
+        channel: row.channel,
+        type: row.type,
+        cluster,
+        stage,
+        count: 1,
+      });
+    }
   }
   return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
@@ -93,19 +110,17 @@ export interface ServedDecision {
 
 /** Counts the decisions that showed an offer, as `served` rows; decisions that showed nothing are not counted. */
 export function countServedOffers(decisions: readonly ServedDecision[]): OfferDailyCount[] {
-  const served = decisions.flatMap((decision) =>
-    decision.offerId
-      ? [
-          {
-            type: SERVED,
-            occurredAt: decision.createdAt.toISOString(),
-            channel: decision.channel,
-            offer: decision.offerId,
-            placement: decision.placement,
-            trace: decision.trace as TracedForCounts | null,
-          },
-        ]
-      : [],
+  const served = decisions.map((decision) => ({
+    type: SERVED,
+    createdAt: decision.createdAt,
+    channel: decision.channel,
+    offer: decision.offerId,
+    placement: decision.placement,
+    trace: decision.trace as TracedForCounts | null,
+  }));
+  return countRows(
+    served,
+    (row) => row.createdAt,
+    (row) => attributionOf(row.trace, row.offer as string),
   );
-  return countOfferTouchpoints(served, (row) => attributionOf(row.trace, row.offer));
 }
