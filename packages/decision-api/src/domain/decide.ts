@@ -13,7 +13,13 @@ import {
 } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
 import type { ClusterAssignment, TracedCluster } from './cluster-assignment.js';
-import { checkEligibility, type EligibilityInput, type Exclusion, weeklyContactCount } from './eligibility.js';
+import {
+  checkEligibility,
+  type EligibilityInput,
+  type Exclusion,
+  rulesByOffer,
+  weeklyContactCount,
+} from './eligibility.js';
 import { isoTime } from './iso-time.js';
 import { type JourneyDecay, type JourneyState, journeysAt } from './journey.js';
 import { type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
@@ -145,6 +151,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   // more than listing their candidates. One draw per offer and page, in the order offers are first met, so placements
   // agree and a seed replays.
   const verdicts = new Array<Verdict | undefined>(catalog.source.offers.length);
+  // An experiment's arm changes an offer's content and lever, never what its rules read: the catalog's rules hold.
+  const rulesOf = rulesByOffer(catalog.source.offers);
   // One input for every offer's check, the offer changed in it, rather than an object per offer.
   const eligibility: { offer: Offer } & Omit<EligibilityInput, 'offer'> = {
     offer: undefined as unknown as Offer,
@@ -161,7 +169,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     if (verdict === undefined) {
       eligibility.offer = offer;
       const excludedBy =
-        checkEligibility(eligibility) ?? (offer.triggeredOnly && !triggerOf.has(offer.id) ? TRIGGER_ONLY : null);
+        checkEligibility(eligibility, rulesOf[slot]) ??
+        (offer.triggeredOnly && !triggerOf.has(offer.id) ? TRIGGER_ONLY : null);
       verdict = { excluded: excludedBy ? { offerId: offer.id, product: offer.product, excludedBy } : undefined };
       verdicts[slot] = verdict;
     }

@@ -76,8 +76,13 @@ export interface Exclusion {
   readonly detail: string;
 }
 
-interface Rule {
+export interface Rule {
   readonly name: string;
+  /**
+   * False when the offer alone shows that the rule never excludes it (no validity dates, not a credit offer, a house
+   * offer for the caps …). Absent: the rule may exclude any offer.
+   */
+  readonly appliesTo?: (offer: Offer) => boolean;
   readonly check: (input: EligibilityInput) => string | null;
 }
 
@@ -99,6 +104,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'validity',
+    appliesTo: (offer) => Boolean(offer.validFrom || offer.validTo),
     check: ({ offer, now }) => {
       if (offer.validFrom && Date.parse(offer.validFrom) > now.getTime()) return `valid from ${offer.validFrom}`;
       if (offer.validTo && Date.parse(offer.validTo) <= now.getTime()) return `expired ${offer.validTo}`;
@@ -108,6 +114,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   {
     // Lending to a customer in financial difficulty, or to one the bank knows to be vulnerable, is not suitable advice.
     name: 'credit-suitability',
+    appliesTo: (offer) => offer.credit,
     check: ({ offer, profile }) => {
       if (!offer.credit) return null;
       const vulnerable = profile.attributes?.vulnerable;
@@ -119,6 +126,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'age',
+    appliesTo: (offer) => offer.rules?.minAge !== undefined || offer.rules?.maxAge !== undefined,
     check: ({ offer, profile, now }) => {
       const birthYear = profile.attributes?.birthYear;
       if (birthYear === undefined) return null;
@@ -134,11 +142,13 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'product-held',
+    appliesTo: (offer) => offer.product !== null,
     check: ({ offer, profile }) =>
       offer.product !== null && profile.productsHeld.includes(offer.product) ? `already holds ${offer.product}` : null,
   },
   {
     name: 'requires-product',
+    appliesTo: (offer) => Boolean(offer.rules?.requiresProducts?.length),
     check: ({ offer, profile }) => {
       const required = offer.rules?.requiresProducts;
       if (!required?.length) return null;
@@ -148,6 +158,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'excludes-product',
+    appliesTo: (offer) => Boolean(offer.rules?.excludesProducts?.length),
     check: ({ offer, profile }) => {
       const excluded = offer.rules?.excludesProducts;
       if (!excluded?.length) return null;
@@ -157,6 +168,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'cluster',
+    appliesTo: (offer) => Boolean(offer.rules?.clusters?.length),
     check: ({ offer, cluster = null }) => {
       const clusters = offer.rules?.clusters ?? [];
       if (clusters.length === 0) return null;
@@ -166,6 +178,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'journey-stage',
+    appliesTo: (offer) => offer.product !== null && offer.stages.length > 0,
     check: ({ offer, profile, journeys = profile.journeys }) => {
       if (offer.product === null || offer.stages.length === 0) return null;
       const stage = journeys[offer.product]?.stage;
@@ -194,6 +207,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'offer-daily-cap',
+    appliesTo: (offer) => offer.product !== null,
     check: ({ offer, profile, now }) => {
       if (offer.product === null) return null;
       const seen = impressionsWithin(profile, offer.id, now, 1);
@@ -202,6 +216,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'offer-weekly-cap',
+    appliesTo: (offer) => offer.product !== null,
     check: ({ offer, profile, now }) => {
       if (offer.product === null) return null;
       const seen = impressionsWithin(profile, offer.id, now, 7);
@@ -210,6 +225,7 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
   },
   {
     name: 'weekly-contact-cap',
+    appliesTo: (offer) => offer.product !== null,
     check: ({ offer, weeklyContacts = 0, policy = DEFAULT_CONTACT_POLICY }) =>
       offer.product !== null && weeklyContacts >= policy.weeklyContactsPerCustomer
         ? `${weeklyContacts} contacts this week; cap ${policy.weeklyContactsPerCustomer} a week per customer`
@@ -231,10 +247,31 @@ function stagesText(stages: readonly string[]): string {
   return text;
 }
 
-export function checkEligibility(input: EligibilityInput): Exclusion | null {
-  for (const rule of ELIGIBILITY_RULES) {
+/**
+ * The first rule that excludes the offer, or null. `rules` may leave out rules that do not apply to the offer (see
+ * rulesByOffer); the answer is the same.
+ */
+export function checkEligibility(
+  input: EligibilityInput,
+  rules: readonly Rule[] = ELIGIBILITY_RULES,
+): Exclusion | null {
+  for (const rule of rules) {
     const detail = rule.check(input);
     if (detail !== null) return { rule: rule.name, detail };
   }
   return null;
 }
+
+/**
+ * For each offer, by position, the rules that may exclude it, in their order: worked out once per catalog (its offers
+ * are replaced, never changed), so a decision does not run, for every offer, the rules the offer cannot fail.
+ */
+export function rulesByOffer(offers: readonly Offer[]): readonly (readonly Rule[])[] {
+  let rules = applicableRules.get(offers);
+  if (rules === undefined) {
+    rules = offers.map((offer) => ELIGIBILITY_RULES.filter((rule) => rule.appliesTo?.(offer) ?? true));
+    applicableRules.set(offers, rules);
+  }
+  return rules;
+}
+const applicableRules = new WeakMap<readonly Offer[], readonly (readonly Rule[])[]>();

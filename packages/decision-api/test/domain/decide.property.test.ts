@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JOURNEY_STAGES } from '../../src/contract/index.js';
+import { JOURNEY_STAGES, type Offer } from '../../src/contract/index.js';
 import { compileCatalog } from '../../src/domain/catalog.js';
 import { decide } from '../../src/domain/decide.js';
-import { checkEligibility, impressionsWithin } from '../../src/domain/eligibility.js';
+import { checkEligibility, impressionsWithin, rulesByOffer } from '../../src/domain/eligibility.js';
 import { journeysAt } from '../../src/domain/journey.js';
 import { evidenceKey, type OfferEvidence, POOLED_CLUSTER } from '../../src/domain/learning.js';
 import type { CustomerProfile } from '../../src/domain/profile.js';
@@ -247,3 +247,67 @@ const learningInputArb = fc
     ),
     seed,
   }));
+
+describe('the rules checked for an offer', () => {
+  const around = fc
+    .integer({ min: -30 * 86_400, max: 30 * 86_400 })
+    .map((seconds) => new Date(NOW.getTime() + seconds * 1000).toISOString());
+  const offerArb: fc.Arbitrary<Offer> = fc
+    .record({
+      base: fc.constantFrom(...demoCatalog.offers),
+      validFrom: fc.option(around, { nil: undefined }),
+      validTo: fc.option(around, { nil: undefined }),
+      credit: fc.boolean(),
+      minAge: fc.option(fc.integer({ min: 16, max: 70 }), { nil: undefined }),
+      maxAge: fc.option(fc.integer({ min: 30, max: 90 }), { nil: undefined }),
+      requiresProducts: fc.subarray(productIds, { maxLength: 2 }),
+      excludesProducts: fc.subarray(productIds, { maxLength: 2 }),
+      clusters: fc.subarray(['cluster-1', 'cluster-2']),
+    })
+    .map(({ base, validFrom, validTo, credit, minAge, maxAge, ...lists }) => ({
+      ...base,
+      ...(validFrom === undefined ? {} : { validFrom }),
+      ...(validTo === undefined ? {} : { validTo }),
+      credit,
+      rules: {
+        ...(minAge === undefined ? {} : { minAge }),
+        ...(maxAge === undefined ? {} : { maxAge }),
+        ...lists,
+      },
+    }));
+  const attributesArb = fc.record(
+    { birthYear: fc.integer({ min: 1940, max: 2012 }), vulnerable: fc.boolean(), arrears: fc.boolean() },
+    { requiredKeys: [] },
+  );
+
+  it('leave out only rules the offer cannot fail: the exclusion is the one all the rules give', () => {
+    fc.assert(
+      fc.property(
+        offerArb,
+        profileArb,
+        attributesArb,
+        fc.constantFrom('netbank' as const, 'mobilebank' as const),
+        fc.option(fc.constantFrom('cluster-1', 'cluster-2'), { nil: null }),
+        fc.nat(12),
+        (offer, profile, attributes, channel, cluster, weeklyContacts) => {
+          const input = {
+            offer,
+            profile: { ...profile, attributes },
+            channel,
+            now: NOW,
+            policy: demoCatalog.contactPolicy,
+            weeklyContacts,
+            cluster,
+          };
+          expect(checkEligibility(input, rulesByOffer([offer])[0])).toEqual(checkEligibility(input));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('skip, for a house offer, the rules about products, journeys and caps', () => {
+    const house = demoCatalog.offers.find((offer) => offer.product === null) as Offer;
+    expect(rulesByOffer([house])[0]?.map((rule) => rule.name)).toEqual(['channel', 'converted', 'dismissed']);
+  });
+});
