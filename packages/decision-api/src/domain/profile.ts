@@ -97,7 +97,9 @@ export function applyTouchpoints(
   productOfPage: ProductOfPage,
   journeyOf: JourneyOf = defaultJourneyOf,
 ): CustomerProfile {
-  const ordered = [...touchpoints].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+  // Each time is parsed once, not on every comparison of the sort.
+  const times = touchpoints.map((touchpoint) => Date.parse(touchpoint.occurredAt));
+  const order = touchpoints.map((_, i) => i).sort((a, b) => (times[a] as number) - (times[b] as number));
   const journeys: Record<string, JourneyState> = { ...profile.journeys };
   const dismissed: Record<string, string> = { ...profile.dismissed };
   const converted: Record<string, string> = { ...profile.converted };
@@ -107,11 +109,17 @@ export function applyTouchpoints(
   const held = new Set(profile.productsHeld);
   const productTouchpoints: Record<string, number> = { ...profile.productTouchpoints };
   let lastSeenAt = profile.lastSeenAt;
+  let lastSeenTime = lastSeenAt === null ? Number.NaN : Date.parse(lastSeenAt);
   const behaviour = behaviourOf(profile);
 
-  for (const touchpoint of ordered) {
+  for (const i of order) {
+    const touchpoint = touchpoints[i] as ProfileTouchpoint;
     const at = touchpoint.occurredAt;
-    if (lastSeenAt === null || Date.parse(at) > Date.parse(lastSeenAt)) lastSeenAt = at;
+    const time = times[i] as number;
+    if (lastSeenAt === null || time > lastSeenTime) {
+      lastSeenAt = at;
+      lastSeenTime = time;
+    }
     const product = touchpoint.product ?? (touchpoint.page ? productOfPage(touchpoint.page) : undefined);
     if (touchpoint.type === 'offer_dismiss' && touchpoint.offer)
       dismissed[touchpoint.offer] = later(dismissed[touchpoint.offer], at);

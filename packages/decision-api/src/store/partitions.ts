@@ -93,27 +93,44 @@ export async function createPartitionsAhead(db: SqlDatabase, now: Date): Promise
 
 /**
  * Knows which months have a partition, so ingest asks the database only for a month it has not seen: in steady state
- * ingest runs no DDL and no extra query.
+ * ingest runs no DDL and no extra query, and checks each touchpoint's time against the known months' bounds (no date
+ * or name is built per touchpoint).
  */
 export function partitionKeeper(db: SqlDatabase, { now = () => new Date() } = {}) {
-  let known: Set<string> | null = null;
+  let known: Map<string, MonthPartition> | null = null;
+  /** The known months' bounds in epoch milliseconds, [from, to). */
+  let bounds: Array<{ readonly from: number; readonly to: number }> = [];
+  const remember = (months: Map<string, MonthPartition>) => {
+    known = months;
+    bounds = [...months.values()].map(({ from, to }) => ({ from: from.getTime(), to: to.getTime() }));
+    return months;
+  };
   return {
     /** Before an ingest transaction (never inside it: DDL there would hold locks until it commits). */
     async ensureFor(occurredAt: readonly string[]): Promise<void> {
       const months = new Map<string, Date>();
+      // Touchpoints of a batch mostly share a month: the last month matched is tried first.
+      let last = bounds[0];
       for (const at of occurredAt) {
-        const month = monthStart(new Date(at));
+        const time = Date.parse(at);
+        if (last && time >= last.from && time < last.to) continue;
+        const hit = bounds.find(({ from, to }) => time >= from && time < to);
+        if (hit) {
+          last = hit;
+          continue;
+        }
+        const month = monthStart(new Date(time));
         const name = partitionName(month);
-        if (!known?.has(name) && !months.has(name)) months.set(name, month);
+        if (!months.has(name)) months.set(name, month);
       }
       if (months.size === 0) return;
-      known ??= new Set((await listMonthPartitions(db)).map((partition) => partition.name));
+      known ??= remember(new Map((await listMonthPartitions(db)).map((partition) => [partition.name, partition])));
       const today = now();
       for (const [name, month] of months) {
         if (known.has(name) || !monthGetsPartition(month, today)) continue;
         try {
           await db.transaction((tx) => createMonthPartition(tx, month));
-          known.add(name);
+          remember(known.set(name, monthPartition(month)));
         } catch (error) {
           // The rows still land in the default partition; the next batch of this month tries again.
           console.error(`[touchpoint] could not create partition ${name}`, error);
@@ -122,7 +139,9 @@ export function partitionKeeper(db: SqlDatabase, { now = () => new Date() } = {}
     },
     /** Partitions dropped (by retention, maybe in another process) are made again when needed. */
     forget(names: readonly string[]): void {
-      for (const name of names) known?.delete(name);
+      if (!known) return;
+      for (const name of names) known.delete(name);
+      remember(known);
     },
   };
 }

@@ -274,13 +274,11 @@ export function createSqlStore(db: SqlDatabase): Store {
     ingest: async (subject, anonymousId, touchpoints, update, learning, leads) => {
       await ensurePartitions(touchpoints);
       return db.transaction(async (tx) => {
-        const insertedIds = new Set(
-          await insertTouchpointRows(
-            tx,
-            touchpoints.map((touchpoint) => ({ subject, anonymousId, touchpoint })),
-          ),
+        const isNew = await insertTouchpointRows(
+          tx,
+          touchpoints.map((touchpoint) => ({ subject, anonymousId, touchpoint })),
         );
-        const stored = touchpoints.filter((touchpoint) => insertedIds.has(touchpoint.id));
+        const stored = touchpoints.filter((_, i) => isNew[i]);
         if (stored.length > 0) {
           const current = await lockProfile(tx, subject);
           const updated = update(current ?? EMPTY_PROFILE, stored);
@@ -290,9 +288,7 @@ export function createSqlStore(db: SqlDatabase): Store {
         const learned = learning ? await recordEvidence(tx, stored, learning) : [];
         return {
           accepted: stored.map((touchpoint) => touchpoint.id),
-          duplicates: touchpoints
-            .filter((touchpoint) => !insertedIds.has(touchpoint.id))
-            .map((touchpoint) => touchpoint.id),
+          duplicates: touchpoints.filter((_, i) => !isNew[i]).map((touchpoint) => touchpoint.id),
           ...(learned.length > 0 ? { learned } : {}),
         };
       });
@@ -392,7 +388,7 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async insertTouchpoints(rows) {
       await ensurePartitions(rows.map((row) => row.touchpoint));
-      return (await db.transaction((tx) => insertTouchpointRows(tx, rows))).length;
+      return (await db.transaction((tx) => insertTouchpointRows(tx, rows))).filter(Boolean).length;
     },
 
     async offerDailyCounts() {
@@ -517,19 +513,23 @@ async function ingestForSubjects<T extends TouchpointRow>(
   leads?: LeadHook<T>,
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
-    const insertedIds = new Set(
-      await insertTouchpointRows(
-        tx,
-        rows.map(({ subject, touchpoint }) => ({ subject, anonymousId: null, touchpoint })),
-      ),
+    const isNew = await insertTouchpointRows(
+      tx,
+      rows.map(({ subject, touchpoint }) => ({ subject, anonymousId: null, touchpoint })),
     );
     const storedBySubject = new Map<Subject, T[]>();
-    for (const { subject, touchpoint } of rows) {
-      if (!insertedIds.has(touchpoint.id)) continue;
+    const accepted: string[] = [];
+    const duplicates: string[] = [];
+    rows.forEach(({ subject, touchpoint }, i) => {
+      if (!isNew[i]) {
+        duplicates.push(touchpoint.id);
+        return;
+      }
+      accepted.push(touchpoint.id);
       const stored = storedBySubject.get(subject);
       if (stored) stored.push(touchpoint);
       else storedBySubject.set(subject, [touchpoint]);
-    }
+    });
     if (storedBySubject.size > 0) {
       // Locked in subject order, so two batches naming the same customers cannot deadlock.
       const current = await tx.query<{ subject: Subject; body: CustomerProfile }>(
@@ -545,10 +545,7 @@ async function ingestForSubjects<T extends TouchpointRow>(
       await writeProfiles(tx, updated);
       if (leads) await refreshLeadsOf(tx, updated, leads);
     }
-    return {
-      accepted: rows.filter((row) => insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
-      duplicates: rows.filter((row) => !insertedIds.has(row.touchpoint.id)).map((row) => row.touchpoint.id),
-    };
+    return { accepted, duplicates };
   });
 }
 
@@ -576,11 +573,13 @@ async function writeProfiles(
   profiles: ReadonlyArray<{ subject: Subject; profile: CustomerProfile }>,
 ): Promise<void> {
   if (profiles.length === 0) return;
+  // One JSON document of [subject, profile] pairs: one JSON.stringify, where a jsonb[] array made the driver quote
+  // every profile into a PostgreSQL array literal.
   await client.query(
     `INSERT INTO profiles (subject, body, updated_at)
-     SELECT subject, body, now() FROM unnest($1::text[], $2::jsonb[]) AS p(subject, body)
+     SELECT p->>0, p->1, now() FROM jsonb_array_elements($1::jsonb) AS p
      ON CONFLICT (subject) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
-    [profiles.map((p) => p.subject), profiles.map((p) => JSON.stringify(p.profile))],
+    [JSON.stringify(profiles.map((p) => [p.subject, p.profile]))],
   );
 }
 
@@ -593,49 +592,84 @@ async function writeProfile(tx: SqlClient, subject: Subject, profile: CustomerPr
 }
 
 /**
- * One statement for the whole batch (arrays unnested server-side), and the daily offer counts of the rows stored, in
- * the caller's transaction; returns the ids stored for the first time.
+ * One statement for the whole batch, and the daily offer counts of the rows stored, in the caller's transaction; tells,
+ * row by row, whether the touchpoint was stored now (false: its id was stored before, or earlier in the same batch).
  */
 async function insertTouchpointRows(
   client: SqlClient,
   rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: TouchpointRow }>,
-): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const column = <T>(pick: (touchpoint: TouchpointRow) => T) => rows.map((row) => pick(row.touchpoint));
+): Promise<boolean[]> {
+  const isNew = rows.map(() => false);
+  if (rows.length === 0) return isNew;
+  // An id repeated within the batch is sent once, as its first row: the others are duplicates of it.
+  const seen = new Set<string>();
+  const sent: number[] = [];
+  // The batch as one JSON document of one array per row, read back by position: one JSON.stringify, where parallel
+  // PostgreSQL arrays made the driver quote and escape every value of every column.
+  const document: unknown[] = [];
+  rows.forEach(({ subject, anonymousId, touchpoint: t }, i) => {
+    const key = uuidKey(t.id);
+    if (seen.has(key)) return;
+    seen.add(key);
+    sent.push(i);
+    document.push([
+      t.id,
+      subject,
+      anonymousId,
+      t.type,
+      t.occurredAt,
+      t.channel,
+      t.product ?? null,
+      t.page ?? null,
+      t.placement ?? null,
+      t.offer ?? null,
+      t.decisionId ?? null,
+      t.properties ?? null,
+    ]);
+  });
   // The id is claimed in touchpoint_ids first (the partitioned table cannot hold a unique key on id alone); only
   // rows whose id was new are stored, in the same statement. A concurrent insert of the same id waits for the first
-  // to commit and then stores nothing. DISTINCT ON keeps one row should a bulk load repeat an id.
-  const inserted = await client.query<{ id: string }>(
-    `WITH claimed AS (
-       INSERT INTO touchpoint_ids (id, occurred_at) SELECT * FROM unnest($1::uuid[], $5::timestamptz[])
+  // to commit and then stores nothing; ids are claimed in id order, so two batches sharing ids in another order wait
+  // for each other rather than deadlock. Only the rows not stored come back (by position in the document): usually
+  // none.
+  const refused = await client.query<{ n: number }>(
+    `WITH batch AS (
+       SELECT (r->>0)::uuid AS id, r->>1 AS subject, (r->>2)::uuid AS anonymous_id, r->>3 AS type,
+              (r->>4)::timestamptz AS occurred_at, r->>5 AS channel, r->>6 AS product, r->>7 AS page, r->>8 AS placement,
+              r->>9 AS offer, (r->>10)::uuid AS decision_id, nullif(r->11, 'null') AS properties, n
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(r, n)
+     ),
+     claimed AS (
+       INSERT INTO touchpoint_ids (id, occurred_at) SELECT id, occurred_at FROM batch ORDER BY id
        ON CONFLICT (id) DO NOTHING RETURNING id
+     ),
+     stored AS (
+       INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
+       SELECT id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties
+       FROM batch JOIN claimed USING (id)
      )
-     INSERT INTO touchpoints (id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
-     SELECT DISTINCT ON (t.id) t.* FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::jsonb[])
-       AS t(id, subject, anonymous_id, type, occurred_at, channel, product, page, placement, offer, decision_id, properties)
-     WHERE t.id IN (SELECT id FROM claimed)
-     RETURNING id`,
-    [
-      column((t) => t.id),
-      rows.map((row) => row.subject),
-      rows.map((row) => row.anonymousId),
-      column((t) => t.type),
-      column((t) => t.occurredAt),
-      column((t) => t.channel),
-      column((t) => t.product ?? null),
-      column((t) => t.page ?? null),
-      column((t) => t.placement ?? null),
-      column((t) => t.offer ?? null),
-      column((t) => t.decisionId ?? null),
-      column((t) => (t.properties ? JSON.stringify(t.properties) : null)),
-    ],
+     SELECT n::int AS n FROM batch WHERE id NOT IN (SELECT id FROM claimed)`,
+    [JSON.stringify(document)],
   );
-  const ids = new Set(inserted.map((row) => row.id));
+  for (const i of sent) isNew[i] = true;
+  for (const { n } of refused) isNew[sent[n - 1] as number] = false;
   await addOfferDailyCounts(
     client,
-    rows.map((row) => row.touchpoint).filter((touchpoint) => ids.has(touchpoint.id)),
+    rows.flatMap((row, i) => (isNew[i] ? [row.touchpoint] : [])),
   );
-  return inserted.map((row) => row.id);
+  return isNew;
+}
+
+/**
+ * A uuid as PostgreSQL compares it, whatever the case, braces or hyphens it was written with: the standard form in
+ * lower case.
+ */
+function uuidKey(id: string): string {
+  const lower = id.toLowerCase();
+  if (lower.length === 36 && lower[8] === '-' && lower[13] === '-' && lower[18] === '-' && lower[23] === '-')
+    return lower;
+  const hex = lower.replace(/[{}-]/g, '');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 async function addOfferDailyCounts(client: SqlClient, stored: readonly TouchpointRow[]): Promise<void> {

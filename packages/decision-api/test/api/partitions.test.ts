@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../../src/contract/index.js';
+import type { CustomerProfile } from '../../src/domain/profile.js';
 import { purgeExpiredTouchpoints } from '../../src/retention-job.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import { listMonthPartitions, monthStart, partitionName } from '../../src/store/partitions.js';
 import type { SqlClient } from '../../src/store/sql.js';
-import { createSqlStore, customerSubject } from '../../src/store/store.js';
+import { createSqlStore, customerSubject, type TouchpointRow } from '../../src/store/store.js';
 import { customerToken, engines, NOW, touchpointOf, useHarness } from '../support/harness.js';
 
 const DAY_MS = 86_400_000;
@@ -64,6 +65,52 @@ describe.each(engines)('touchpoints partitioned by month on $name', (engine) => 
 
     expect(await h.store.countTouchpoints(customerSubject('c-once'))).toBe(2);
     expect(await h.store.countTouchpointsWithIds([first.id as string, racing.id as string])).toBe(2);
+  });
+
+  it('a batch repeating an id stores it once: its first row is accepted, the others are duplicates, counted once', async () => {
+    const count = (profile: CustomerProfile, stored: readonly TouchpointRow[]) => ({
+      ...profile,
+      touchpointCount: profile.touchpointCount + stored.length,
+    });
+    const touchpointCount = async (customerId: string) =>
+      (await h.store.storedProfile(customerSubject(customerId)))?.touchpointCount;
+    const first = aTouchpoint(now);
+    const other = aTouchpoint(midMonth(now, -1));
+    // The same id again, for another customer, and once more in upper case in another month.
+    const sameId = { ...first, type: 'offer_click' as const };
+    const upperCase = { ...first, id: first.id.toUpperCase(), occurredAt: midMonth(now, -2).toISOString() };
+    const result = await h.store.ingestForSubjects(
+      [
+        { subject: customerSubject('c-rep-1'), touchpoint: first },
+        { subject: customerSubject('c-rep-2'), touchpoint: other },
+        { subject: customerSubject('c-rep-2'), touchpoint: sameId },
+        { subject: customerSubject('c-rep-1'), touchpoint: upperCase },
+      ],
+      count,
+    );
+    expect(result).toEqual({ accepted: [first.id, other.id], duplicates: [first.id, upperCase.id] });
+    expect(await touchpointCount('c-rep-1')).toBe(1);
+    expect(await touchpointCount('c-rep-2')).toBe(1);
+    expect(await countOf(h.db, 'touchpoints')).toBe(2);
+    expect(await h.store.countTouchpointsWithIds([first.id, other.id])).toBe(2);
+    // The offer counts count the stored row only.
+    expect((await h.store.offerDailyCounts()).reduce((sum, row) => sum + row.count, 0)).toBe(2);
+
+    // Batches sent at once sharing new ids in another order, and an id stored before: each new id is stored once.
+    const fresh = Array.from({ length: 40 }, () => aTouchpoint(now));
+    const batches = [[...fresh, first], [...fresh].reverse(), fresh.slice(10, 30)];
+    const results = await Promise.all(
+      batches.map((touchpoints) =>
+        h.store.ingestForSubjects(
+          touchpoints.map((touchpoint) => ({ subject: customerSubject('c-rep-3'), touchpoint })),
+          count,
+        ),
+      ),
+    );
+    expect(results.flatMap((r) => r.accepted).sort()).toEqual(fresh.map((t) => t.id).sort());
+    expect(results.flatMap((r) => r.duplicates)).toHaveLength(batches.flat().length - fresh.length);
+    expect(await touchpointCount('c-rep-3')).toBe(fresh.length);
+    expect(await countOf(h.db, 'touchpoints')).toBe(2 + fresh.length);
   });
 
   it('files each month in its own partition, made on demand; a month far off waits in the default partition', async () => {
