@@ -81,16 +81,17 @@ export function applyJourneyTouchpoint(
   const stage = journey.stageFor(type);
   if (!stage) return current;
   if (!current) return { stage, lastAt: at, seen: { [type]: at } };
-  const later = Date.parse(at) > Date.parse(current.lastAt);
+  const time = Date.parse(at);
+  const later = time > Date.parse(current.lastAt);
   // A touchpoint older than the journey's last one (a late delivery) comes before any fading.
-  const faded = later ? decayedStage(current, Date.parse(at), journey.decayDays) : current.stage;
+  const faded = later ? decayedStage(current, time, journey.decayDays) : current.stage;
   const seenBefore = current.seen?.[type];
   return {
     stage: advanceStage(faded, stage),
     lastAt: later ? at : current.lastAt,
     seen: {
       ...current.seen,
-      [type]: seenBefore !== undefined && Date.parse(seenBefore) >= Date.parse(at) ? seenBefore : at,
+      [type]: seenBefore !== undefined && Date.parse(seenBefore) >= time ? seenBefore : at,
     },
   };
 }
