@@ -172,6 +172,10 @@ describe.each(engines)('touchpoints partitioned by month on $name', (engine) => 
 
     // A purged id is forgotten with its touchpoint: sent again it is stored again (and purged again in time).
     expect(await h.store.insertTouchpoints(rows([justBefore]))).toBe(1);
+    // A dropped month sent again (a late backfill) gets its partition made again rather than the default partition.
+    const backfilled = aTouchpoint(new Date((wholeMonth[1] as Touchpoint).occurredAt));
+    expect(await h.store.insertTouchpoints(rows([backfilled]))).toBe(1);
+    expect(await partitionOf(h.db, [backfilled.id])).toEqual({ [backfilled.id]: droppedNames[1] });
   });
 
   it('erasure deletes the customer’s touchpoints and their ids', async () => {
