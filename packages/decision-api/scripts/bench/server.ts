@@ -5,6 +5,7 @@
  *
  *   node --import tsx scripts/bench/server.ts [--customers 2000] [--database-url postgres://…]
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEMO_CONFIG } from '../../src/config.js';
 import { startNodeServer } from '../../src/runtime/node.js';
@@ -30,6 +31,13 @@ const server = await startNodeServer({
   // One loopback address sends everything: the rate limits would measure themselves.
   config: { ...DEMO_CONFIG, rateLimits: { perAddress: null, perSiteKey: null, perCustomer: null } },
 });
+// How long the event loop was held up (a request waiting behind other work), and the garbage collector's long pauses.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const longPauses: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (entry.duration >= 20) longPauses.push(Math.round(entry.duration));
+}).observe({ entryTypes: ['gc'] });
 const ids = Array.from({ length: customers }, (_, i) => `c-${String(i + 1).padStart(5, '0')}`);
 process.stdout.write(`${JSON.stringify({ url: server.url, engine: store.engine, customers: ids, seeded })}\n`);
 
@@ -39,6 +47,10 @@ const close = async () => {
   closing = true;
   const { hits, misses } = server.touchpoint.services.profileCache.stats();
   process.stderr.write(`[bench] profile reads: ${hits} from memory, ${misses} from the store\n`);
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  process.stderr.write(
+    `[bench] event loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms; GC pauses ≥ 20 ms: ${longPauses.length ? longPauses.join(', ') : 'none'}\n`,
+  );
   await server.close();
   if (databaseUrl) {
     // The schema was the benchmark's own.
