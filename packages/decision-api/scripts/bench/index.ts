@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -31,6 +31,8 @@ import { openLoop } from './open-loop.js';
 import { decisionRequests } from './requests.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+/** The machine's 1-minute load average as the run began: other work on it moves every figure. */
+const STARTED_LOAD = loadavg()[0]?.toFixed(2) ?? 'unknown';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wants = (section: string) => !ONLY || ONLY.includes(section);
@@ -466,7 +468,7 @@ async function main(): Promise<void> {
     '<!-- bench:start (written by `pnpm bench`; edit outside these markers) -->',
     '## Server figures',
     '',
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`pnpm bench\`${QUICK ? ' (BENCH_QUICK=1)' : ''}, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GB. **A shared 2-core machine with other work running**: take the figures as orders of magnitude; the ratios, measured in one run, are the steadier numbers.`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`pnpm bench\`${QUICK ? ' (BENCH_QUICK=1)' : ''}, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GB. Load average ${STARTED_LOAD} when the run began. The load generators (autocannon, the open-loop sender) and PostgreSQL share the machine's cores with the server: take the figures as orders of magnitude; the ratios, measured in one run, are the steadier numbers.`,
     '',
     ...sections.flatMap((section) => [
       `### ${section.title}`,
