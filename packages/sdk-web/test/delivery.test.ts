@@ -42,6 +42,28 @@ describe('sending touchpoints', () => {
     expect(api.batches).toHaveLength(1);
   });
 
+  it('a flush asked for while a send is under way also sends what was tracked since, once that send is answered', async () => {
+    const client = device.client();
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    api.nextTouchpoints(async (batch) => {
+      await answered;
+      return HttpResponse.json(acceptAll(batch));
+    });
+    const first = client.track('page_view');
+    const sending = client.flush();
+    // The first batch has reached the API, which has not answered yet.
+    await vi.waitFor(() => expect(api.batches).toHaveLength(1));
+    const second = client.track('calculator_used', { product: 'car_loan' });
+    const flushed = client.flush();
+    answer();
+    await Promise.all([sending, flushed]);
+    expect(api.sentIds()).toEqual([first, second]);
+    expect(errors).toEqual([]);
+  });
+
   it('touchpoints go by themselves after the flush interval', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const client = device.client({ flushIntervalMs: 2000 });
