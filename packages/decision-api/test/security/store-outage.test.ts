@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
 import { DEMO_CONFIG } from '../../src/config.js';
 import { createDecisionRecorder } from '../../src/decision-recorder.js';
@@ -92,10 +92,21 @@ describe.each(engines)('when the store goes away and comes back, on $name', (eng
       if (kind === 'refuses connections') outage.refuse();
       else outage.hang();
 
-      const during = await hero(device, token);
+      // A customer whose profile this process does not hold: it must be read, and the store is away.
+      const during = await hero(crypto.randomUUID(), await customerToken(`c-outage-other-${kind.length}`));
       expect(during.degraded).toBe('store-unavailable');
       expect(during.decision.offer?.product ?? null).toBeNull();
       expect(during.decision.ttlSeconds).toBeLessThanOrEqual(30);
+      if (kind === 'refuses connections' && engine.name === 'postgresql') {
+        // The customer decided on before is held in memory only while the change feed is heard; once its connection is
+        // found lost (at once when refused; a silent hang is found by the feed's heartbeat), that profile goes too.
+        await vi.waitFor(() => expect(api.services.profileCache.stats()).toMatchObject({ live: false, size: 0 }), {
+          timeout: 10_000,
+        });
+        const held = await hero(device, token);
+        expect(held.degraded).toBe('store-unavailable');
+        expect(held.decision.offer?.product ?? null).toBeNull();
+      }
 
       const batch = {
         anonymousId: device,
