@@ -76,9 +76,12 @@ export function createProfileCache(
     return entry.value;
   };
 
+  const enabled = () => isLive && maxEntries > 0;
+
+  // Only a read begun while enabled can keep what it finds (`keep` checks its token is still the subject's).
   const begin = (subjects: readonly Subject[]) => {
     const token = {};
-    if (isLive) for (const subject of subjects) reading.set(subject, token);
+    if (enabled()) for (const subject of subjects) reading.set(subject, token);
     return token;
   };
 
@@ -95,8 +98,6 @@ export function createProfileCache(
   const forget = (token: object, subjects: readonly Subject[]) => {
     for (const subject of subjects) if (reading.get(subject) === token) reading.delete(subject);
   };
-
-  const enabled = () => isLive && maxEntries > 0;
 
   return {
     async customer(customerId, anonymousId) {
@@ -119,11 +120,9 @@ export function createProfileCache(
       try {
         const read = await store.customerProfile(customerId, anonymousId, { bankScores: true });
         const bankScores = read.bankScores ?? new Map<string, BankScore>();
-        if (enabled()) {
-          keep(token, customer, { kind: 'customer', profile: read.profile, bankScores });
-          // A device with a profile is about to be linked (and its profile moved): only its absence is worth keeping.
-          if (!read.deviceToLink) keep(token, device, { kind: 'device', profile: null });
-        }
+        keep(token, customer, { kind: 'customer', profile: read.profile, bankScores });
+        // A device with a profile is about to be linked (and its profile moved): only its absence is worth keeping.
+        if (!read.deviceToLink) keep(token, device, { kind: 'device', profile: null });
         return { profile: read.profile, deviceToLink: read.deviceToLink, bankScores };
       } finally {
         forget(token, [customer, device]);
@@ -143,7 +142,7 @@ export function createProfileCache(
       const token = begin([device]);
       try {
         const profile = await store.storedProfile(device);
-        if (enabled()) keep(token, device, { kind: 'device', profile });
+        keep(token, device, { kind: 'device', profile });
         return profile ?? EMPTY_PROFILE;
       } finally {
         forget(token, [device]);
