@@ -106,13 +106,14 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly offers: OfferStore;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
-  /** Reads one profile row: the decision hot path's only read. */
+  /** Reads one profile row (the empty profile when there is none). */
   profile(subject: Subject): Promise<CustomerProfile>;
   /** The stored profile, or null when the subject has none (a customer the bank never told about, nor seen). */
   storedProfile(subject: Subject): Promise<CustomerProfile | null>;
   /**
    * A logged-in customer's profile and whether their device still has an anonymous profile to link, and with
-   * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one).
+   * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one, made when
+   * the profile is not held in memory; see src/profile-cache.ts).
    */
   customerProfile(
     customerId: string,
