@@ -66,7 +66,10 @@ const cpuTicks = () => {
   return Number(fields[11]) + Number(fields[12]);
 };
 const ticksBefore = cpuTicks();
+// The profile's timestamps are microseconds of the system's monotonic clock, as is hrtime in this process.
+const loadStart = Number(process.hrtime.bigint() / 1_000n);
 const result = await load(Number(values.seconds));
+const loadEnd = Number(process.hrtime.bigint() / 1_000n);
 const cpuMs = ((cpuTicks() - ticksBefore) * 1_000) / 100;
 const exited = new Promise((resolve) => child.once('exit', resolve));
 child.stdin?.end();
@@ -86,14 +89,13 @@ const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
   startTime: number;
   endTime: number;
 };
-// Only the load's window: the seeding before it is not what is measured.
+// Only the load's window: neither the seeding before it nor the closing after it is what is measured.
 const total = (profile.endTime - profile.startTime) / 1_000;
-const windowStart = profile.endTime - Number(values.seconds) * 1_000_000 - 500_000;
 const self = new Map<number, number>();
 let t = profile.startTime;
 profile.samples.forEach((id, i) => {
   t += profile.timeDeltas[i] ?? 0;
-  if (t >= windowStart) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  if (t >= loadStart && t <= loadEnd) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parent = new Map<number, number>();
