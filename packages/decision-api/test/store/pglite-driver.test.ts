@@ -1,0 +1,196 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../../src/store/drivers/pglite.js';
+import type { SqlDatabase } from '../../src/store/sql.js';
+
+/**
+ * The embedded store's driver, on a thread of its own (what the server runs) and on the caller's thread: the same
+ * answers, errors, transactions and notifications either way.
+ */
+describe.each(['worker', 'inline'] as const)('PGlite driver (%s)', (thread) => {
+  let db: SqlDatabase;
+  beforeAll(async () => {
+    db = await openPglite(undefined, { thread });
+    await db.exec(`
+      CREATE TABLE things (id int PRIMARY KEY, name text, at timestamptz, doc jsonb, bytes bytea, big bigint, exact numeric);
+      CREATE TABLE deferred (id int, CONSTRAINT deferred_id UNIQUE (id) DEFERRABLE INITIALLY DEFERRED);
+    `);
+  });
+  afterAll(() => db.close());
+
+  it('gives back rows with their types', async () => {
+    const at = new Date('2026-11-30T12:34:56.789Z');
+    await db.query('INSERT INTO things VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      1,
+      'Søren’s',
+      at,
+      JSON.stringify({ nested: [1, 'two', null] }),
+      new Uint8Array([0, 1, 255]),
+      '9007199254740993',
+      '12.50',
+    ]);
+    const [row] = await db.query<Record<string, unknown>>('SELECT * FROM things WHERE id = $1', [1]);
+    expect(row).toEqual({
+      id: 1,
+      name: 'Søren’s',
+      at,
+      doc: { nested: [1, 'two', null] },
+      bytes: new Uint8Array([0, 1, 255]),
+      big: 9007199254740993n,
+      exact: '12.50',
+    });
+    expect(await db.query('SELECT * FROM things WHERE id = $1', [2])).toEqual([]);
+  });
+
+  it('rejects with the database error’s code, constraint and message', async () => {
+    const error = await db.query('INSERT INTO things (id) VALUES (1)').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: '23505', constraint: 'things_pkey' });
+    expect((error as Error).message).toMatch(/duplicate key/);
+    // The connection is usable after the error.
+    expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM things')).toEqual([{ n: 1 }]);
+  });
+
+  it('commits a transaction’s writes together and returns its result', async () => {
+    const result = await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO things (id, name) VALUES (10, $1)', ['a']);
+      await tx.query('INSERT INTO things (id, name) VALUES (11, $1)', ['b']);
+      return (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM things WHERE id >= 10'))[0]?.n;
+    });
+    expect(result).toBe(2);
+    expect(await db.query('SELECT name FROM things WHERE id >= 10 ORDER BY id')).toEqual([
+      { name: 'a' },
+      { name: 'b' },
+    ]);
+  });
+
+  it('keeps nothing of a transaction that throws, and rethrows its error', async () => {
+    const thrown = new Error('changed my mind');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO things (id, name) VALUES (20, $1)', ['kept?']);
+        throw thrown;
+      }),
+    ).rejects.toBe(thrown);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO things (id, name) VALUES (21, $1)', ['kept?']);
+        await tx.query('INSERT INTO things (id) VALUES (1)');
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await db.query('SELECT id FROM things WHERE id IN (20, 21)')).toEqual([]);
+  });
+
+  it('reports a commit that fails', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO deferred VALUES (1), (1)');
+      }),
+    ).rejects.toMatchObject({ code: '23505', constraint: 'deferred_id' });
+    expect(await db.query('SELECT * FROM deferred')).toEqual([]);
+  });
+
+  it('holds other statements back until a transaction ends', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const transaction = db.transaction(async (tx) => {
+      await tx.query('INSERT INTO things (id, name) VALUES (30, $1)', ['draft']);
+      entered();
+      await held;
+      await tx.query('UPDATE things SET name = $1 WHERE id = 30', ['final']);
+    });
+    await inside;
+    const outside = db.query<{ name: string }>('SELECT name FROM things WHERE id = 30');
+    let seen: unknown;
+    void outside.then((rows) => {
+      seen = rows;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toBeUndefined();
+    release();
+    await transaction;
+    expect(await outside).toEqual([{ name: 'final' }]);
+  });
+
+  it('runs transactions one after another when they are started together', async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        db.transaction(async (tx) => {
+          const [row] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM things WHERE id >= 100');
+          await tx.query('INSERT INTO things (id, name) VALUES ($1, $2)', [100 + (row?.n ?? 0), `t${i}`]);
+        }),
+      ),
+    );
+    expect(await db.query<{ id: number }>('SELECT id FROM things WHERE id >= 100 ORDER BY id')).toEqual(
+      Array.from({ length: 8 }, (_, i) => ({ id: 100 + i })),
+    );
+  });
+
+  it('delivers each notification to each listener once, until it stops listening', async () => {
+    const first: string[] = [];
+    const second: string[] = [];
+    const stopFirst = await db.listen?.('changes', { onNotify: (payload) => first.push(payload) });
+    const stopSecond = await db.listen?.('changes', { onNotify: (payload) => second.push(payload) });
+    await db.query("SELECT pg_notify('changes', 'one')");
+    await db.transaction(async (tx) => {
+      await tx.query("SELECT pg_notify('changes', 'two')");
+    });
+    await db
+      .transaction(async (tx) => {
+        await tx.query("SELECT pg_notify('changes', 'rolled back')");
+        await tx.query('SELECT 1/0');
+      })
+      .catch(() => {});
+    await db.query("SELECT pg_notify('other', 'elsewhere')");
+    await expect.poll(() => second).toEqual(['one', 'two']);
+    expect(first).toEqual(['one', 'two']);
+    await stopFirst?.();
+    await db.query("SELECT pg_notify('changes', 'three')");
+    await expect.poll(() => second).toEqual(['one', 'two', 'three']);
+    expect(first).toEqual(['one', 'two']);
+    await stopSecond?.();
+  });
+
+  it('refuses a channel name that is not a plain identifier', async () => {
+    await expect(db.listen?.('changes; DROP TABLE things', { onNotify: () => {} })).rejects.toThrow(
+      /invalid channel name/,
+    );
+  });
+});
+
+describe('PGlite driver on its own thread', () => {
+  it('refuses statements once closed', async () => {
+    const db = await openPglite(undefined, { thread: 'worker' });
+    await db.close();
+    await expect(db.query('SELECT 1')).rejects.toThrow(/closed/);
+    await db.close();
+  });
+
+  it('does not keep an idle process alive, and does keep one that waits on it', () => {
+    const script = (body: string) => `
+      import { openPglite } from ${JSON.stringify(fileURLToPath(new URL('../../src/store/drivers/pglite.ts', import.meta.url)))};
+      const db = await openPglite();
+      ${body}
+    `;
+    const run = (body: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(body)], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    // Never closed, nothing pending: the process ends by itself.
+    const idle = run("console.log('opened');");
+    expect(idle.status).toBe(0);
+    expect(idle.stdout.trim()).toBe('opened');
+    // Only the answer is pending: the process waits for it.
+    const waiting = run("db.query('SELECT 41 + 1 AS n').then((rows) => console.log(rows[0].n));");
+    expect(waiting.status).toBe(0);
+    expect(waiting.stdout.trim()).toBe('42');
+  });
+});
