@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 
@@ -173,6 +174,48 @@ describe('PGlite driver on its own thread', () => {
     await db.close();
   });
 
+  it('refuses a parameter that cannot be sent to the thread as a programming error, and goes on', async () => {
+    const db = await openPglite(undefined, { thread: 'worker' });
+    try {
+      await expect(db.query('SELECT $1::text AS v', [() => 1])).rejects.toBeInstanceOf(TypeError);
+      await expect(db.transaction((tx) => tx.query('SELECT $1::text AS v', [Symbol('s')]))).rejects.toBeInstanceOf(
+        TypeError,
+      );
+      expect(await db.query('SELECT $1::text AS v', ['fine'])).toEqual([{ v: 'fine' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('when the thread dies: waiting statements fail, a transaction keeps its own error, listeners hear the feed is lost', async () => {
+    const sent = vi.spyOn(Worker.prototype, 'postMessage');
+    const db = await openPglite(undefined, { thread: 'worker' });
+    const thread = sent.mock.contexts[0] as Worker;
+    sent.mockRestore();
+    const lost = vi.fn();
+    await db.listen?.('changes', { onNotify: () => {}, onLost: lost });
+    const mine = new Error('the caller’s own');
+    let inside!: () => void;
+    const entered = new Promise<void>((resolve) => {
+      inside = resolve;
+    });
+    const transaction = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      inside();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      throw mine;
+    });
+    await entered;
+    const waiting = db.query('SELECT 2');
+    await thread.terminate();
+    await expect(waiting).rejects.toThrow(/closed/);
+    await expect(transaction).rejects.toBe(mine);
+    expect(lost).toHaveBeenCalledTimes(1);
+    await expect(db.query('SELECT 3')).rejects.toThrow(/closed/);
+    await expect(db.transaction(async () => 'never run')).rejects.toThrow(/closed/);
+    await db.close();
+  });
+
   it('does not keep an idle process alive, and does keep one that waits on it', () => {
     const script = (body: string) => `
       import { openPglite } from ${JSON.stringify(fileURLToPath(new URL('../../src/store/drivers/pglite.ts', import.meta.url)))};
@@ -192,5 +235,9 @@ describe('PGlite driver on its own thread', () => {
     const waiting = run("db.query('SELECT 41 + 1 AS n').then((rows) => console.log(rows[0].n));");
     expect(waiting.status).toBe(0);
     expect(waiting.stdout.trim()).toBe('42');
+    // A statement refused before it was sent leaves nothing waiting.
+    const refused = run("await db.query('SELECT $1::text', [() => 1]).catch((error) => console.log(error.name));");
+    expect(refused.status).toBe(0);
+    expect(refused.stdout.trim()).toBe('TypeError');
   });
 });

@@ -8,6 +8,10 @@ export interface PgliteOptions {
    * Where the database runs. `'worker'` (the default): on a thread of its own, so its work (it is PostgreSQL compiled
    * to WASM, and every statement runs to the end once started) never holds up the thread that answers requests, and
    * the two use two cores. `'inline'`: on the caller's thread, as PGlite does by itself.
+   *
+   * On its own thread, parameters and rows are copied between threads (structured clone): strings, numbers, bigints,
+   * booleans, null, Dates, Uint8Arrays and plain objects and arrays of them pass unchanged; a class instance arrives as
+   * a plain object (its `toJSON` is not called), and a function or a symbol is refused with a TypeError.
    */
   readonly thread?: 'worker' | 'inline';
 }
@@ -67,6 +71,7 @@ const transactions = new Map();
 const subscriptions = new Map();
 const fields = (error) => {
   const out = { message: error instanceof Error ? error.message : String(error) };
+  if (error instanceof Error) out.name = error.name;
   if (error && typeof error === 'object') {
     for (const [key, value] of Object.entries(error)) {
       if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
@@ -74,13 +79,17 @@ const fields = (error) => {
   }
   return out;
 };
+const fail = (id, error) => parentPort.postMessage({ id, ok: false, error: fields(error) });
 const answer = (id, run) =>
   Promise.resolve()
     .then(run)
-    .then(
-      (value) => parentPort.postMessage({ id, ok: true, value }),
-      (error) => parentPort.postMessage({ id, ok: false, error: fields(error) }),
-    );
+    .then((value) => {
+      try {
+        parentPort.postMessage({ id, ok: true, value });
+      } catch (error) {
+        fail(id, error);
+      }
+    }, (error) => fail(id, error));
 const ROLLED_BACK = new Error('rolled back');
 const ready = workerData.dataDir ? PGlite.create(workerData.dataDir) : PGlite.create();
 ready.catch(() => {});
@@ -137,6 +146,19 @@ const ops = {
 parentPort.on('message', (message) => answer(message.id, async () => ops[message.op](await ready, message)));
 `;
 
+/** A database error as the thread sent it, as the same kind of error (a TypeError stays a bug, not an outage). */
+function rebuiltError(fields: Record<string, unknown> & { message: string }): Error {
+  const Kind =
+    fields.name === 'TypeError'
+      ? TypeError
+      : fields.name === 'RangeError'
+        ? RangeError
+        : fields.name === 'SyntaxError'
+          ? SyntaxError
+          : Error;
+  return Object.assign(new Kind(fields.message), fields);
+}
+
 async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -163,22 +185,33 @@ async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
     pending.delete(message.id);
     settle();
     if (message.ok) waiting.resolve(message.value);
-    else waiting.reject(Object.assign(new Error(message.error.message), message.error));
+    else waiting.reject(rebuiltError(message.error));
   });
+  let closing = false;
   const fail = (error: Error) => {
+    if (failure) return;
     failure = error;
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
+    // A thread that died took its notifications with it: whoever follows them must stop trusting what they hold.
+    if (!closing) for (const listener of listeners.values()) listener.onLost?.();
   };
   worker.on('error', fail);
-  worker.on('exit', () => fail(failure ?? new Error('[touchpoint] the embedded database has closed')));
+  worker.on('exit', () => fail(new Error('[touchpoint] the embedded database has closed')));
   /** Sends a request under a fresh id (the id also names a transaction or a subscription it opens). */
   const call = <T>(request: Record<string, unknown>, id = nextId++): Promise<T> => {
     if (failure) return Promise.reject(failure);
     if (pending.size === 0) worker.ref();
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...request, id });
+      try {
+        worker.postMessage({ ...request, id });
+      } catch (error) {
+        // A value the thread cannot be sent (a function, a symbol): the caller's mistake, not an outage.
+        pending.delete(id);
+        settle();
+        reject(new TypeError(`[touchpoint] a parameter cannot be sent to the database: ${(error as Error).message}`));
+      }
     });
   };
   const query = <Row>(text: string, params: readonly unknown[] | undefined, tx?: number) =>
@@ -195,6 +228,7 @@ async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
     engine: 'pglite',
     query: (text, params) => query(text, params),
     async transaction(fn) {
+      if (failure) throw failure;
       const tx = nextId++;
       // Not waited for: the statements follow it to the worker, which runs them once BEGIN has run.
       const begun = call({ op: 'begin' }, tx);
@@ -203,7 +237,8 @@ async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
       try {
         result = await fn({ query: (text, params) => query(text, params, tx) });
       } catch (error) {
-        await call({ op: 'end', tx, commit: false });
+        // The caller's error is the one that counts, even when the rollback cannot be sent or fails.
+        await call({ op: 'end', tx, commit: false }).catch(() => {});
         throw error;
       }
       // A transaction that could not begin is not committed: its error is the caller's.
@@ -230,8 +265,12 @@ async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
     },
     close: () => {
       closed ??= (async () => {
-        if (!failure) await call({ op: 'close' });
-        await worker.terminate();
+        closing = true;
+        try {
+          if (!failure) await call({ op: 'close' });
+        } finally {
+          await worker.terminate();
+        }
       })();
       return closed;
     },
