@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono, Next } from 'hono';
-import { except } from 'hono/combine';
 import { z } from 'zod';
 import type { ApiConfig } from '../config.js';
 import { customerTokenVerifier } from './customer-token.js';
@@ -28,6 +27,7 @@ import type { Services } from './services.js';
 import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
 import { STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
 import { withinDeadline } from './store-deadline.js';
+import { unless } from './unless.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -79,28 +79,27 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   );
 
   // Partner routes authenticate by their signature alone, staff routes by a staff token alone: a site key or a
-  // customer token never counts there.
+  // customer token never counts there. Every other /v1 route: the site key, then the customer token, then the limits
+  // per site key and per customer, in one layer (the two sets of paths do not meet, so the staff layer's place
+  // between them changes nothing).
   const notForCustomers = [PARTNER_PATHS, ...STAFF_PATHS];
-  app.use('/v1/*', except(notForCustomers, siteKeys(config.siteKeys)));
-  for (const path of STAFF_PATHS) {
-    // Signing in and out is where a session begins and ends: those routes authenticate by themselves.
-    app.use(path, except(SESSION_PATH, staffAuthentication(staffTokenVerifier(config.staffToken, services.now))));
-  }
   app.use(
     '/v1/*',
-    except(notForCustomers, async function customerToken(c: Context<AppEnv>, next: Next) {
-      c.set('customerId', await verifyCustomerToken(c.req.header('authorization')));
-      await next();
-    }),
-  );
-  app.use(
-    '/v1/*',
-    except(
+    unless(
       notForCustomers,
+      siteKeys(config.siteKeys),
+      async function customerToken(c: Context<AppEnv>, next: Next) {
+        c.set('customerId', await verifyCustomerToken(c.req.header('authorization')));
+        await next();
+      },
       rateLimit({ limit: limits.perSiteKey, scope: 'site key', now: services.now, keyOf: (c) => c.get('siteKey').key }),
       rateLimit({ limit: limits.perCustomer, scope: 'customer', now: services.now, keyOf: (c) => c.get('customerId') }),
     ),
   );
+  for (const path of STAFF_PATHS) {
+    // Signing in and out is where a session begins and ends: those routes authenticate by themselves.
+    app.use(path, unless([SESSION_PATH], staffAuthentication(staffTokenVerifier(config.staffToken, services.now))));
+  }
 
   touchpointRoutes(app, services);
   decisionRoutes(app, services);
