@@ -94,7 +94,8 @@ const ROLLED_BACK = new Error('rolled back');
 const ready = workerData.dataDir ? PGlite.create(workerData.dataDir) : PGlite.create();
 ready.catch(() => {});
 const ops = {
-  ready: async () => { await ready; return null; },
+  // Every request waits for the database to be open (below): this one only for that.
+  ready: () => null,
   query: async (db, { tx, text, params }) =>
     (await (tx === undefined ? db : await transactions.get(tx).client).query(text, params)).rows,
   exec: async (db, { script }) => { await db.exec(script); return null; },
@@ -215,7 +216,7 @@ async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
     });
   };
   const query = <Row>(text: string, params: readonly unknown[] | undefined, tx?: number) =>
-    call<Row[]>({ op: 'query', text, params: params ? [...params] : undefined, tx });
+    call<Row[]>({ op: 'query', text, params, tx });
 
   try {
     await call({ op: 'ready' });
@@ -230,9 +231,9 @@ async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
     async transaction(fn) {
       if (failure) throw failure;
       const tx = nextId++;
-      // Not waited for: the statements follow it to the worker, which runs them once BEGIN has run.
-      const begun = call({ op: 'begin' }, tx);
-      begun.catch(() => {});
+      // Not waited for: the statements follow it to the worker, which runs them once BEGIN has run; if BEGIN fails,
+      // they and the commit fail with its error.
+      call({ op: 'begin' }, tx).catch(() => {});
       let result: Awaited<ReturnType<typeof fn>>;
       try {
         result = await fn({ query: (text, params) => query(text, params, tx) });
@@ -241,9 +242,8 @@ async function openPgliteWorker(dataDir?: string): Promise<SqlDatabase> {
         await call({ op: 'end', tx, commit: false }).catch(() => {});
         throw error;
       }
-      // A transaction that could not begin is not committed: its error is the caller's.
+      // A transaction that could not begin is not committed: the commit answers with BEGIN's error.
       await call({ op: 'end', tx, commit: true });
-      await begun;
       return result;
     },
     exec: async (script) => {
