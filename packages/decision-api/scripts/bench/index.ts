@@ -93,6 +93,8 @@ interface Served {
   readonly url: string;
   readonly customers: string[];
   readonly seeded: { customers: number; touchpoints: number };
+  /** Has the server write the decision records still waiting; resolves with how many it has dropped in all. */
+  readonly drain: () => Promise<number>;
 }
 
 async function startServer(databaseUrl: string | undefined, customers: number): Promise<Served> {
@@ -106,7 +108,12 @@ async function startServer(databaseUrl: string | undefined, customers: number): 
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
   });
-  return { child, ...(JSON.parse(first) as Omit<Served, 'child'>) };
+  const drain = async () => {
+    const answer = new Promise<string>((resolve) => lines.once('line', resolve));
+    child.stdin?.write('drain\n');
+    return (JSON.parse(await answer) as { dropped: number }).dropped;
+  };
+  return { child, drain, ...(JSON.parse(first) as Omit<Served, 'child' | 'drain'>) };
 }
 
 async function stopServer(served: Served): Promise<void> {
@@ -159,9 +166,21 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
     };
     // Warm-up: the JIT, the connection pool and the store's caches, so the figures are of a running server.
     await cannon({ ...decisions, duration: 2 });
+    // Each row starts with every decision record of the one before written, and counts the records it made the
+    // server drop (more waiting than the recorder keeps: the store fell behind the decisions).
+    let droppedBefore = await served.drain();
+    const droppedIn = async () => {
+      const dropped = await served.drain();
+      const inRow = dropped - droppedBefore;
+      droppedBefore = dropped;
+      return inRow;
+    };
     const trivial = await cannon({ url: `${served.url}/livez` });
+    await droppedIn();
     const decided = await cannon(decisions);
+    const decidedDropped = await droppedIn();
     const fixed = await cannon({ ...decisions, connections: 50, overallRate: FIXED_RATE });
+    const fixedDropped = await droppedIn();
     let spaced = 0;
     const even = await openLoop({
       url: served.url,
@@ -170,6 +189,7 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
       seconds: HTTP_SECONDS,
       request: () => requests[spaced++ % requests.length] as (typeof requests)[number],
     });
+    const evenDropped = await droppedIn();
     const rows: Row[] = [
       {
         store: engine,
@@ -180,6 +200,7 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
         'p99 ms': trivial.p99,
         'ratio to trivial': '1',
         'non-2xx or failed': trivial.non2xx + trivial.errors,
+        'records dropped': '',
       },
       {
         store: engine,
@@ -190,6 +211,7 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
         'p99 ms': decided.p99,
         'ratio to trivial': (decided.rps / trivial.rps).toFixed(3),
         'non-2xx or failed': decided.non2xx + decided.errors,
+        'records dropped': decidedDropped,
       },
       {
         store: engine,
@@ -200,6 +222,7 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
         'p99 ms': fixed.p99,
         'ratio to trivial': '',
         'non-2xx or failed': fixed.non2xx + fixed.errors,
+        'records dropped': fixedDropped,
       },
       {
         store: engine,
@@ -210,6 +233,7 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
         'p99 ms': Number(even.p99.toFixed(1)),
         'ratio to trivial': '',
         'non-2xx or failed': even.failed,
+        'records dropped': evenDropped,
       },
     ];
     return rows;
@@ -421,7 +445,7 @@ async function main(): Promise<void> {
     else rows.push(...(await httpBench('postgres', DATABASE_URL)));
     const section: Section = {
       title: 'Decisions over HTTP (loopback, autocannon)',
-      note: `The real Node server (\`startNodeServer\`) in its own process, seeded with the demo bank (${fmt(QUICK ? 1_000 : 2_000)} customers, clusters trained); autocannon in the benchmark process, ${HTTP_SECONDS} s per row after a 2 s warm-up. Every decision is a logged-in customer's (a signed customer token, 500 different customers, each on one device), consent granted, two placements; each is recorded with its trace. A customer asks again and again, as on the page views of a visit: after their first decision their profile is kept in memory (\`src/profile-cache.ts\`) and the decision reads nothing from the store; the server prints how many profiles it read from memory and from the store when it stops. "ratio to trivial" is decisions per second over \`GET /livez\` (a constant JSON body, no store) on the same server in the same run; goal ≥ 0.5. Goal at a fixed ${fmt(FIXED_RATE)} requests per second: p99 ≤ 10 ms. Two rows measure it. "fixed … req/s" is autocannon's \`overallRate\` over 50 connections: autocannon sends each second's quota back to back as fast as the server answers and then waits for the next second, so each second begins with a burst at full concurrency, and it "corrects" latency with an expected interval of 1 ms per connection (adding made-up samples for every millisecond a response took). "evenly spaced" is a constant arrival rate as wrk2 sends it (\`scripts/bench/open-loop.ts\`): request i is due at i / ${fmt(FIXED_RATE)} s and goes out then, on another keep-alive connection when all open ones are busy, and its latency counts from when it was due, so falling behind shows as latency; this is the row the goal is read on. "non-2xx or failed" counts error answers, connection errors and requests unanswered after autocannon's 10 s timeout (a server that cannot keep up with the fixed rate queues requests until they time out).`,
+      note: `The real Node server (\`startNodeServer\`) in its own process, seeded with the demo bank (${fmt(QUICK ? 1_000 : 2_000)} customers, clusters trained); autocannon in the benchmark process, ${HTTP_SECONDS} s per row after a 2 s warm-up. Every decision is a logged-in customer's (a signed customer token, 500 different customers, each on one device), consent granted, two placements; each is recorded with its trace. A customer asks again and again, as on the page views of a visit: after their first decision their profile is kept in memory (\`src/profile-cache.ts\`) and the decision reads nothing from the store; the server prints how many profiles it read from memory and from the store when it stops. "ratio to trivial" is decisions per second over \`GET /livez\` (a constant JSON body, no store) on the same server in the same run; goal ≥ 0.5. Goal at a fixed ${fmt(FIXED_RATE)} requests per second: p99 ≤ 10 ms. Two rows measure it. "fixed … req/s" is autocannon's \`overallRate\` over 50 connections: autocannon sends each second's quota back to back as fast as the server answers and then waits for the next second, so each second begins with a burst at full concurrency, and it "corrects" latency with an expected interval of 1 ms per connection (adding made-up samples for every millisecond a response took). "evenly spaced" is a constant arrival rate as wrk2 sends it (\`scripts/bench/open-loop.ts\`): request i is due at i / ${fmt(FIXED_RATE)} s and goes out then, on another keep-alive connection when all open ones are busy, and its latency counts from when it was due, so falling behind shows as latency; this is the row the goal is read on. "non-2xx or failed" counts error answers, connection errors and requests unanswered after autocannon's 10 s timeout (a server that cannot keep up with the fixed rate queues requests until they time out). Decision records are written behind the answers; before each row the server writes every record still waiting, so no row pays for the one before, and "records dropped" counts the records a row made the server drop: at most 10,000 wait for the store, so a store that falls behind the decisions costs records, not memory (\`src/decision-recorder.ts\`). A row that drops records measured more decisions than the store keeps up with.`,
       rows,
       lines,
     };

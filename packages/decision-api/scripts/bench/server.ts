@@ -1,11 +1,12 @@
 /**
  * The benchmark's server: the real Node runtime on a store seeded with the demo bank, in a process of its own so
  * the load generator does not share its event loop. Prints one JSON line with the URL and the customer ids, then
- * serves until its standard input closes.
+ * serves until its standard input closes. A line "drain" on standard input writes the decision records still waiting.
  *
  *   node --import tsx scripts/bench/server.ts [--customers 2000] [--database-url postgres://…]
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEMO_CONFIG } from '../../src/config.js';
 import { startNodeServer } from '../../src/runtime/node.js';
@@ -31,6 +32,7 @@ const server = await startNodeServer({
   // One loopback address sends everything: the rate limits would measure themselves.
   config: { ...DEMO_CONFIG, rateLimits: { perAddress: null, perSiteKey: null, perCustomer: null } },
 });
+const { recorder } = server.touchpoint.services;
 // How long the event loop was held up (a request waiting behind other work), and the garbage collector's long pauses.
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
@@ -47,6 +49,9 @@ const close = async () => {
   closing = true;
   const { hits, misses } = server.touchpoint.services.profileCache.stats();
   process.stderr.write(`[bench] profile reads: ${hits} from memory, ${misses} from the store\n`);
+  process.stderr.write(
+    `[bench] decision records: ${recorder.pending} waiting at the end, ${recorder.dropped} dropped (more waited than the recorder keeps)\n`,
+  );
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   process.stderr.write(
     `[bench] event loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms; GC pauses ≥ 20 ms: ${longPauses.length ? longPauses.join(', ') : 'none'}\n`,
@@ -62,7 +67,16 @@ const close = async () => {
   }
   process.exit(0);
 };
+// "drain" on standard input: writes every decision record still waiting, then answers with a JSON line of how many
+// were written behind the load and how many dropped in all, so each benchmark row starts with nothing owed to the store.
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  if (line.trim() !== 'drain') return;
+  const waited = recorder.pending;
+  for (let round = 0; round < 600 && recorder.pending > 0; round++) await recorder.flush();
+  process.stdout.write(
+    `${JSON.stringify({ drained: waited, pending: recorder.pending, dropped: recorder.dropped })}\n`,
+  );
+});
 process.stdin.on('end', close);
 process.stdin.on('close', close);
-process.stdin.resume();
 process.on('SIGTERM', close);

@@ -1,0 +1,156 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDecisionRecorder } from '../../src/decision-recorder.js';
+import type { SqlDatabase } from '../../src/store/sql.js';
+import { createSqlStore, type Store, type StoredDecision } from '../../src/store/store.js';
+import { databaseFor, engines, NOW } from '../support/harness.js';
+import { interruptedDatabase, type Outage } from '../support/outage.js';
+
+const decisionsNamed = (from: number, count: number): StoredDecision[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `00000000-0000-4000-8000-${String(from + i).padStart(12, '0')}`,
+    subject: `c:c-${from + i}`,
+    placement: 'dashboard-hero',
+    offerId: null,
+    channel: 'netbank',
+    page: '/dashboard',
+    locale: 'en',
+    reason: 'generic',
+    trace: { note: `decision ${from + i}` },
+    createdAt: NOW,
+  }));
+
+/** The real store, each write held until the test lets it through and its batch size noted: a store that is behind. */
+function heldStore(store: Store) {
+  const batches: number[] = [];
+  let release: () => void = () => {};
+  let held = Promise.resolve();
+  return {
+    batches,
+    hold() {
+      held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    },
+    release: () => release(),
+    store: new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== 'recordDecisions') return Reflect.get(target, key, receiver);
+        return async (decisions: readonly StoredDecision[]) => {
+          batches.push(decisions.length);
+          await held;
+          return target.recordDecisions(decisions);
+        };
+      },
+    }),
+  };
+}
+
+/** Requests arrive in turns of the event loop, not all in one. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const engine = engines[0] as (typeof engines)[number];
+
+describe('decision records written behind the answers', () => {
+  const database = databaseFor(engine);
+  let db: SqlDatabase;
+  let outage: Outage;
+  afterAll(() => database.close());
+  beforeEach(async () => {
+    db = await database.open();
+    outage = interruptedDatabase(db);
+  });
+  const storedIds = async () =>
+    (await db.query<{ id: string }>('SELECT id FROM decisions ORDER BY id')).map((row) => row.id);
+
+  it('a flush resolves once what was recorded before it is stored', async () => {
+    const recorder = createDecisionRecorder(createSqlStore(db), { delayMs: 60_000 });
+    recorder.record(decisionsNamed(1, 3));
+    await recorder.flush();
+    expect(await storedIds()).toEqual(decisionsNamed(1, 3).map((d) => d.id));
+    expect(recorder.pending).toBe(0);
+    expect(await recorder.close()).toBe(0);
+  });
+
+  it('while the store is away, one write fails per retry, not one per batch, and all are written when it is back', async () => {
+    const errors: unknown[] = [];
+    const held = heldStore(createSqlStore(outage.db));
+    const recorder = createDecisionRecorder(held.store, {
+      delayMs: 60_000,
+      maxBuffered: 500,
+      retryMs: 60_000,
+      onError: (error) => errors.push(error),
+    });
+    outage.refuse();
+    for (let i = 0; i < 2_000; i += 10) {
+      recorder.record(decisionsNamed(i, 10));
+      await nextTurn();
+    }
+    await recorder.flush();
+    // The write when 500 were buffered, and the flush asked for; none at 1,000, 1,500 and 2,000.
+    expect(errors).toHaveLength(2);
+    expect(recorder.pending).toBe(2_000);
+    outage.restore();
+    held.batches.length = 0;
+    await recorder.flush();
+    // The backlog goes out in batches no larger than a normal one.
+    expect(held.batches).toEqual([500, 500, 500, 500]);
+    expect(await storedIds()).toHaveLength(2_000);
+    expect(await recorder.close()).toBe(0);
+  });
+
+  it('a store that stays away keeps at most maxKept, the newest, and says how many it dropped', async () => {
+    const told: Array<[number, number]> = [];
+    const recorder = createDecisionRecorder(createSqlStore(outage.db), {
+      delayMs: 60_000,
+      maxKept: 100,
+      retryMs: 60_000,
+      onError: () => {},
+      onDropped: (count, total) => told.push([count, total]),
+    });
+    outage.refuse();
+    recorder.record(decisionsNamed(0, 60));
+    await recorder.flush();
+    recorder.record(decisionsNamed(60, 190));
+    expect(recorder.pending).toBe(100);
+    expect(recorder.dropped).toBe(150);
+    expect(told).toEqual([[150, 150]]);
+    outage.restore();
+    await recorder.flush();
+    expect(await storedIds()).toEqual(decisionsNamed(150, 100).map((d) => d.id));
+    expect(await recorder.close()).toBe(0);
+  });
+
+  it('a store slower than the decisions holds memory to maxKept: the oldest waiting are dropped, writes stay in order', async () => {
+    const told: Array<[number, number]> = [];
+    let clock = 0;
+    const held = heldStore(createSqlStore(db));
+    held.hold();
+    const recorder = createDecisionRecorder(held.store, {
+      delayMs: 60_000,
+      maxBuffered: 10,
+      maxKept: 100,
+      dropLogMs: 10_000,
+      now: () => clock,
+      onDropped: (count, total) => told.push([count, total]),
+    });
+    // 30 batches of 10 while the first write hangs: it is under way, 100 more wait, the rest are dropped.
+    for (let batch = 0; batch < 30; batch++) {
+      recorder.record(decisionsNamed(batch * 10, 10));
+      await nextTurn();
+      expect(recorder.pending).toBeLessThanOrEqual(100);
+      clock += 1_000;
+    }
+    expect(recorder.pending).toBe(100);
+    expect(recorder.dropped).toBe(190);
+    // Told at the first drop and again after ten seconds, not at every drop.
+    expect(told.map(([, total]) => total)).toEqual([10, 110]);
+    held.release();
+    expect(await recorder.close()).toBe(0);
+    // The write that was under way, then the newest hundred in one write (the ten batches that waited, joined), in
+    // the order they were decided.
+    expect(held.batches).toEqual([10, 100]);
+    expect(await storedIds()).toEqual([...decisionsNamed(0, 10), ...decisionsNamed(200, 100)].map((d) => d.id));
+    // What was dropped since the last word is told when the recorder closes.
+    expect(told.at(-1)).toEqual([80, 190]);
+  });
+});
