@@ -98,29 +98,3 @@ export function attributionOf(trace: TracedForCounts | null | undefined, offerId
     stage: (product ? trace.stages?.[product] : undefined) ?? '',
   };
 }
-
-/** A decision as the served counts read it. */
-export interface ServedDecision {
-  readonly offerId: string | null;
-  readonly placement: string;
-  readonly channel: string;
-  readonly createdAt: Date;
-  readonly trace: unknown;
-}
-
-/** Counts the decisions that showed an offer, as `served` rows; decisions that showed nothing are not counted. */
-export function countServedOffers(decisions: readonly ServedDecision[]): OfferDailyCount[] {
-  const served = decisions.map((decision) => ({
-    type: SERVED,
-    createdAt: decision.createdAt,
-    channel: decision.channel,
-    offer: decision.offerId,
-    placement: decision.placement,
-    trace: decision.trace as TracedForCounts | null,
-  }));
-  return countRows(
-    served,
-    (row) => row.createdAt,
-    (row) => attributionOf(row.trace, row.offer as string),
-  );
-}

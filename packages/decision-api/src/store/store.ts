@@ -4,8 +4,8 @@ import type { JourneyTouchpointType } from '../domain/journey.js';
 import {
   attributionOf,
   countOfferTouchpoints,
-  countServedOffers,
   type OfferDailyCount,
+  SERVED,
   type TracedForCounts,
 } from '../domain/offer-counts.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
@@ -319,41 +319,56 @@ export function createSqlStore(db: SqlDatabase): Store {
         return merged;
       }),
 
-    recordDecisions: (decisions) =>
-      decisions.length === 0
-        ? Promise.resolve()
-        : db.transaction(async (tx) => {
-            // The batch as one JSON document, read back into rows by jsonb_to_recordset: one JSON.stringify, where ten
-            // parallel arrays made the driver quote every trace into a PostgreSQL array literal (escaping each of its
-            // quotes) and the server parse that literal again before parsing each trace as jsonb.
-            const inserted = await tx.query<{ id: string }>(
-              `INSERT INTO decisions (id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at)
-               SELECT id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at
-               FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, subject text, placement text, offer_id text, channel text,
-                 page text, locale text, reason text, trace jsonb, created_at timestamptz)
-               ON CONFLICT (id) DO NOTHING
-               RETURNING id`,
-              [
-                JSON.stringify(
-                  decisions.map((d) => ({
-                    id: d.id,
-                    subject: d.subject,
-                    placement: d.placement,
-                    offer_id: d.offerId,
-                    channel: d.channel,
-                    page: d.page,
-                    locale: d.locale,
-                    reason: d.reason,
-                    trace: d.trace,
-                    created_at: d.createdAt.toISOString(),
-                  })),
-                ),
-              ],
-            );
-            // Served offers are counted once per decision: a retried write of the same decisions counts nothing.
-            const ids = new Set(inserted.map((row) => row.id));
-            await writeOfferDailyCounts(tx, countServedOffers(decisions.filter((d) => ids.has(d.id))));
-          }),
+    recordDecisions: async (decisions) => {
+      if (decisions.length === 0) return;
+      // One statement, so one round trip and atomic without a transaction: the decisions, and the served offers
+      // counted from the rows it inserted (a retried write of the same decisions inserts and counts nothing). The batch
+      // is one JSON document read back into rows by jsonb_to_recordset: one JSON.stringify, where ten parallel arrays
+      // made the driver quote every trace into a PostgreSQL array literal and the server parse that again. Cluster and
+      // stage are attributed here, as for touchpoints; counts are upserted in key order, so writers lock rows alike.
+      await db.query(
+        `WITH inserted AS (
+           INSERT INTO decisions (id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at)
+           SELECT id, subject, placement, offer_id, channel, page, locale, reason, trace, created_at
+           FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, subject text, placement text, offer_id text, channel text,
+             page text, locale text, reason text, trace jsonb, created_at timestamptz)
+           ON CONFLICT (id) DO NOTHING
+           RETURNING id, offer_id, placement, channel, created_at
+         ),
+         served AS (
+           SELECT (i.created_at AT TIME ZONE 'UTC')::date AS day, i.offer_id, i.placement, i.channel,
+                  a.cluster, a.stage, count(*) AS n
+           FROM inserted i JOIN jsonb_to_recordset($2::jsonb) AS a(id uuid, cluster text, stage text) ON a.id = i.id
+           GROUP BY 1, 2, 3, 4, 5, 6
+         )
+         INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, cluster, stage, count)
+         SELECT day, offer_id, placement, channel, '${SERVED}', cluster, stage, n FROM served
+         ORDER BY day, offer_id, placement, channel, cluster, stage
+         ON CONFLICT (day, offer_id, placement, channel, type, cluster, stage)
+         DO UPDATE SET count = offer_daily_counts.count + EXCLUDED.count`,
+        [
+          JSON.stringify(
+            decisions.map((d) => ({
+              id: d.id,
+              subject: d.subject,
+              placement: d.placement,
+              offer_id: d.offerId,
+              channel: d.channel,
+              page: d.page,
+              locale: d.locale,
+              reason: d.reason,
+              trace: d.trace,
+              created_at: d.createdAt.toISOString(),
+            })),
+          ),
+          JSON.stringify(
+            decisions.flatMap((d) =>
+              d.offerId === null ? [] : [{ id: d.id, ...attributionOf(d.trace as TracedForCounts | null, d.offerId) }],
+            ),
+          ),
+        ],
+      );
+    },
 
     async decision(id) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;

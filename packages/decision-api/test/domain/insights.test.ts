@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/demo/index.js';
 import { trainClusters } from '../../src/domain/clusters.js';
-import { attributionOf, countOfferTouchpoints, countServedOffers } from '../../src/domain/offer-counts.js';
+import { attributionOf, countOfferTouchpoints } from '../../src/domain/offer-counts.js';
 import { contactPressure, daysBetween, offerKpis } from '../../src/domain/offer-kpis.js';
 import { projectPoints } from '../../src/domain/projection.js';
 
@@ -136,28 +136,6 @@ describe('daily offer counts by cluster and stage', () => {
         cluster: 'y',
         stage: 'compare',
         count: 1,
-      },
-    ]);
-  });
-
-  it('counts the decisions that served an offer, and not those that served nothing', () => {
-    const createdAt = new Date('2026-11-22T23:59:00Z');
-    expect(
-      countServedOffers([
-        { offerId: 'car-loan-green', placement: 'hero', channel: 'mobilebank', createdAt, trace },
-        { offerId: 'car-loan-green', placement: 'hero', channel: 'mobilebank', createdAt, trace },
-        { offerId: null, placement: 'hero', channel: 'mobilebank', createdAt, trace },
-      ]),
-    ).toEqual([
-      {
-        day: '2026-11-22',
-        offerId: 'car-loan-green',
-        placement: 'hero',
-        channel: 'mobilebank',
-        type: 'served',
-        cluster: 'cluster-2',
-        stage: 'compare',
-        count: 2,
       },
     ]);
   });
