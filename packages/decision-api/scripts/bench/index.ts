@@ -93,8 +93,11 @@ interface Served {
   readonly url: string;
   readonly customers: string[];
   readonly seeded: { customers: number; touchpoints: number };
-  /** Has the server write the decision records still waiting; resolves with how many it has dropped in all. */
-  readonly drain: () => Promise<number>;
+  /**
+   * Has the server report its event loop since the last drain (under `label`, when given) and write the decision
+   * records still waiting; resolves with how many records it has dropped in all.
+   */
+  readonly drain: (label?: string) => Promise<number>;
 }
 
 async function startServer(databaseUrl: string | undefined, customers: number): Promise<Served> {
@@ -108,9 +111,9 @@ async function startServer(databaseUrl: string | undefined, customers: number): 
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
   });
-  const drain = async () => {
+  const drain = async (label?: string) => {
     const answer = new Promise<string>((resolve) => lines.once('line', resolve));
-    child.stdin?.write('drain\n');
+    child.stdin?.write(`drain${label ? ` ${label}` : ''}\n`);
     return (JSON.parse(await answer) as { dropped: number }).dropped;
   };
   return { child, drain, ...(JSON.parse(first) as Omit<Served, 'child' | 'drain'>) };
@@ -169,18 +172,18 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
     // Each row starts with every decision record of the one before written, and counts the records it made the
     // server drop (more waiting than the recorder keeps: the store fell behind the decisions).
     let droppedBefore = await served.drain();
-    const droppedIn = async () => {
-      const dropped = await served.drain();
+    const droppedIn = async (row: string) => {
+      const dropped = await served.drain(`${engine}, ${row}`);
       const inRow = dropped - droppedBefore;
       droppedBefore = dropped;
       return inRow;
     };
     const trivial = await cannon({ url: `${served.url}/livez` });
-    await droppedIn();
+    await droppedIn('/livez');
     const decided = await cannon(decisions);
-    const decidedDropped = await droppedIn();
+    const decidedDropped = await droppedIn(`decisions, ${CONNECTIONS} connections`);
     const fixed = await cannon({ ...decisions, connections: 50, overallRate: FIXED_RATE });
-    const fixedDropped = await droppedIn();
+    const fixedDropped = await droppedIn(`decisions, fixed ${fmt(FIXED_RATE)} req/s`);
     let spaced = 0;
     const even = await openLoop({
       url: served.url,
@@ -189,7 +192,7 @@ async function httpBench(engine: 'pglite' | 'postgres', databaseUrl?: string): P
       seconds: HTTP_SECONDS,
       request: () => requests[spaced++ % requests.length] as (typeof requests)[number],
     });
-    const evenDropped = await droppedIn();
+    const evenDropped = await droppedIn(`decisions, ${fmt(FIXED_RATE)} req/s evenly spaced`);
     const rows: Row[] = [
       {
         store: engine,

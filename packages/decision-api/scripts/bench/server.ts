@@ -1,7 +1,8 @@
 /**
  * The benchmark's server: the real Node runtime on a store seeded with the demo bank, in a process of its own so
  * the load generator does not share its event loop. Prints one JSON line with the URL and the customer ids, then
- * serves until its standard input closes. A line "drain" on standard input writes the decision records still waiting.
+ * serves until its standard input closes. A line "drain <label>" on standard input reports the event loop since the
+ * last one and writes the decision records still waiting.
  *
  *   node --import tsx scripts/bench/server.ts [--customers 2000] [--database-url postgres://…]
  */
@@ -40,6 +41,15 @@ const longPauses: number[] = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) if (entry.duration >= 20) longPauses.push(Math.round(entry.duration));
 }).observe({ entryTypes: ['gc'] });
+/** The event loop's delays and the long collector pauses since the last report; each report starts the count anew. */
+const loopReport = (label: string) => {
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  process.stderr.write(
+    `[bench] ${label}: event loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms; GC pauses ≥ 20 ms: ${longPauses.length ? longPauses.join(', ') : 'none'}\n`,
+  );
+  loopDelay.reset();
+  longPauses.length = 0;
+};
 const ids = Array.from({ length: customers }, (_, i) => `c-${String(i + 1).padStart(5, '0')}`);
 process.stdout.write(`${JSON.stringify({ url: server.url, engine: store.engine, customers: ids, seeded })}\n`);
 
@@ -52,10 +62,7 @@ const close = async () => {
   process.stderr.write(
     `[bench] decision records: ${recorder.pending} waiting at the end, ${recorder.dropped} dropped (more waited than the recorder keeps)\n`,
   );
-  const ms = (ns: number) => (ns / 1e6).toFixed(1);
-  process.stderr.write(
-    `[bench] event loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms; GC pauses ≥ 20 ms: ${longPauses.length ? longPauses.join(', ') : 'none'}\n`,
-  );
+  loopReport('since the last row');
   await server.close();
   if (databaseUrl) {
     // The schema was the benchmark's own.
@@ -67,10 +74,13 @@ const close = async () => {
   }
   process.exit(0);
 };
-// "drain" on standard input: writes every decision record still waiting, then answers with a JSON line of how many
-// were written behind the load and how many dropped in all, so each benchmark row starts with nothing owed to the store.
+// "drain <label>" on standard input: reports the event loop since the last drain under that label, writes every
+// decision record still waiting, then answers with a JSON line of how many were written behind the load and how many
+// dropped in all, so each benchmark row starts with nothing owed to the store.
 createInterface({ input: process.stdin }).on('line', async (line) => {
-  if (line.trim() !== 'drain') return;
+  const [command, ...label] = line.trim().split(' ');
+  if (command !== 'drain') return;
+  if (label.length > 0) loopReport(label.join(' '));
   const waited = recorder.pending;
   for (let round = 0; round < 600 && recorder.pending > 0; round++) await recorder.flush();
   process.stdout.write(
