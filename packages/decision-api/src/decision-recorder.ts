@@ -6,18 +6,20 @@ import type { Store, StoredDecision } from './store/store.js';
  * generation and the old generation's collections pause every request (at 1,000 requests a second, a 50 ms wait gave
  * twenty-five collector pauses of 20 ms or more in 8 s; 10 ms gave none).
  *
- * Batches are written one at a time, in order. Memory is bounded: when the store is away, or slower than the
- * decisions arrive, at most `maxKept` decisions wait; beyond, the oldest are dropped, counted and logged (at most once
- * per `dropLogMs`). Answering customers comes first: a decision is never held back for its record.
+ * One write at a time, oldest first; batches that waited are joined into writes of up to `maxWrite`. Memory is
+ * bounded: when the store is away, hangs, or is slower than the decisions arrive, at most `maxKept` decisions wait;
+ * beyond, the oldest are dropped, counted and logged (at most once per `dropLogMs`). A write that has not answered in
+ * `writeTimeoutMs` counts as failed and is retried (writes are idempotent: ids are keys, and only inserted rows are
+ * counted). Answering customers comes first: a decision is never held back for its record.
  */
 export interface DecisionRecorder {
   record(decisions: readonly StoredDecision[]): void;
   /**
-   * Writes everything buffered; resolves when what was buffered at the call is stored, or when a write failed (the
-   * failed and the waiting decisions stay kept for a retry).
+   * Writes everything buffered; resolves when what was recorded before the call is stored, dropped, or its write
+   * failed (then it is kept for a retry). Never rejects.
    */
   flush(): Promise<void>;
-  /** Decisions waiting to be written. */
+  /** Decisions waiting to be written (not counting a write under way). */
   readonly pending: number;
   /** Decisions dropped since the start because more than `maxKept` were waiting. */
   readonly dropped: number;
@@ -28,16 +30,23 @@ export interface DecisionRecorder {
 export interface DecisionRecorderOptions {
   readonly delayMs?: number;
   readonly maxBuffered?: number;
-  /** Queued batches are joined into one write up to this many decisions. */
+  /** Batches that waited are joined into one write up to this many decisions. */
   readonly maxWrite?: number;
   /** While the store is away or behind, decisions wait up to this many; beyond, the oldest are dropped. */
   readonly maxKept?: number;
   readonly retryMs?: number;
+  readonly writeTimeoutMs?: number;
   readonly dropLogMs?: number;
   readonly onError?: (error: unknown) => void;
   /** Told how many decisions were dropped since it was last told, and how many were dropped in all. */
   readonly onDropped?: (count: number, total: number) => void;
   readonly now?: () => number;
+}
+
+/** Decisions handed to the writer together, and the flushes waiting for them. */
+interface Batch {
+  records: StoredDecision[];
+  readonly waiters: Array<() => void>;
 }
 
 export function createDecisionRecorder(
@@ -48,6 +57,7 @@ export function createDecisionRecorder(
     maxWrite = 100,
     maxKept = 10_000,
     retryMs = 1_000,
+    writeTimeoutMs = 30_000,
     dropLogMs = 10_000,
     onError = (error: unknown) => console.error('[touchpoint] decision write failed', error),
     onDropped = (count: number, total: number) =>
@@ -57,29 +67,52 @@ export function createDecisionRecorder(
     now = Date.now,
   }: DecisionRecorderOptions = {},
 ): DecisionRecorder {
-  /** Recorded, not yet handed to a write. */
+  /** Recorded, not yet handed to the writer. */
   let buffer: StoredDecision[] = [];
-  /** Handed to writes, oldest first; each flush queued one write, which takes the oldest batch when its turn comes. */
-  let queued: StoredDecision[][] = [];
+  /** Handed to the writer, oldest first. */
+  let queued: Batch[] = [];
   let queuedCount = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let writing: Promise<void> = Promise.resolve();
+  /** The batches of the write under way. */
+  let inFlight: Batch[] = [];
+  let writer: Promise<void> | undefined;
+  let batchTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let dropTimer: ReturnType<typeof setTimeout> | undefined;
   let dropped = 0;
   let droppedUntold = 0;
   let toldAt = Number.NEGATIVE_INFINITY;
   /** Set while the last write failed: only the retry timer writes, so an outage costs one failed write per retry. */
   let retrying = false;
+  let closed = false;
 
-  const schedule = (ms: number) => {
-    if (timer === undefined) timer = setTimeout(() => void flush(), ms);
+  // A callback that throws must not stop the writer.
+  const safely = (call: () => void) => {
+    try {
+      call();
+    } catch {}
+  };
+  const settle = (batches: readonly Batch[]) => {
+    for (const batch of batches) for (const waiter of batch.waiters.splice(0)) waiter();
   };
 
-  const tellDropped = (force: boolean) => {
-    if (droppedUntold === 0 || (!force && now() - toldAt < dropLogMs)) return;
+  const tellDropped = () => {
+    if (droppedUntold === 0) return;
+    const wait = toldAt + dropLogMs - now();
+    if (wait > 0 && !closed) {
+      // Told when the window ends, even if nothing more is dropped by then.
+      dropTimer ??= setTimeout(() => {
+        dropTimer = undefined;
+        tellDropped();
+      }, wait);
+      dropTimer.unref?.();
+      return;
+    }
+    if (dropTimer !== undefined) clearTimeout(dropTimer);
+    dropTimer = undefined;
     toldAt = now();
     const count = droppedUntold;
     droppedUntold = 0;
-    onDropped(count, dropped);
+    safely(() => onDropped(count, dropped));
   };
 
   /** Drops the oldest waiting decisions beyond `maxKept`: queued batches first, then the buffer's head. */
@@ -89,64 +122,111 @@ export function createDecisionRecorder(
     dropped += excess;
     droppedUntold += excess;
     while (excess > 0 && queued.length > 0) {
-      const oldest = queued[0] as StoredDecision[];
-      if (oldest.length <= excess) {
+      const oldest = queued[0] as Batch;
+      if (oldest.records.length <= excess) {
         queued.shift();
-        queuedCount -= oldest.length;
-        excess -= oldest.length;
+        queuedCount -= oldest.records.length;
+        excess -= oldest.records.length;
+        settle([oldest]);
       } else {
-        queued[0] = oldest.slice(excess);
+        oldest.records = oldest.records.slice(excess);
         queuedCount -= excess;
         excess = 0;
       }
     }
     if (excess > 0) buffer = buffer.slice(excess);
-    tellDropped(false);
+    tellDropped();
   };
 
-  /** Writes the oldest queued batch, with those behind it while they fit in `maxWrite`: a store that fell behind catches up in fewer, larger writes. */
-  const writeOldest = async () => {
-    let batch = queued.shift();
-    if (batch === undefined) return;
-    while (queued.length > 0 && batch.length + (queued[0] as StoredDecision[]).length <= maxWrite)
-      batch = batch.concat(queued.shift() as StoredDecision[]);
-    queuedCount -= batch.length;
-    try {
-      await store.recordDecisions(batch);
-      retrying = false;
-    } catch (error) {
-      onError(error);
-      // Written again later (ids make a repeated write harmless), with everything that was waiting behind it: one
-      // failed write per retry while the store is away, not one per batch.
-      buffer = [...batch, ...queued.flat(), ...buffer];
-      queued = [];
-      queuedCount = 0;
-      bound();
-      retrying = true;
-      schedule(retryMs);
+  /** The write, or a failure when it has not answered in `writeTimeoutMs` (a hung connection, a lock wait). */
+  const withinTimeout = (write: Promise<void>) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`decision write did not answer within ${writeTimeoutMs} ms`)),
+        writeTimeoutMs,
+      );
+      timer.unref?.();
+      write.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+
+  /** Writes the queued batches one write at a time until none is left or a write fails. */
+  const drain = async () => {
+    while (queued.length > 0) {
+      // The oldest batch, with those behind it while they fit in one write.
+      const taken = [queued.shift() as Batch];
+      let records = (taken[0] as Batch).records;
+      while (queued.length > 0 && records.length + (queued[0] as Batch).records.length <= maxWrite) {
+        const next = queued.shift() as Batch;
+        taken.push(next);
+        records = records.concat(next.records);
+      }
+      queuedCount -= records.length;
+      inFlight = taken;
+      try {
+        await withinTimeout(store.recordDecisions(records));
+        retrying = false;
+      } catch (error) {
+        safely(() => onError(error));
+        // Written again later, with everything that waited behind it: one failed write per retry while the store is
+        // away, not one per batch.
+        const behind = queued;
+        buffer = [...records, ...behind.flatMap((batch) => batch.records), ...buffer];
+        queued = [];
+        queuedCount = 0;
+        settle(behind);
+        bound();
+        retrying = true;
+        if (!closed) {
+          if (batchTimer !== undefined) clearTimeout(batchTimer);
+          batchTimer = undefined;
+          retryTimer ??= setTimeout(() => {
+            retryTimer = undefined;
+            void flush();
+          }, retryMs);
+        }
+      } finally {
+        inFlight = [];
+        settle(taken);
+      }
     }
+    // In the same turn as the loop's last look at the queue: a flush from now on starts a writer of its own.
+    writer = undefined;
   };
 
-  const flush = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+  const flush = (): Promise<void> => {
+    if (batchTimer !== undefined) clearTimeout(batchTimer);
+    batchTimer = undefined;
     // In batches of at most `maxBuffered`, also after an outage, so no single write grows with the backlog.
     for (let start = 0; start < buffer.length; start += maxBuffered) {
-      const batch = buffer.length <= maxBuffered ? buffer : buffer.slice(start, start + maxBuffered);
-      queued.push(batch);
-      queuedCount += batch.length;
-      writing = writing.then(writeOldest);
+      const records = buffer.length <= maxBuffered ? buffer : buffer.slice(start, start + maxBuffered);
+      queued.push({ records, waiters: [] });
+      queuedCount += records.length;
     }
     buffer = [];
-    return writing;
+    // Waits for the newest batch handed over (the writer takes them in order), or the write under way.
+    const last = queued.at(-1) ?? inFlight.at(-1);
+    const done = last ? new Promise<void>((resolve) => last.waiters.push(resolve)) : Promise.resolve();
+    if (writer === undefined && queued.length > 0) writer = drain();
+    return done;
   };
 
   return {
     record(decisions) {
       buffer.push(...decisions);
       bound();
-      if (buffer.length >= maxBuffered && !retrying) void flush();
-      else schedule(delayMs);
+      // While the store is away only the retry timer writes.
+      if (retrying || closed) return;
+      if (buffer.length >= maxBuffered) void flush();
+      else batchTimer ??= setTimeout(() => void flush(), delayMs);
     },
     flush,
     get pending() {
@@ -156,17 +236,16 @@ export function createDecisionRecorder(
       return dropped;
     },
     async close() {
+      closed = true;
+      for (const timer of [batchTimer, retryTimer]) if (timer !== undefined) clearTimeout(timer);
+      batchTimer = retryTimer = undefined;
+      retrying = false;
       await flush();
-      // Whatever was queued behind the last write gets its turn too.
-      while (queued.length > 0) {
-        writing = writing.then(writeOldest);
-        await writing;
-      }
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      tellDropped(true);
+      await writer;
+      tellDropped();
       const lost = buffer.length + queuedCount;
       buffer = [];
+      settle(queued);
       queued = [];
       queuedCount = 0;
       return lost;

@@ -339,6 +339,7 @@ export function createSqlStore(db: SqlDatabase): Store {
            SELECT (i.created_at AT TIME ZONE 'UTC')::date AS day, i.offer_id, i.placement, i.channel,
                   a.cluster, a.stage, count(*) AS n
            FROM inserted i JOIN jsonb_to_recordset($2::jsonb) AS a(id uuid, cluster text, stage text) ON a.id = i.id
+           WHERE i.offer_id <> ''
            GROUP BY 1, 2, 3, 4, 5, 6
          )
          INSERT INTO offer_daily_counts (day, offer_id, placement, channel, type, cluster, stage, count)
@@ -361,11 +362,15 @@ export function createSqlStore(db: SqlDatabase): Store {
               created_at: d.createdAt.toISOString(),
             })),
           ),
-          JSON.stringify(
-            decisions.flatMap((d) =>
-              d.offerId === null ? [] : [{ id: d.id, ...attributionOf(d.trace as TracedForCounts | null, d.offerId) }],
-            ),
-          ),
+          // One attribution per id (the row inserted is the first of its id), for the decisions that showed an offer.
+          JSON.stringify([
+            ...new Map(
+              decisions
+                .filter((d) => d.offerId)
+                .reverse()
+                .map((d) => [d.id, { id: d.id, ...attributionOf(d.trace as TracedForCounts | null, d.offerId ?? '') }]),
+            ).values(),
+          ]),
         ],
       );
     },

@@ -1,4 +1,4 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDecisionRecorder } from '../../src/decision-recorder.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { createSqlStore, type Store, type StoredDecision } from '../../src/store/store.js';
@@ -55,6 +55,9 @@ describe('decision records written behind the answers', () => {
   let db: SqlDatabase;
   let outage: Outage;
   afterAll(() => database.close());
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   beforeEach(async () => {
     db = await database.open();
     outage = interruptedDatabase(db);
@@ -152,5 +155,112 @@ describe('decision records written behind the answers', () => {
     expect(await storedIds()).toEqual([...decisionsNamed(0, 10), ...decisionsNamed(200, 100)].map((d) => d.id));
     // What was dropped since the last word is told when the recorder closes.
     expect(told.at(-1)).toEqual([80, 190]);
+  });
+
+  it('while the store is away and decisions keep coming, a write is tried once per retry, not once per batch', async () => {
+    const errors: unknown[] = [];
+    // A store that is away and takes 5 ms to say so, as a refused connection does.
+    const real = createSqlStore(outage.db);
+    const slowToRefuse = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key !== 'recordDecisions') return Reflect.get(target, key, receiver);
+        return async (decisions: readonly StoredDecision[]) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return target.recordDecisions(decisions);
+        };
+      },
+    });
+    const recorder = createDecisionRecorder(slowToRefuse, {
+      delayMs: 10,
+      retryMs: 1_000,
+      onError: (error) => errors.push(error),
+    });
+    outage.refuse();
+    // Three seconds of a decision every 10 ms (timers faked).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    for (let i = 0; i < 300; i++) {
+      recorder.record(decisionsNamed(i, 1));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    vi.useRealTimers();
+    // The first batch's write, then one retry a second.
+    expect(errors.length).toBeGreaterThanOrEqual(3);
+    expect(errors.length).toBeLessThanOrEqual(4);
+    outage.restore();
+    await recorder.flush();
+    expect(await storedIds()).toHaveLength(300);
+    expect(await recorder.close()).toBe(0);
+  });
+
+  it('a write that hangs fails after writeTimeoutMs and is retried; the late answer and the retry store each once', async () => {
+    const errors: unknown[] = [];
+    const held = heldStore(createSqlStore(db));
+    held.hold();
+    const recorder = createDecisionRecorder(held.store, {
+      delayMs: 60_000,
+      retryMs: 20,
+      writeTimeoutMs: 50,
+      onError: (error) => errors.push(error),
+    });
+    recorder.record(decisionsNamed(0, 10));
+    // Resolves when the hung write is given up, not when it answers.
+    await recorder.flush();
+    expect(String(errors[0])).toContain('did not answer within 50 ms');
+    expect(recorder.pending).toBe(10);
+    // Retried every 20 ms while it hangs; let everything through.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(held.batches.length).toBeGreaterThan(1);
+    held.release();
+    for (let attempt = 0; attempt < 50 && recorder.pending > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await recorder.flush();
+    }
+    expect(await recorder.close()).toBe(0);
+    expect(await storedIds()).toEqual(decisionsNamed(0, 10).map((d) => d.id));
+  });
+
+  it('callbacks that throw stop neither recording nor writing', async () => {
+    const recorder = createDecisionRecorder(createSqlStore(outage.db), {
+      delayMs: 60_000,
+      retryMs: 60_000,
+      maxKept: 5,
+      onError: () => {
+        throw new Error('a logger that throws');
+      },
+      onDropped: () => {
+        throw new Error('a logger that throws');
+      },
+    });
+    outage.refuse();
+    recorder.record(decisionsNamed(0, 3));
+    await expect(recorder.flush()).resolves.toBeUndefined();
+    expect(() => recorder.record(decisionsNamed(3, 7))).not.toThrow();
+    expect(recorder.dropped).toBe(5);
+    outage.restore();
+    await recorder.flush();
+    expect(await storedIds()).toEqual(decisionsNamed(5, 5).map((d) => d.id));
+    expect(await recorder.close()).toBe(0);
+  });
+
+  it('drops held back by the log window are told when the window ends, without waiting for more', async () => {
+    const told: Array<[number, number]> = [];
+    const recorder = createDecisionRecorder(createSqlStore(outage.db), {
+      delayMs: 60_000,
+      retryMs: 60_000,
+      maxKept: 5,
+      dropLogMs: 50,
+      onError: () => {},
+      onDropped: (count, total) => told.push([count, total]),
+    });
+    outage.refuse();
+    recorder.record(decisionsNamed(0, 8));
+    recorder.record(decisionsNamed(8, 4));
+    expect(told).toEqual([[3, 3]]);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(told).toEqual([
+      [3, 3],
+      [4, 7],
+    ]);
+    await recorder.close();
   });
 });

@@ -85,6 +85,13 @@ describe.each(engines)('recording decisions on $name', (engine) => {
     expect(row?.n).toBe(3);
   });
 
+  it('an id twice in one batch is stored and counted once, as its first', async () => {
+    const first = decision();
+    await store.recordDecisions([first, { ...first, offerId: 'pension-check', placement: 'sidebar' }]);
+    expect(await store.decision(first.id)).toEqual(first);
+    expect(await store.offerDailyCounts()).toEqual([served({ count: 1 })]);
+  });
+
   it('a batch with a decision the database refuses stores none of it and counts nothing', async () => {
     const refused = decision({ subject: null as unknown as StoredDecision['subject'] });
     await expect(store.recordDecisions([decision(), refused])).rejects.toThrow();
