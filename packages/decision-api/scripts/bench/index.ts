@@ -23,10 +23,11 @@ import { trainClusters } from '../../src/domain/clusters.js';
 import { decide } from '../../src/domain/decide.js';
 import { FEATURE_NAMES } from '../../src/domain/features.js';
 import { seededRandom } from '../../src/domain/learning.js';
-import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from '../../src/domain/profile.js';
+import { applyTouchpoints, type CustomerProfile } from '../../src/domain/profile.js';
 import { readSeedCatalog } from '../../src/runtime/node.js';
 import { openStore } from '../../src/store/open.js';
 import { customerSubject, type Subject } from '../../src/store/store.js';
+import { demoProfiles } from './demo-profiles.js';
 import { openLoop } from './open-loop.js';
 import { decisionRequests } from './requests.js';
 
@@ -256,25 +257,6 @@ function catalogOf(size: number): Catalog {
     return { ...offer, id: i < seed.offers.length ? offer.id : `${offer.id}-${i}`, triggeredOnly: false };
   });
   return { ...seed, version: `bench-${size}`, offers };
-}
-
-function demoProfiles(count: number): CustomerProfile[] {
-  const catalog = compileCatalog(readSeedCatalog());
-  const bank = generateDemoBank({ now: new Date(), customers: count });
-  const history = new Map<string, Touchpoint[]>();
-  for (const { customerId, ...touchpoint } of bank.touchpoints) {
-    const list = history.get(customerId) ?? [];
-    list.push(touchpoint as Touchpoint);
-    history.set(customerId, list);
-  }
-  return bank.customers.map((customer) =>
-    applyTouchpoints(
-      { ...EMPTY_PROFILE, productsHeld: [...customer.productsHeld].sort() },
-      history.get(customer.id) ?? [],
-      catalog.productOfPage,
-      catalog.journeyOf,
-    ),
-  );
 }
 
 function decideBench(): Row[] {

@@ -65,12 +65,32 @@ const cpuTicks = () => {
     .split(' ');
   return Number(fields[11]) + Number(fields[12]);
 };
+// And per thread: the request thread (its id is the process id) and the others (PGlite's own thread on the embedded
+// store, the collector's helpers, libuv's pool).
+const threadTicks = () => {
+  const ticks = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+    try {
+      const fields = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
+      ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // A thread that ended meanwhile.
+    }
+  }
+  return ticks;
+};
 const ticksBefore = cpuTicks();
+const threadsBefore = threadTicks();
 // The profile's timestamps are microseconds of the system's monotonic clock, as is hrtime in this process.
 const loadStart = Number(process.hrtime.bigint() / 1_000n);
 const result = await load(Number(values.seconds));
 const loadEnd = Number(process.hrtime.bigint() / 1_000n);
 const cpuMs = ((cpuTicks() - ticksBefore) * 1_000) / 100;
+const threadMs = [...threadTicks()]
+  .map(([tid, ticks]) => ({ tid, ms: ((ticks - (threadsBefore.get(tid) ?? 0)) * 1_000) / 100 }))
+  .sort((a, b) => b.ms - a.ms);
 const exited = new Promise((resolve) => child.once('exit', resolve));
 child.stdin?.end();
 await exited;
@@ -138,6 +158,16 @@ print('total time by function', totalBy);
 const decisions = result.requests.total;
 console.log(
   `\nserver CPU (user + system) ${cpuMs.toFixed(0)} ms → ${(cpuMs / result.requests.total).toFixed(2)} ms per decision`,
+);
+const perDecision = (ms: number) => (ms / decisions).toFixed(3);
+const others = threadMs.filter(({ tid }) => tid !== child.pid);
+console.log(
+  `by thread, ms per decision: request thread ${perDecision(threadMs.find(({ tid }) => tid === child.pid)?.ms ?? 0)}; busiest others ${others
+    .slice(0, 4)
+    .map(({ ms }) => perDecision(ms))
+    .join(
+      ', ',
+    )} (on the embedded store the first is PGlite's thread); all others ${perDecision(others.reduce((sum, { ms }) => sum + ms, 0))}`,
 );
 console.log(
   `${decisions} decisions, ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}; profile ${total.toFixed(0)} ms, busy in the load window ${(busy / 1_000).toFixed(0)} ms → ${(busy / 1_000 / decisions).toFixed(2)} ms per decision (${join(dir, file)})`,
