@@ -40,6 +40,18 @@ export const decisionCases: DecisionCases = JSON.parse(
 );
 
 /** A case's partner touchpoints with ids and times, for the given customer, as a partner would report them. */
+/**
+ * A fresh customer id for one run of a case, in letters and dashes only: a run of eight digits reads as a phone number,
+ * and a partner touchpoint naming it would be refused as personal data.
+ */
+export function caseCustomerId(prefix: string): string {
+  const letters = Array.from(
+    crypto.getRandomValues(new Uint8Array(10)),
+    (byte) => 'abcdefghijklmnopqrstuvwxyz'[byte % 26],
+  );
+  return `${prefix}-${letters.join('')}`;
+}
+
 export function partnerTouchpointsOf(testCase: DecisionCase, now: Date, customerId: string) {
   return (testCase.partnerTouchpoints ?? []).map(({ minutesAgo, ...fields }) => ({
     id: crypto.randomUUID(),

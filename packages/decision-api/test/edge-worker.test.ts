@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionCases, partnerTouchpointsOf, touchpointsOf } from '../../../test/cases/index.js';
+import { caseCustomerId, decisionCases, partnerTouchpointsOf, touchpointsOf } from '../../../test/cases/index.js';
 import { buildWorker, WORKER_COMPATIBILITY } from '../scripts/build-worker.js';
 import { DEMO_PARTNER_SECRET } from '../src/config.js';
 import { openStore } from '../src/store/open.js';
@@ -158,7 +158,7 @@ describe.skipIf(!databaseUrl)('the decision API inside workerd', () => {
     const now = new Date();
     const key = testCase.channel === 'netbank' ? NETBANK_KEY : MOBILE_KEY;
     const anonymousId = crypto.randomUUID();
-    const customerId = `c-edge-${anonymousId.slice(0, 8)}`;
+    const customerId = caseCustomerId('c-edge');
     const partnerTouchpoints = partnerTouchpointsOf(testCase, now, customerId);
     const token = partnerTouchpoints.length > 0 ? await tokenFor(customerId) : undefined;
     const auth: Record<string, string> = {

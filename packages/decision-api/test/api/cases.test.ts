@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { decisionCases, partnerTouchpointsOf, touchpointsOf } from '../../../../test/cases/index.js';
+import { caseCustomerId, decisionCases, partnerTouchpointsOf, touchpointsOf } from '../../../../test/cases/index.js';
 import { customerToken, engines, MOBILE_KEY, NETBANK_KEY, signedByPartner, useHarness } from '../support/harness.js';
 
 const now = new Date(decisionCases.now);
@@ -12,7 +12,7 @@ describe.each(engines)('decision cases, through the API on $name', (engine) => {
     const key = testCase.channel === 'netbank' ? NETBANK_KEY : MOBILE_KEY;
     const anonymousId = crypto.randomUUID();
     // Partners name customers: a case with a partner's visits is a logged-in customer's.
-    const customerId = `c-case-${anonymousId.slice(0, 8)}`;
+    const customerId = caseCustomerId('c-case');
     const partnerTouchpoints = partnerTouchpointsOf(testCase, now, customerId);
     const token = partnerTouchpoints.length > 0 ? await customerToken(customerId) : undefined;
     if (partnerTouchpoints.length > 0) {
