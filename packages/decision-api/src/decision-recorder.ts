@@ -1,4 +1,5 @@
 import type { Store, StoredDecision } from './store/store.js';
+import { withinTimeLimit } from './time-limit.js';
 
 /**
  * Decisions (with their traces) are written behind the response, batched, so the hot path
@@ -138,26 +139,6 @@ export function createDecisionRecorder(
     tellDropped();
   };
 
-  /** The write, or a failure when it has not answered in `writeTimeoutMs` (a hung connection, a lock wait). */
-  const withinTimeout = (write: Promise<void>) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`decision write did not answer within ${writeTimeoutMs} ms`)),
-        writeTimeoutMs,
-      );
-      timer.unref?.();
-      write.then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
-
   /** Writes the queued batches one write at a time until none is left or a write fails. */
   const drain = async () => {
     while (queued.length > 0) {
@@ -172,7 +153,12 @@ export function createDecisionRecorder(
       queuedCount -= records.length;
       inFlight = taken;
       try {
-        await withinTimeout(store.recordDecisions(records));
+        // A hung connection or a lock wait counts as a failed write after `writeTimeoutMs`.
+        await withinTimeLimit(
+          store.recordDecisions(records),
+          writeTimeoutMs,
+          () => new Error(`decision write did not answer within ${writeTimeoutMs} ms`),
+        );
         retrying = false;
       } catch (error) {
         safely(() => onError(error));

@@ -9,7 +9,6 @@
  *   node --import tsx scripts/bench/records.ts [--records 6000] [--database-url postgres://…]
  */
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { compileCatalog } from '../../src/domain/catalog.js';
 import { decide } from '../../src/domain/decide.js';
 import type { CustomerProfile } from '../../src/domain/profile.js';
@@ -131,11 +130,8 @@ try {
   try {
     table.push(...(await writeCost(postgres, 'postgres', records)));
   } finally {
+    await postgres.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await postgres.close();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
   }
 } catch (error) {
   console.log(`PostgreSQL rows skipped: ${url} is unreachable (${(error as Error).message})`);

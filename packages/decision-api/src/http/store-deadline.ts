@@ -1,3 +1,4 @@
+import { withinTimeLimit } from '../time-limit.js';
 import { ProblemError } from './problem.js';
 
 /** How long a client should wait before retrying when the store is away. */
@@ -34,18 +35,10 @@ export function isStoreOutage(error: unknown): boolean {
  * on past the deadline is left to finish (or fail) on its own; touchpoint ids make a retry of it harmless.
  */
 export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(storeUnavailable()), ms);
-  });
-  // A late failure after the deadline must not become an unhandled rejection.
-  work.catch(() => {});
   try {
-    return await Promise.race([work, deadline]);
+    return await withinTimeLimit(work, ms, storeUnavailable);
   } catch (error) {
     if (error instanceof ProblemError || !isStoreOutage(error)) throw error;
     throw storeUnavailable();
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -362,15 +362,7 @@ export function createSqlStore(db: SqlDatabase): Store {
               created_at: d.createdAt.toISOString(),
             })),
           ),
-          // One attribution per id (the row inserted is the first of its id), for the decisions that showed an offer.
-          JSON.stringify([
-            ...new Map(
-              decisions
-                .filter((d) => d.offerId)
-                .reverse()
-                .map((d) => [d.id, { id: d.id, ...attributionOf(d.trace as TracedForCounts | null, d.offerId ?? '') }]),
-            ).values(),
-          ]),
+          JSON.stringify(servedAttributions(decisions)),
         ],
       );
     },
@@ -722,6 +714,26 @@ async function addOfferDailyCounts(client: SqlClient, stored: readonly Touchpoin
     client,
     countOfferTouchpoints(stored, (t) => attributionOf(t.decisionId ? traces.get(t.decisionId) : null, t.offer ?? '')),
   );
+}
+
+/**
+ * The cluster and stage of each decision that showed an offer, once per id: the row a batch inserts for an id is its
+ * first, and so is the attribution counted with it.
+ */
+function servedAttributions(decisions: readonly StoredDecision[]) {
+  const seen = new Set<string>();
+  const attributions: Array<{ id: string; cluster: string; stage: string }> = [];
+  for (const decision of decisions) {
+    if (seen.has(decision.id)) continue;
+    seen.add(decision.id);
+    if (decision.offerId) {
+      attributions.push({
+        id: decision.id,
+        ...attributionOf(decision.trace as TracedForCounts | null, decision.offerId),
+      });
+    }
+  }
+  return attributions;
 }
 
 async function writeOfferDailyCounts(client: SqlClient, counts: readonly OfferDailyCount[]): Promise<void> {

@@ -19,6 +19,19 @@ const decisionsNamed = (from: number, count: number): StoredDecision[] =>
     createdAt: NOW,
   }));
 
+/** The real store, with `before` awaited before each of its decision writes. */
+function beforeEachWrite(store: Store, before: (decisions: readonly StoredDecision[]) => Promise<void>): Store {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      if (key !== 'recordDecisions') return Reflect.get(target, key, receiver);
+      return async (decisions: readonly StoredDecision[]) => {
+        await before(decisions);
+        return target.recordDecisions(decisions);
+      };
+    },
+  });
+}
+
 /** The real store, each write held until the test lets it through and its batch size noted: a store that is behind. */
 function heldStore(store: Store) {
   const batches: number[] = [];
@@ -32,15 +45,9 @@ function heldStore(store: Store) {
       });
     },
     release: () => release(),
-    store: new Proxy(store, {
-      get(target, key, receiver) {
-        if (key !== 'recordDecisions') return Reflect.get(target, key, receiver);
-        return async (decisions: readonly StoredDecision[]) => {
-          batches.push(decisions.length);
-          await held;
-          return target.recordDecisions(decisions);
-        };
-      },
+    store: beforeEachWrite(store, async (decisions) => {
+      batches.push(decisions.length);
+      await held;
     }),
   };
 }
@@ -160,15 +167,8 @@ describe('decision records written behind the answers', () => {
   it('while the store is away and decisions keep coming, a write is tried once per retry, not once per batch', async () => {
     const errors: unknown[] = [];
     // A store that is away and takes 5 ms to say so, as a refused connection does.
-    const real = createSqlStore(outage.db);
-    const slowToRefuse = new Proxy(real, {
-      get(target, key, receiver) {
-        if (key !== 'recordDecisions') return Reflect.get(target, key, receiver);
-        return async (decisions: readonly StoredDecision[]) => {
-          await new Promise((resolve) => setTimeout(resolve, 5));
-          return target.recordDecisions(decisions);
-        };
-      },
+    const slowToRefuse = beforeEachWrite(createSqlStore(outage.db), async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
     });
     const recorder = createDecisionRecorder(slowToRefuse, {
       delayMs: 10,
@@ -207,9 +207,8 @@ describe('decision records written behind the answers', () => {
     await recorder.flush();
     expect(String(errors[0])).toContain('did not answer within 50 ms');
     expect(recorder.pending).toBe(10);
-    // Retried every 20 ms while it hangs; let everything through.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(held.batches.length).toBeGreaterThan(1);
+    // Retried while it hangs (every 20 ms after each 50 ms wait); then let everything through.
+    await vi.waitFor(() => expect(held.batches.length).toBeGreaterThan(1), { timeout: 5_000 });
     held.release();
     for (let attempt = 0; attempt < 50 && recorder.pending > 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
