@@ -8,7 +8,7 @@ import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.
 import { purgeExpiredTouchpoints } from './retention-job.js';
 import { readSeedCatalog, startNodeServer } from './runtime/node.js';
 import { seedDemoBank } from './seed.js';
-import { openStore } from './store/open.js';
+import { openStore, statementTimeoutFromEnv } from './store/open.js';
 
 const USAGE = `touchpoint <command> [options]
 
@@ -61,7 +61,9 @@ async function main(argv: string[]): Promise<void> {
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const dataDir = values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? './.data/touchpoint';
   const schema = values.schema ?? process.env.DATABASE_SCHEMA;
-  const storeOptions = databaseUrl ? { databaseUrl, ...(schema ? { schema } : {}) } : { dataDir };
+  const storeOptions = databaseUrl
+    ? { databaseUrl, ...(schema ? { schema } : {}), ...statementTimeoutFromEnv(process.env) }
+    : { dataDir };
 
   if (values.help || !command) {
     console.log(USAGE);

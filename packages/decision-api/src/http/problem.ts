@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { Problem } from '../contract/index.js';
+import { StoreTimeoutError } from '../store/sql.js';
 
 type FieldError = { path: string; message: string };
 
@@ -57,6 +58,17 @@ export function problemResponse(c: Context, error: unknown): Response {
       error.status as ContentfulStatusCode,
       `http-${error.status}`,
       error.message || 'Request refused',
+    );
+  } else if (error instanceof StoreTimeoutError) {
+    // Not a bug of the request: the store was busy (a lock held elsewhere); the same request may pass later.
+    console.error(error.message);
+    problem = new ProblemError(
+      503,
+      'store-timeout',
+      'The store did not answer in time',
+      `A statement took longer than the store's statement timeout (${error.timeoutMs} ms); retry later.`,
+      undefined,
+      { 'retry-after': '5' },
     );
   } else {
     console.error('[touchpoint] unexpected error', error);

@@ -16,7 +16,7 @@ import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
 import { startRetentionJob } from '../retention-job.js';
 import { seedDemoBank } from '../seed.js';
-import { openStore } from '../store/open.js';
+import { openStore, statementTimeoutFromEnv } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
 export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
@@ -38,6 +38,8 @@ export interface NodeServerOptions {
   /** PostgreSQL schema to use (created if missing), so several deployments or test runs can share one database. */
   readonly databaseSchema?: string;
   readonly dataDir?: string;
+  /** PostgreSQL's statement timeout on every connection (default DATABASE_STATEMENT_TIMEOUT_MS, else 30 s; 0: none). */
+  readonly statementTimeoutMs?: number;
   /** Seed the demo bank when the store has no catalog yet. */
   readonly seedDemo?: boolean;
   readonly config?: ApiConfigInput;
@@ -67,6 +69,9 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       ...(options.databaseSchema ? { schema: options.databaseSchema } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.statementTimeoutMs !== undefined
+        ? { statementTimeoutMs: options.statementTimeoutMs }
+        : statementTimeoutFromEnv(process.env)),
     }));
   if (options.seedDemo && !(await store.latestCatalog())) {
     const started = Date.now();

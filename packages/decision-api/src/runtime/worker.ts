@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
 import { configFromEnv } from '../config.js';
 import { seededRandom } from '../domain/learning.js';
-import { openPostgres } from '../store/drivers/postgres.js';
+import { openPostgres, statementTimeoutFromEnv } from '../store/drivers/postgres.js';
 import type { SqlDatabase } from '../store/sql.js';
 import { createSqlStore } from '../store/store.js';
 
@@ -24,6 +24,8 @@ import { createSqlStore } from '../store/store.js';
 export interface WorkerEnv {
   readonly DATABASE_URL?: string;
   readonly DATABASE_SCHEMA?: string;
+  /** PostgreSQL's statement timeout on the request's connection (default 30 s; 0: none). */
+  readonly DATABASE_STATEMENT_TIMEOUT_MS?: string;
   /** Seeds the learner's draws, so a test run replays exactly; unset in production (Math.random). */
   readonly TOUCHPOINT_RANDOM_SEED?: string;
   readonly [variable: string]: unknown;
@@ -106,6 +108,7 @@ export default {
       connectionString: env.DATABASE_URL,
       ...(env.DATABASE_SCHEMA ? { schema: env.DATABASE_SCHEMA, createSchema: false } : {}),
       maxConnections: 1,
+      ...statementTimeoutFromEnv(env),
     });
     return requestDatabase.run(db, async () => {
       let touchpoint: TouchpointApp;

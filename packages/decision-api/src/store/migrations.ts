@@ -484,6 +484,9 @@ export async function migrate(
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version) || migration.version > upTo) continue;
     await db.transaction(async (tx) => {
+      // A migration may rewrite a large table: it is a release step, run once, so the connections' statement timeout
+      // (meant for requests and jobs) does not apply to it.
+      await tx.query('SET LOCAL statement_timeout = 0');
       for (const statement of splitStatements(migration.sql)) await tx.query(statement);
       await migration.run?.(tx, now);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [

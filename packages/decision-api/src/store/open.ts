@@ -1,5 +1,8 @@
 import { openPglite } from './drivers/pglite.js';
 import { openPostgres } from './drivers/postgres.js';
+
+export { statementTimeoutFromEnv } from './drivers/postgres.js';
+
 import { migrate } from './migrations.js';
 import { createSqlStore, type Store } from './store.js';
 
@@ -10,6 +13,8 @@ export interface OpenStoreOptions {
   readonly schema?: string;
   /** PGlite data folder; omitted, the embedded store lives in memory. */
   readonly dataDir?: string;
+  /** PostgreSQL only: statements running longer are cancelled by the server (default 30 s; 0: none). */
+  readonly statementTimeoutMs?: number;
 }
 
 /** Opens the store and brings its schema up to date. */
@@ -18,6 +23,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ? await openPostgres({
         connectionString: options.databaseUrl,
         ...(options.schema ? { schema: options.schema } : {}),
+        ...(options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
       })
     : await openPglite(options.dataDir);
   await migrate(db);

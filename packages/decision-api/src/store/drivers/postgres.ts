@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlClient, SqlDatabase } from '../sql.js';
+import { type SqlClient, type SqlDatabase, StoreTimeoutError } from '../sql.js';
 import { listenerConnection } from './pg-listener.js';
 
 // BIGINT (int8) as a JS number: counts here stay far below 2^53.
@@ -12,10 +12,45 @@ export interface PostgresOptions {
   readonly maxConnections?: number;
   /** Create the schema when missing (default); off where every connection counts (a worker connects per request). */
   readonly createSchema?: boolean;
+  /**
+   * The server cancels any statement of these connections that runs longer (`statement_timeout`), so a statement
+   * waiting on a lock never holds a request or a job for ever; 0 turns it off. Decisions keep their own, shorter,
+   * deadline (`storeTimeouts.decisionMs`).
+   */
+  readonly statementTimeoutMs?: number;
+}
+
+/** The statement timeout of every connection unless configured otherwise (DATABASE_STATEMENT_TIMEOUT_MS). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
+/** The statement timeout from the environment (DATABASE_STATEMENT_TIMEOUT_MS), when set. */
+export function statementTimeoutFromEnv(env: { readonly DATABASE_STATEMENT_TIMEOUT_MS?: unknown }): {
+  statementTimeoutMs?: number;
+} {
+  const value = env.DATABASE_STATEMENT_TIMEOUT_MS;
+  if (typeof value !== 'string' || value === '') return {};
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new Error(
+      `[touchpoint] DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds >= 0, got "${value}"`,
+    );
+  }
+  return { statementTimeoutMs: ms };
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
-  const { connectionString, schema, maxConnections = 10, createSchema = true } = options;
+  const {
+    connectionString,
+    schema,
+    maxConnections = 10,
+    createSchema = true,
+    statementTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS,
+  } = options;
+  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
+    throw new Error(
+      `[touchpoint] the statement timeout must be a whole number of milliseconds >= 0, got ${statementTimeoutMs}`,
+    );
+  }
   if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new Error(`[touchpoint] invalid schema name "${schema}"`);
   if (schema && createSchema) {
@@ -31,6 +66,8 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
     connectionString,
     // A server that stops answering must not hold requests forever: waiting for a connection gives up.
     connectionTimeoutMillis: 5_000,
+    // Sent with the connection's start-up, so it holds for every statement on it, the listening connection's too.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   };
   const pool = new pg.Pool({ ...clientConfig, max: maxConnections });
@@ -40,8 +77,13 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const rows = async <Row>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
-    (await client.query(text, params ? [...params] : undefined)).rows as Row[];
+  const rows = async <Row>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
+    try {
+      return (await client.query(text, params ? [...params] : undefined)).rows as Row[];
+    } catch (error) {
+      throw StoreTimeoutError.from(error, statementTimeoutMs);
+    }
+  };
   return {
     engine: 'postgresql',
     query: (text, params) => rows(pool, text, params),
@@ -70,7 +112,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
       }
     },
     exec: async (script) => {
-      await pool.query(script);
+      await rows(pool, script);
     },
     listen: (channel, onNotify) => listener.listen(channel, onNotify),
     close: async () => {
