@@ -1,12 +1,13 @@
 import type { Catalog, Channel, Touchpoint, TouchpointType } from './contract/index.js';
 import { DEMO_SEED, type DemoCustomer, generateDemoBank } from './demo/generator.js';
 import { createRandom, type Random } from './demo/random.js';
+import { SCENARIOS, type Scenario, type ScenarioName } from './demo/scenarios.js';
 import {
   DEMO_PRODUCTS,
   type DemoProduct,
+  type DemoSegment,
   dailyVisitRate,
   SEGMENT_BEHAVIOUR,
-  trueResponseRate,
 } from './demo/segments.js';
 import { type CompiledCatalog, compileCatalog } from './domain/catalog.js';
 import { trainClusters } from './domain/clusters.js';
@@ -18,12 +19,14 @@ import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/
 /**
  * The demo bank's customers live through days of visits against the decision engine. Each day a share of them visit
  * the net or mobile bank, sometimes move on in a product's journey, and are shown one offer on their home page; they
- * convert with a hidden true rate (demo/segments.ts) that the engine never sees. Three ways of choosing face the very
- * same visits and the same draws of chance:
+ * convert with a hidden true rate (demo/segments.ts, changed by the world's scenario, demo/scenarios.ts) that the
+ * engine never sees. Four ways of choosing face the very same visits and the same draws of chance:
  * - random: any eligible offer, uniformly;
  * - prior: `decide` without learning, ranking by the journey-stage prior alone;
  * - engine: the real `decide`, with the clusters the domain trains and the evidence fed back as ingest feeds it;
- * - oracle: the eligible offer with the highest true rate × value (the arbitration formula with the true propensity).
+ * - oracle: on each visit, among the offers the rules and caps leave open, the one of highest true expected value
+ *   (true rate × value × context weight × lever). It is greedy: the best choice for this visit in the state its own
+ *   history led to, not an upper bound on the totals of every policy (see the README).
  * Pure and deterministic: the same options give the same figures.
  */
 
@@ -34,6 +37,8 @@ export interface SimulationOptions {
   readonly seed?: number;
   /** The first simulated day; the customers' history ends here. */
   readonly start?: Date;
+  /** The world (demo/scenarios.ts); the demo bank by default. */
+  readonly scenario?: ScenarioName;
 }
 
 export interface PolicyOutcome {
@@ -41,9 +46,23 @@ export interface PolicyOutcome {
   readonly conversions: number;
   /** Conversions weighted by the offers' business value. */
   readonly value: number;
+  /** The sum of the true rates of the offers shown: conversions without the luck of the draw. */
+  readonly expectedConversions: number;
+  /** The sum of true rate × value of the offers shown. */
+  readonly expectedValue: number;
+}
+
+/** One day of a policy, in the whole bank and in the scenario's focus segment. */
+export interface DayOutcome extends PolicyOutcome {
+  readonly focus: PolicyOutcome & {
+    /** Impressions of the scenario's focus offer in its segment. */
+    readonly offerImpressions: number;
+  };
 }
 
 export interface SimulationResult {
+  readonly scenario: ScenarioName;
+  readonly seed: number;
   readonly days: number;
   readonly customers: number;
   readonly clusters: number;
@@ -53,12 +72,16 @@ export interface SimulationResult {
   readonly prior: PolicyOutcome;
   readonly engine: PolicyOutcome;
   readonly oracle: PolicyOutcome;
+  /** The segment (and offer) the scenario's goal looks at, and the day its event happens; null for none. */
+  readonly focus: Scenario['focus'] | null;
+  /** Each policy's days, in order. */
+  readonly daily: Readonly<Record<Policy, readonly DayOutcome[]>>;
 }
 
 export const SIMULATION_DEFAULTS = { days: 60, customers: 3_000, start: new Date('2026-11-22T00:00:00Z') } as const;
 
-type Policy = 'random' | 'prior' | 'engine' | 'oracle';
-const POLICIES: readonly Policy[] = ['random', 'prior', 'engine', 'oracle'];
+export type Policy = 'random' | 'prior' | 'engine' | 'oracle';
+export const POLICIES: readonly Policy[] = ['random', 'prior', 'engine', 'oracle'];
 const DAY_MS = 86_400_000;
 /** Chance that a visit looks at any product, whatever the customer's interests. */
 const BROWSE_RATE = 0.2;
@@ -67,11 +90,23 @@ const HOME: Readonly<Record<Channel, { page: string; placement: string }>> = {
   mobilebank: { page: '/home', placement: 'mobile-home-card' },
 };
 
+type Tally = { -readonly [K in keyof PolicyOutcome]: PolicyOutcome[K] };
+type DayTally = Tally & { focus: Tally & { offerImpressions: number } };
+
 interface World {
   readonly profiles: CustomerProfile[];
   readonly evidence: Map<string, OfferEvidence>;
-  outcome: { impressions: number; conversions: number; value: number };
+  readonly outcome: Tally;
+  readonly daily: DayTally[];
 }
+
+const emptyTally = (): Tally => ({
+  impressions: 0,
+  conversions: 0,
+  value: 0,
+  expectedConversions: 0,
+  expectedValue: 0,
+});
 
 /** What happens on one visit, drawn before any choice so that every policy meets the same visit. */
 interface Visit {
@@ -84,15 +119,25 @@ interface Visit {
   readonly pick: number;
 }
 
-export function simulate(options: SimulationOptions): SimulationResult {
-  const days = options.days ?? SIMULATION_DEFAULTS.days;
+/** The demo bank before the first simulated day: its customers, their profiles and the clusters trained on them. */
+export interface SimulatedBank {
+  readonly seed: number;
+  readonly start: Date;
+  readonly customers: readonly DemoCustomer[];
+  readonly profiles: readonly CustomerProfile[];
+  readonly assignments: readonly (string | null)[];
+  readonly clusters: number;
+}
+
+/**
+ * Generates the bank and trains its clusters: the slow part of a run, the same for every scenario of one seed (the
+ * scenarios change rates, traffic and offers, never the customers' history), so a run of several shares it.
+ */
+export function prepareBank(options: Omit<SimulationOptions, 'days' | 'scenario'>): SimulatedBank {
   const customerCount = options.customers ?? SIMULATION_DEFAULTS.customers;
   const seed = options.seed ?? DEMO_SEED;
   const start = options.start ?? SIMULATION_DEFAULTS.start;
-  if (!Number.isInteger(days) || days < 1) throw new RangeError(`[touchpoint] days must be >= 1, got ${days}`);
   const catalog = compileCatalog(options.catalog);
-  const halfLifeDays = catalog.source.learning.halfLifeDays;
-
   const bank = generateDemoBank({ seed, customers: customerCount, now: start });
   const history = new Map<string, Touchpoint[]>();
   for (const { customerId, ...touchpoint } of bank.touchpoints) {
@@ -100,7 +145,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     list.push(touchpoint as Touchpoint);
     history.set(customerId, list);
   }
-  const startProfiles = bank.customers.map((customer) =>
+  const profiles = bank.customers.map((customer) =>
     applyTouchpoints(
       {
         ...EMPTY_PROFILE,
@@ -115,48 +160,76 @@ export function simulate(options: SimulationOptions): SimulationResult {
   // The clusters the domain trains on the customers' behaviour, as the cluster job does in production.
   const { model, assignments } = trainClusters(
     bank.customers.map((customer, i) =>
-      featuresOf(history.get(customer.id) ?? [], startProfiles[i]?.productsHeld ?? [], start, catalog.productOfPage),
+      featuresOf(history.get(customer.id) ?? [], profiles[i]?.productsHeld ?? [], start, catalog.productOfPage),
     ),
     { random: createRandom(seed).next, now: start },
   );
+  return { seed, start, customers: bank.customers, profiles, assignments, clusters: model.clusters.length };
+}
+
+export function simulate(options: SimulationOptions & { readonly bank?: SimulatedBank }): SimulationResult {
+  const days = options.days ?? SIMULATION_DEFAULTS.days;
+  const scenario = SCENARIOS[options.scenario ?? 'demo'];
+  if (!scenario) throw new RangeError(`[touchpoint] unknown scenario ${options.scenario}`);
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`[touchpoint] days must be >= 1, got ${days}`);
+  const bank = options.bank ?? prepareBank(options);
+  const { seed, start, assignments } = bank;
+  const startProfiles = bank.profiles;
+  const customerCount = bank.customers.length;
+  const catalog = compileCatalog(scenario.catalog(options.catalog, start));
+  const halfLifeDays = catalog.source.learning.halfLifeDays;
 
   const worlds = Object.fromEntries(
     POLICIES.map((policy) => [
       policy,
-      { profiles: [...startProfiles], evidence: new Map(), outcome: { impressions: 0, conversions: 0, value: 0 } },
+      { profiles: [...startProfiles], evidence: new Map(), outcome: emptyTally(), daily: [] } as World,
     ]),
   ) as Record<Policy, World>;
 
   let visits = 0;
   for (let day = 0; day < days; day++) {
+    for (const policy of POLICIES)
+      worlds[policy].daily.push({ ...emptyTally(), focus: { ...emptyTally(), offerImpressions: 0 } });
+    const traffic = scenario.traffic(new Date(start.getTime() + day * DAY_MS));
     bank.customers.forEach((customer, index) => {
       const visit = drawVisit(
         customer,
         createRandom((seed ^ Math.imul(index + 1, 0x9e3779b9) ^ Math.imul(day + 1, 0x85ebca6b)) >>> 0),
         start,
         day,
+        traffic,
       );
       if (!visit) return;
       visits += 1;
+      const cluster = assignments[index] ?? null;
       for (const policy of POLICIES) {
-        live(worlds[policy], policy, customer, index, assignments[index] ?? null, visit, catalog, halfLifeDays);
+        live(
+          worlds[policy],
+          policy,
+          { customer, index, cluster, visit, day },
+          { catalog, halfLifeDays, scenario, start },
+        );
       }
     });
   }
   return {
+    scenario: scenario.name,
+    seed,
     days,
     customers: customerCount,
-    clusters: model.clusters.length,
+    clusters: bank.clusters,
     visits,
     random: worlds.random.outcome,
     prior: worlds.prior.outcome,
     engine: worlds.engine.outcome,
     oracle: worlds.oracle.outcome,
+    focus: scenario.focus ?? null,
+    daily: Object.fromEntries(POLICIES.map((policy) => [policy, worlds[policy].daily])) as Record<Policy, DayOutcome[]>,
   };
 }
 
-function drawVisit(customer: DemoCustomer, random: Random, start: Date, day: number): Visit | null {
-  if (!random.chance(dailyVisitRate(customer.segment))) return null;
+function drawVisit(customer: DemoCustomer, random: Random, start: Date, day: number, traffic: number): Visit | null {
+  if (!random.chance(Math.min(1, dailyVisitRate(customer.segment) * traffic))) return null;
   const at = new Date(start.getTime() + day * DAY_MS + random.int(6 * 3600, 22 * 3600) * 1000);
   const channel: Channel = random.chance(customer.channelMix.mobilebank) ? 'mobilebank' : 'netbank';
   const behaviour = SEGMENT_BEHAVIOUR[customer.segment];
@@ -176,16 +249,24 @@ function drawVisit(customer: DemoCustomer, random: Random, start: Date, day: num
   return { at, channel, activity, response: random.next(), seed: random.int(0, 0xffffffff), pick: random.next() };
 }
 
-function live(
-  world: World,
-  policy: Policy,
-  customer: DemoCustomer,
-  index: number,
-  cluster: string | null,
-  visit: Visit,
-  catalog: CompiledCatalog,
-  halfLifeDays: number,
-): void {
+interface Visitor {
+  readonly customer: DemoCustomer;
+  readonly index: number;
+  readonly cluster: string | null;
+  readonly visit: Visit;
+  readonly day: number;
+}
+
+interface Setting {
+  readonly catalog: CompiledCatalog;
+  readonly halfLifeDays: number;
+  readonly scenario: Scenario;
+  readonly start: Date;
+}
+
+function live(world: World, policy: Policy, visitor: Visitor, setting: Setting): void {
+  const { customer, index, cluster, visit } = visitor;
+  const { catalog, halfLifeDays, scenario } = setting;
   const { at, channel } = visit;
   let profile = world.profiles[index] as CustomerProfile;
   const own = visit.activity.filter(({ product }) => !profile.productsHeld.includes(product));
@@ -209,20 +290,22 @@ function live(
     cluster,
     ...(policy === 'engine' ? { learned: world.evidence, seed: visit.seed } : {}),
   });
+  const truth = (offerId: string) => truthOf(scenario, customer.segment, offerId, profile, catalog, at, setting.start);
   const open = (outcome?.trace.candidates ?? []).filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
   const offerId =
     policy === 'engine' || policy === 'prior'
       ? (outcome?.offer?.id ?? null)
       : policy === 'random'
         ? (open[Math.floor(visit.pick * open.length)]?.offerId ?? null)
-        : bestByTruth(open, customer, profile, catalog, at);
+        : bestByTruth(open, truth);
   const offer = offerId === null ? undefined : catalog.offers.get(offerId);
   if (!offer) {
     world.profiles[index] = profile;
     return;
   }
 
-  const converted = visit.response < truthOf(customer, offer.id, profile, catalog, at);
+  const rate = truth(offer.id);
+  const converted = visit.response < rate;
   const events: Array<{ type: TouchpointType; offer?: string; product?: string }> = [
     { type: 'offer_impression', offer: offer.id },
   ];
@@ -231,10 +314,20 @@ function live(
     if (offer.product) events.push({ type: 'application_completed', product: offer.product });
   }
   world.profiles[index] = apply(profile, events, at, channel, catalog);
-  world.outcome.impressions += 1;
-  if (converted) {
-    world.outcome.conversions += 1;
-    world.outcome.value += offer.value;
+  const today = world.daily[visitor.day] as DayTally;
+  const tallies: Tally[] = [world.outcome, today];
+  if (scenario.focus?.segment === customer.segment) {
+    tallies.push(today.focus);
+    if (offer.id === scenario.focus.offer) today.focus.offerImpressions += 1;
+  }
+  for (const tally of tallies) {
+    tally.impressions += 1;
+    tally.expectedConversions += rate;
+    tally.expectedValue += rate * offer.value;
+    if (converted) {
+      tally.conversions += 1;
+      tally.value += offer.value;
+    }
   }
   if (policy === 'engine') {
     // Fed back as ingest does: keyed by the decision's cluster, stamped with the time it arrives.
@@ -244,39 +337,38 @@ function live(
   }
 }
 
-function bestByTruth(
-  open: readonly CandidateTrace[],
-  customer: DemoCustomer,
-  profile: CustomerProfile,
-  catalog: CompiledCatalog,
-  at: Date,
-): string | null {
+function bestByTruth(open: readonly CandidateTrace[], truth: (offerId: string) => number): string | null {
   let best: { offerId: string; worth: number } | null = null;
   for (const candidate of open) {
     const score = candidate.score;
     if (!score) continue;
-    const worth =
-      truthOf(customer, candidate.offerId, profile, catalog, at) * score.value * score.contextWeight * score.lever;
+    const worth = truth(candidate.offerId) * score.value * score.contextWeight * score.lever;
     if (!best || worth > best.worth) best = { offerId: candidate.offerId, worth };
   }
   return best?.offerId ?? null;
 }
 
 function truthOf(
-  customer: DemoCustomer,
+  scenario: Scenario,
+  segment: DemoSegment,
   offerId: string,
   profile: CustomerProfile,
   catalog: CompiledCatalog,
   at: Date,
+  start: Date,
 ) {
   const offer = catalog.offers.get(offerId);
   if (!offer) return 0;
   const journey = offer.product === null ? undefined : profile.journeys[offer.product];
-  return trueResponseRate(
-    customer.segment,
-    offer.product,
-    journey ? { stage: journey.stage, daysSince: (at.getTime() - Date.parse(journey.lastAt)) / DAY_MS } : undefined,
-  );
+  return scenario.rate({
+    segment,
+    offer,
+    journey: journey
+      ? { stage: journey.stage, daysSince: (at.getTime() - Date.parse(journey.lastAt)) / DAY_MS }
+      : undefined,
+    day: (at.getTime() - start.getTime()) / DAY_MS,
+    at,
+  });
 }
 
 function apply(
