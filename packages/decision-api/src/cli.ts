@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { trainAndActivateClusters } from './cluster-job.js';
 import { summariseClusterModel, summariseComparison } from './cluster-summary.js';
 import { configFromEnv } from './config.js';
+import { featuredDemoCustomers, generateDemoBank } from './demo/index.js';
+import { mintCustomerToken } from './http/customer-token.js';
 import { hashStaffPassword } from './http/staff-password.js';
 import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
 import { purgeExpiredTouchpoints } from './retention-job.js';
@@ -19,6 +21,8 @@ Commands:
   cluster   train a new cluster model on the stored customers, make it the active one, and print it
   purge     delete touchpoints older than the retention (TOUCHPOINT_RETENTION_TOUCHPOINT_DAYS, default 395 days)
   staff-token  print a staff token (--staff <id> --roles a,b [--branch <b>]) signed with the staff secret
+  customer-token <id>  print a customer token for <id> (development: signed with TOUCHPOINT_CUSTOMER_TOKEN_SECRET,
+               the demo secret by default; --ttl <seconds>, default 3600); without <id>, list the demo customers
   staff-password  read a password on standard input and print its scrypt hash for the staff directory
 
 Options:
@@ -34,7 +38,8 @@ Options:
   --staff <id>        staff member id (staff-token; cluster: recorded as who trained, default "cli")
   --roles <list>      comma-separated roles: viewer, marketer, approver, advisor, admin (staff-token)
   --branch <b>        the advisor's branch (staff-token)
-  --days <n>          keep touchpoints of the last n days (purge; default from the configuration)`;
+  --days <n>          keep touchpoints of the last n days (purge; default from the configuration)
+  --ttl <seconds>     how long the token is valid (customer-token; default 3600)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -54,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       roles: { type: 'string' },
       branch: { type: 'string' },
       days: { type: 'string' },
+      ttl: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,6 +104,20 @@ async function main(argv: string[]): Promise<void> {
       ...(values.branch ? { branch: values.branch } : {}),
     };
     console.log(await mintStaffToken(staffToken, member));
+    return;
+  }
+  if (command === 'customer-token') {
+    const customerId = positionals[1];
+    if (!customerId) {
+      const customers = featuredDemoCustomers(generateDemoBank({ now: new Date() }));
+      console.log("touchpoint customer-token <customer id> [--ttl <seconds>]\n\nThe demo bank's featured customers:");
+      for (const customer of customers)
+        console.log(`  ${customer.id}  ${customer.displayName}: ${customer.situation.en}`);
+      return;
+    }
+    const ttlSeconds = Number(values.ttl ?? 3600);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error('[touchpoint] --ttl must be whole seconds');
+    console.log(await mintCustomerToken(configFromEnv(process.env).customerToken, customerId, { ttlSeconds }));
     return;
   }
   if (command === 'staff-password') {

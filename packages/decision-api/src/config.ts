@@ -3,10 +3,19 @@ import { Channel } from './contract/index.js';
 import { STAFF_PASSWORD_HASH } from './http/staff-password.js';
 import { STAFF_ROLES } from './http/staff-token.js';
 
+/** A page's origin (scheme, host, port), as browsers send it in the Origin header; a trailing slash or path is dropped. */
+const Origin = z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin);
+
 export const SiteKey = z.strictObject({
   key: z.string().regex(/^pk_[A-Za-z0-9_]{4,64}$/),
   channel: Channel,
-  origins: z.array(z.url()),
+  origins: z.array(Origin),
+  /**
+   * A key for development: its decisions also name, per placement, the rule that excluded each candidate
+   * (`debug.candidates`), so a developer can see why a banner did not appear. Never on a production key: the trace is
+   * the bank's, not the customer's.
+   */
+  development: z.boolean().default(false),
 });
 export type SiteKey = z.infer<typeof SiteKey>;
 
@@ -190,8 +199,18 @@ export const DEMO_STAFF_DIRECTORY: StaffAccount[] = [
 /** The demo bank's configuration: two channels with their local example origins, and a car marketplace as partner. */
 export const DEMO_CONFIG: ApiConfigInput = {
   siteKeys: [
-    { key: 'pk_demo_netbank', channel: 'netbank', origins: ['http://localhost:5173', 'http://127.0.0.1:5173'] },
-    { key: 'pk_demo_mobilebank', channel: 'mobilebank', origins: ['http://localhost:5174', 'http://127.0.0.1:5174'] },
+    {
+      key: 'pk_demo_netbank',
+      channel: 'netbank',
+      origins: ['http://localhost:5173', 'http://127.0.0.1:5173'],
+      development: true,
+    },
+    {
+      key: 'pk_demo_mobilebank',
+      channel: 'mobilebank',
+      origins: ['http://localhost:5174', 'http://127.0.0.1:5174'],
+      development: true,
+    },
   ],
   customerToken: { secret: DEMO_CUSTOMER_TOKEN_SECRET, issuer: 'demo-bank', audience: 'touchpoint' },
   staffToken: { secret: DEMO_STAFF_TOKEN_SECRET },
@@ -201,9 +220,22 @@ export const DEMO_CONFIG: ApiConfigInput = {
   staffDirectory: DEMO_STAFF_DIRECTORY,
 };
 
+/** The demo keys, each also allowing `extraOrigins` (a developer's own page, e.g. http://localhost:3000). */
+export function demoSiteKeys(extraOrigins: readonly string[]): ApiConfigInput['siteKeys'] {
+  const extra = extraOrigins.map((origin) => origin.trim()).filter((origin) => origin !== '');
+  return DEMO_CONFIG.siteKeys.map((key) => ({ ...key, origins: [...key.origins, ...extra] }));
+}
+
 /** Reads the configuration from the environment; falls back to the demo bank's where a variable is unset. */
 export function configFromEnv(env: Record<string, string | undefined>): ApiConfig {
-  const siteKeys = env.TOUCHPOINT_SITE_KEYS ? JSON.parse(env.TOUCHPOINT_SITE_KEYS) : DEMO_CONFIG.siteKeys;
+  const siteKeys = env.TOUCHPOINT_SITE_KEYS
+    ? JSON.parse(env.TOUCHPOINT_SITE_KEYS)
+    : demoSiteKeys(env.TOUCHPOINT_DEMO_ORIGINS?.split(',') ?? []);
+  if (env.TOUCHPOINT_SITE_KEYS && env.TOUCHPOINT_DEMO_ORIGINS) {
+    throw new Error(
+      '[touchpoint] TOUCHPOINT_DEMO_ORIGINS adds origins to the demo keys, which TOUCHPOINT_SITE_KEYS replaces: list the origins in TOUCHPOINT_SITE_KEYS instead',
+    );
+  }
   const partners = env.TOUCHPOINT_PARTNERS ? JSON.parse(env.TOUCHPOINT_PARTNERS) : DEMO_CONFIG.partners;
   const jwksUrl = env.TOUCHPOINT_CUSTOMER_TOKEN_JWKS_URL;
   const algorithms = env.TOUCHPOINT_CUSTOMER_TOKEN_ALGORITHMS?.split(',').map((alg) => alg.trim());

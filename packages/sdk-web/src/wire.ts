@@ -58,6 +58,10 @@ export interface PlacementDecision {
   reason: string;
   /** "Why am I seeing this?": the explanation of this decision. */
   why?: string | undefined;
+  /** Development site keys only: the top candidates and the rule that excluded each (null: eligible). */
+  debug?:
+    | { candidates: Array<{ offerId: string; excludedBy: string | null; priority?: number | undefined }> }
+    | undefined;
 }
 
 /** "Why am I seeing this?": the customer-facing explanation of one decision, in its language. */

@@ -46,6 +46,30 @@ export const PlacementSize = z
   .openapi('PlacementSize');
 export type PlacementSize = z.infer<typeof PlacementSize>;
 
+/** How many candidates a development key's decisions list. */
+export const DEVELOPER_CANDIDATES = 5;
+
+/** For a development site key only: why each of the placement's first candidates did or did not win. */
+export const DeveloperDecisionDetail = z
+  .object({
+    candidates: z
+      .array(
+        z.object({
+          offerId: z.string(),
+          /** The eligibility or contact-policy rule that excluded it (e.g. `offer-daily-cap`); null when it was eligible. */
+          excludedBy: z.string().nullable(),
+          /** Its priority (propensity × value × context weight × lever), when it was eligible. */
+          priority: z.number().optional(),
+        }),
+      )
+      .max(DEVELOPER_CANDIDATES),
+  })
+  .openapi('DeveloperDecisionDetail', {
+    description:
+      'Only for a site key marked for development: the winner and the placement’s other candidates (at most 5), each with the rule that excluded it, so a developer can see why a banner did not appear. Never sent for production keys.',
+  });
+export type DeveloperDecisionDetail = z.infer<typeof DeveloperDecisionDetail>;
+
 export const PlacementDecision = z
   .object({
     placement: Slug,
@@ -60,6 +84,7 @@ export const PlacementDecision = z
       description:
         '“Why am I seeing this?”: the explanation of this decision, for a logged-in customer who gave consent. Fetch it with the site key and the customer token.',
     }),
+    debug: DeveloperDecisionDetail.optional(),
   })
   .openapi('PlacementDecision');
 export type PlacementDecision = z.infer<typeof PlacementDecision>;

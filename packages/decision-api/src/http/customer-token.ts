@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, type JWSHeaderParameters, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWSHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import type { ApiConfig } from '../config.js';
 import { CustomerId } from '../contract/index.js';
 import { ProblemError } from './problem.js';
@@ -76,7 +76,7 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
       }
       return payload.sub;
     } catch (error) {
-      throw asProblem(error);
+      throw asProblem(error, options);
     }
   };
 }
@@ -84,13 +84,25 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
 /** Verified shared-secret tokens kept; the oldest is forgotten first. */
 const MAX_CACHED_TOKENS = 10_000;
 
-function asProblem(error: unknown): ProblemError {
+/** What the API expects of a claim, named with the variable that sets it: issuer and audience are no secrets. */
+const EXPECTED_CLAIM: Partial<Record<string, (options: CustomerTokenOptions) => string>> = {
+  iss: (options) => ` It must be ${JSON.stringify(options.issuer)} (TOUCHPOINT_CUSTOMER_TOKEN_ISSUER).`,
+  aud: (options) => ` It must be ${JSON.stringify(options.audience)} (TOUCHPOINT_CUSTOMER_TOKEN_AUDIENCE).`,
+  sub: () => ' It must be the pseudonymous customer id.',
+  exp: () => ' It must be the expiry, in seconds since 1970.',
+};
+
+function asProblem(error: unknown, options: CustomerTokenOptions): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof errors.JWTExpired) return invalidToken('The customer token has expired.');
   if (error instanceof errors.JWSSignatureVerificationFailed)
-    return invalidToken('The customer token signature is invalid.');
+    return invalidToken(
+      'The customer token signature is invalid: it was not signed with the key the API verifies with (TOUCHPOINT_CUSTOMER_TOKEN_SECRET or the key set).',
+    );
   if (error instanceof errors.JWTClaimValidationFailed)
-    return invalidToken(`The customer token claim "${error.claim}" is invalid.`);
+    return invalidToken(
+      `The customer token claim "${error.claim}" is invalid.${EXPECTED_CLAIM[error.claim]?.(options) ?? ''}`,
+    );
   if (error instanceof errors.JOSEAlgNotAllowed) return invalidToken('The customer token algorithm is not accepted.');
   if (error instanceof errors.JWKSNoMatchingKey)
     return invalidToken('The customer token names a key the bank does not publish.');
@@ -122,4 +134,30 @@ function invalidToken(detail: string): ProblemError {
   return new ProblemError(401, 'invalid-customer-token', 'Invalid customer token', detail, undefined, {
     'www-authenticate': `Bearer error="invalid_token", error_description="${detail.replaceAll('"', "'")}"`,
   });
+}
+
+/**
+ * A customer token as the bank's backend mints one, signed with the shared secret (HS256): for development and tests
+ * (`touchpoint customer-token <id>`). A bank that signs with its own keys (ES256, RS256) mints them in its backend.
+ */
+export async function mintCustomerToken(
+  options: CustomerTokenOptions,
+  customerId: string,
+  { now = new Date(), ttlSeconds = 3600 }: { now?: Date; ttlSeconds?: number } = {},
+): Promise<string> {
+  if (!options.secret) {
+    throw new Error('[touchpoint] a customer token is signed with TOUCHPOINT_CUSTOMER_TOKEN_SECRET, and none is set');
+  }
+  if (!CustomerId.safeParse(customerId).success) {
+    throw new Error(`[touchpoint] ${JSON.stringify(customerId)} is not a pseudonymous customer id`);
+  }
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(customerId)
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ttlSeconds)
+    .sign(new TextEncoder().encode(options.secret));
 }

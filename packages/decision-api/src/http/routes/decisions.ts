@@ -1,5 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { DecisionRequest, DecisionResponse, type OfferContent } from '../../contract/index.js';
+import {
+  DEVELOPER_CANDIDATES,
+  DecisionRequest,
+  DecisionResponse,
+  type DeveloperDecisionDetail,
+  type OfferContent,
+} from '../../contract/index.js';
+import type { DecisionTrace } from '../../domain/decide.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
 import { readJson } from '../body.js';
 import { composeDecision } from '../compose-decision.js';
@@ -104,6 +111,8 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       reason: outcome.reason,
       // A kept decision of a logged-in customer can be explained to them.
       ...(subject && c.get('customerId') !== null ? { why: `${origin}${whyPath(decisionId)}` } : {}),
+      // Only a development key's decisions say why other offers did not win; production keys never do.
+      ...(siteKey.development ? { debug: developerDetail(outcome.trace) } : {}),
     }));
     // Built to the contract's type, not parsed against its schema on every request: every field is the server's own
     // (the catalog's content and sizes were validated when the catalog was saved), and the parse of its own output
@@ -120,4 +129,40 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
 export function withAbsoluteImage(content: OfferContent, origin: string): OfferContent {
   if (!content.image?.url.startsWith('/static/')) return content;
   return { ...content, image: { ...content.image, url: `${origin}${content.image.url}` } };
+}
+
+/**
+ * Rules checked after the journey stage: an offer they exclude was meant for this customer's journey and was held back
+ * by the contact policy or the page. These are the candidates a developer asks about ("why did the banner go?").
+ */
+const HELD_BACK = new Set([
+  'converted',
+  'dismissed',
+  'offer-daily-cap',
+  'offer-weekly-cap',
+  'weekly-contact-cap',
+  'one-credit-offer',
+  'trigger-only',
+  'shown-elsewhere',
+]);
+
+/**
+ * The top candidates of a placement: the winner, then those held back by the contact policy or the page, then the
+ * eligible ones by priority, then those the hard rules excluded; each with the rule that excluded it.
+ */
+export function developerDetail(trace: DecisionTrace): DeveloperDecisionDetail {
+  const listed = trace.candidates.map((candidate) => {
+    const excludedBy = candidate.excludedBy?.rule ?? (candidate.shownElsewhere ? 'shown-elsewhere' : null);
+    const priority = candidate.score?.priority;
+    const rank = candidate.offerId === trace.winner ? 0 : excludedBy === null ? 2 : HELD_BACK.has(excludedBy) ? 1 : 3;
+    return { offerId: candidate.offerId, excludedBy, priority, rank };
+  });
+  listed.sort((a, b) => a.rank - b.rank || (b.priority ?? 0) - (a.priority ?? 0));
+  return {
+    candidates: listed.slice(0, DEVELOPER_CANDIDATES).map(({ offerId, excludedBy, priority }) => ({
+      offerId,
+      excludedBy,
+      ...(priority !== undefined ? { priority: Number(priority.toPrecision(4)) } : {}),
+    })),
+  };
 }
