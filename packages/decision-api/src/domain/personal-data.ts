@@ -13,6 +13,18 @@ const LABELS: Record<PersonalDataKind, string> = {
   account: 'a bank account number',
 };
 
+/**
+ * Fields that hold pseudonymous keys, not free text. A bank's own customer numbers may have the shape of a phone or an
+ * account number (eight digits starting 2–9 is a valid customer number), so a key is refused only when it looks like
+ * what must never serve as a pseudonymous id: an e-mail address or a CPR number.
+ */
+export const ID_FIELDS: ReadonlySet<string> = new Set(['customerId', 'anonymousId']);
+
+/** The kinds of personal data a pseudonymous id looks like: only an e-mail address or a CPR number; empty when none. */
+export function detectPersonalDataInId(id: string): PersonalDataKind[] {
+  return detectPersonalData(id).filter((kind) => kind === 'email' || kind === 'cpr');
+}
+
 /** Where a finding is: a JSON Pointer, and whether the value or a field name there looks like personal data. */
 export interface PersonalDataFinding {
   readonly path: string;
@@ -26,7 +38,10 @@ export function personalDataMessage(finding: Pick<PersonalDataFinding, 'kind' | 
   return `${what} ${LABELS[finding.kind]}; personal data is never accepted`;
 }
 
-/** Every string (and object key) in a JSON value that looks like personal data, by JSON Pointer under `prefix`. */
+/**
+ * Every string (and object key) in a JSON value that looks like personal data, by JSON Pointer under `prefix`; a
+ * string under an id field (`ID_FIELDS`) is judged as an id.
+ */
 export function findPersonalData(value: unknown, prefix = ''): PersonalDataFinding[] {
   const findings: PersonalDataFinding[] = [];
   const seen = new Set<string>();
@@ -52,7 +67,9 @@ export function findPersonalData(value: unknown, prefix = ''): PersonalDataFindi
         const inName = detectPersonalData(key);
         add(path, inName, 'name');
         // A field whose name is personal data is reported at its parent, so the pointer never repeats it.
-        stack.push({ value: item, path: inName.length > 0 ? path : `${path}/${escapePointer(key)}` });
+        const at = inName.length > 0 ? path : `${path}/${escapePointer(key)}`;
+        if (typeof item === 'string' && ID_FIELDS.has(key)) add(at, detectPersonalDataInId(item), 'value');
+        else stack.push({ value: item, path: at });
       }
     }
   }

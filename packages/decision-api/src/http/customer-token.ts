@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors, type JWSHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import type { ApiConfig } from '../config.js';
 import { CustomerId } from '../contract/index.js';
+import { detectPersonalDataInId } from '../domain/personal-data.js';
 import { ProblemError } from './problem.js';
 
 type CustomerTokenOptions = ApiConfig['customerToken'];
@@ -67,7 +68,12 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
         currentDate: now(),
         requiredClaims: ['sub', 'exp'],
       });
-      if (typeof payload.sub !== 'string' || !CustomerId.safeParse(payload.sub).success) {
+      // A subject that looks like a CPR number is personal data, never a pseudonymous id.
+      if (
+        typeof payload.sub !== 'string' ||
+        !CustomerId.safeParse(payload.sub).success ||
+        detectPersonalDataInId(payload.sub).length > 0
+      ) {
         throw invalidToken('The token subject is not a pseudonymous customer id.');
       }
       if (protectedHeader.alg === 'HS256' && typeof payload.exp === 'number') {

@@ -167,6 +167,7 @@ describe.each(engines)('the advisor queue on $name', (engine) => {
       [{ ...valid, id: 'one' }, '/id'],
       [{ ...valid, product: 'yacht' }, '/product'],
       [{ ...valid, customerId: 'ann@example.com' }, '/customerId'],
+      [{ ...valid, customerId: '0101901234' }, '/customerId'],
       [{ ...valid, colour: 'red' }, '/colour'],
     ] as const) {
       const response = await record(token, body);

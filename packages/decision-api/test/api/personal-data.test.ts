@@ -5,6 +5,7 @@ import {
   engines,
   NOW,
   signedByPartner,
+  staffToken,
   touchpointOf,
   useHarness,
 } from '../support/harness.js';
@@ -166,16 +167,27 @@ describe.each(engines)('personal data refused at ingest on $name', (engine) => {
     expect(text).not.toContain('ole@example.dk');
   });
 
-  it('refuses an envelope whose device id is personal data with 422 and stores nothing', async () => {
+  it('refuses an envelope whose device id is an e-mail address with 422 and stores nothing', async () => {
+    const response = await h.post('/v1/touchpoints', {
+      anonymousId: 'ole@example.dk',
+      touchpoints: [touchpointOf('page_view', { page: '/loans/car' })],
+    });
+    expect(response.status).toBe(422);
+    const text = await response.text();
+    expect(JSON.parse(text).errors).toEqual([{ path: '/anonymousId', message: expect.stringMatching(/e-mail/) }]);
+    expect(text).not.toContain('ole@example');
+    expect((await h.rowCounts()).touchpoints).toBe(0);
+  });
+
+  it('judges a device id as a key: a phone-number shape is not personal data there, only not a device id', async () => {
     const response = await h.post('/v1/touchpoints', {
       anonymousId: '+4523456789',
       touchpoints: [touchpointOf('page_view', { page: '/loans/car' })],
     });
     expect(response.status).toBe(422);
-    const text = await response.text();
-    expect(JSON.parse(text).errors).toEqual([{ path: '/anonymousId', message: expect.stringMatching(/phone/) }]);
-    expect(text).not.toContain('23456789');
-    expect((await h.rowCounts()).touchpoints).toBe(0);
+    const problem = await response.json();
+    expect(problem.type).toBe('https://touchpoint.dev/problems/invalid-body');
+    expect(problem.errors).toEqual([{ path: '/anonymousId', message: expect.not.stringMatching(/phone/) }]);
   });
 
   it('lets ids, timestamps, amounts, slugs and page paths through', async () => {
@@ -277,6 +289,79 @@ describe.each(engines)('personal data refused at ingest on $name', (engine) => {
       expect(text).not.toMatch(/0101901234|23456789/);
       expect(await h.store.countTouchpointsWithIds([byCpr.id, phoneSite.id])).toBe(0);
       expect(await h.store.profile('c:0101901234')).toMatchObject({ touchpointCount: 0 });
+    });
+
+    it('takes customer numbers that have a phone or account number’s shape: ids are keys, not free text', async () => {
+      // Eight digits starting 2–9 read as a Danish phone number in free text; fourteen as a registration and account.
+      const ids = ['23456789', '98765432', '12345678901234', 'c-2345-6789'];
+      const visits = ids.map((customerId) => visit({ customerId }));
+      const response = await h.post('/v1/partner/touchpoints', undefined, signedByPartner({ touchpoints: visits }));
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as BatchResult;
+      expect(body.rejected).toEqual([]);
+      expect(body.accepted).toEqual(visits.map((v) => v.id));
+      for (const id of ids) expect(await h.store.profile(`c:${id}`)).toMatchObject({ touchpointCount: 1 });
+    });
+
+    it('refuses a customer id holding a CPR number anywhere in it, or an e-mail address', async () => {
+      const visits = [visit({ customerId: 'c-010190-1234' }), visit({ customerId: 'ole@example.dk' })];
+      const response = await h.post('/v1/partner/touchpoints', undefined, signedByPartner({ touchpoints: visits }));
+      expect(response.status).toBe(422);
+      const text = await response.text();
+      expect(JSON.parse(text).errors).toEqual([
+        { path: '/touchpoints/0/customerId', message: expect.stringMatching(/CPR/) },
+        { path: '/touchpoints/1/customerId', message: expect.stringMatching(/e-mail/) },
+      ]);
+      expect(text).not.toMatch(/010190|ole@example/);
+    });
+  });
+
+  describe('pseudonymous ids on the other routes', () => {
+    it('a customer token whose subject is a CPR number is refused; one of eight digits is a customer', async () => {
+      const cpr = await h.post('/v1/decisions', decisionRequest(['dashboard-hero']), {
+        token: await customerToken('0101901234'),
+      });
+      expect(cpr.status).toBe(401);
+      const eightDigits = await h.post('/v1/decisions', decisionRequest(['dashboard-hero']), {
+        token: await customerToken('23456789'),
+      });
+      expect(eightDigits.status).toBe(200);
+      expect((await eightDigits.json()).decisions[0].why).toEqual(expect.any(String));
+    });
+
+    it('staff erase a customer whose number has a phone’s shape, never one named by a CPR number', async () => {
+      const admin = await staffToken(['admin']);
+      const refused = await h.delete('/v1/admin/customers/0101901234', { key: null, token: admin });
+      expect(refused.status).toBe(422);
+      const text = await refused.text();
+      expect(JSON.parse(text).errors).toEqual([{ path: '/customerId', message: expect.stringMatching(/CPR/) }]);
+      expect(text).not.toContain('0101901234');
+      const erased = await h.delete('/v1/admin/customers/23456789', { key: null, token: admin });
+      expect(erased.status).toBe(200);
+    });
+
+    it('bank model scores: a CPR-shaped customer id is refused by item, an eight-digit one kept', async () => {
+      const upload = {
+        modelName: 'car-loan-propensity',
+        modelVersion: '2026.11',
+        scores: [
+          { customerId: '23456789', offerId: 'car-loan-quote', score: 0.4 },
+          { customerId: '010190-1234', offerId: 'car-loan-quote', score: 0.4 },
+        ],
+      };
+      const response = await h.touchpoint.app.request('http://touchpoint.test/v1/admin/scores', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await staffToken(['admin'])}` },
+        body: JSON.stringify(upload),
+      });
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({
+        stored: 1,
+        rejected: [{ index: 1, errors: [{ path: '/scores/1/customerId', message: expect.stringMatching(/CPR/) }] }],
+      });
+      expect(text).not.toContain('010190');
+      expect((await h.store.bankScores('23456789')).size).toBe(1);
     });
   });
 });

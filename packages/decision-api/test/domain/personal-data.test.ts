@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectPersonalData, findPersonalData, personalDataMessage } from '../../src/domain/personal-data.js';
+import {
+  detectPersonalData,
+  detectPersonalDataInId,
+  findPersonalData,
+  personalDataMessage,
+} from '../../src/domain/personal-data.js';
 
 describe('recognising personal data in a string', () => {
   it.each([
@@ -80,6 +85,46 @@ describe('recognising personal data in a string', () => {
     expect(detectPersonalData('300290-1234')).toEqual([]);
     expect(detectPersonalData('290200-1234')).toEqual(['cpr']);
     expect(detectPersonalData('011390-1234')).toEqual([]);
+  });
+});
+
+describe('pseudonymous ids are keys, not free text', () => {
+  it.each([
+    ['eight digits starting 2–9 (a Danish phone number in free text)', '23456789'],
+    ['a phone number’s groups', '2345-6789'],
+    ['a registration and account number’s shape', '12345678901234'],
+    ['ten digits that are no date', '9999999999'],
+    ['a prefixed customer number', 'c-00042'],
+  ])('an id of %s is not refused', (_, id) => {
+    expect(detectPersonalDataInId(id)).toEqual([]);
+  });
+
+  it.each([
+    ['a CPR number', '0101901234', 'cpr'],
+    ['a CPR number with its hyphen', '010190-1234', 'cpr'],
+    ['a CPR number inside a longer id', 'c-010190-1234', 'cpr'],
+    ['an e-mail address', 'ole@example.dk', 'email'],
+  ])('an id holding %s is refused', (_, id, kind) => {
+    expect(detectPersonalDataInId(id)).toEqual([kind]);
+  });
+
+  it('judges customerId and anonymousId fields as ids, every other string as free text', () => {
+    expect(
+      findPersonalData({ customerId: '23456789', anonymousId: '23456789', site: '23456789', note: 'ring 23456789' }),
+    ).toEqual([
+      { path: '/note', kind: 'phone', in: 'value' },
+      { path: '/site', kind: 'phone', in: 'value' },
+    ]);
+    expect(findPersonalData({ customerId: '0101901234', nested: { customerId: 'ole@example.dk' } })).toEqual([
+      { path: '/customerId', kind: 'cpr', in: 'value' },
+      { path: '/nested/customerId', kind: 'email', in: 'value' },
+    ]);
+  });
+
+  it('an id field holding something else than a string is searched as before', () => {
+    expect(findPersonalData({ customerId: { note: '23456789' } })).toEqual([
+      { path: '/customerId/note', kind: 'phone', in: 'value' },
+    ]);
   });
 });
 

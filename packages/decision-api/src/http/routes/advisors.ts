@@ -12,6 +12,7 @@ import { applyAdvisorOutcome } from '../../domain/advisor-outcome.js';
 import { advisorQueue } from '../../domain/advisor-queue.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
+import { refusePersonalDataInIds } from '../personal-data.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
 import { requireRole } from '../staff-token.js';
@@ -101,6 +102,7 @@ export function advisorRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     const parsed = AdvisorOutcomeRequest.safeParse(await readJson(c, MAX_OUTCOME_BYTES));
     if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
     const request = parsed.data;
+    refusePersonalDataInIds({ '/customerId': request.customerId });
     const catalog = services.catalog.current();
     if (!catalog.products.has(request.product)) {
       throw invalidBody([{ path: '/product', message: 'not a catalog product' }]);

@@ -11,6 +11,7 @@ import {
 import { describeEvidence } from '../../domain/learning.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
+import { findPersonalDataInIds, personalDataErrors } from '../personal-data.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
 import { requireRole } from '../staff-token.js';
@@ -84,7 +85,10 @@ export function learningRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       const { customerId, offerId } = parsed.data;
       const pair = `${customerId}\u0000${offerId}`;
       const first = seen.get(pair);
-      if (!catalog.offers.has(offerId)) {
+      const personal = findPersonalDataInIds({ [`${path}/customerId`]: customerId });
+      if (personal.length > 0) {
+        rejected.push({ index, errors: personalDataErrors(personal) });
+      } else if (!catalog.offers.has(offerId)) {
         rejected.push({ index, errors: [{ path: `${path}/offerId`, message: `unknown offer "${offerId}"` }] });
       } else if (first !== undefined) {
         rejected.push({ index, errors: [{ path, message: `customer × offer given before, at /scores/${first}` }] });

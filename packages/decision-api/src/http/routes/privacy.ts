@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CustomerDataExport, CustomerId, StaffErasureResult, WhyExplanation } from '../../contract/index.js';
 import { explainDecision } from '../../domain/why.js';
 import type { AppEnv } from '../env.js';
+import { refusePersonalDataInIds } from '../personal-data.js';
 import { ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
 import { requireRole } from '../staff-token.js';
@@ -123,6 +124,7 @@ export function privacyRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
   });
   app.delete('/v1/admin/customers/:customerId', requireRole('admin'), async (c) => {
     const parsed = CustomerId.safeParse(c.req.param('customerId'));
+    if (parsed.success) refusePersonalDataInIds({ '/customerId': parsed.data });
     if (!parsed.success) {
       throw new ProblemError(422, 'invalid-path', 'The customer id is invalid', 'See errors.', [
         { path: '/customerId', message: 'must be a pseudonymous customer id' },
