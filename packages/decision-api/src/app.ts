@@ -3,7 +3,7 @@ import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
 import { followStoreChanges } from './change-follower.js';
 import { type ClusterHolder, loadClusterHolder } from './cluster-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
-import { createDecisionRecorder } from './decision-recorder.js';
+import { createDecisionRecorder, type DecisionRecorderOptions } from './decision-recorder.js';
 import { type ExperimentHolder, loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
@@ -30,6 +30,8 @@ export interface TouchpointAppOptions {
    * every process sharing a database serves a change within moments. On by default.
    */
   readonly followChanges?: boolean;
+  /** The decision recorder's bounds (`maxKept`: records waiting for the store before decisions are shed). */
+  readonly recorder?: Pick<DecisionRecorderOptions, 'maxKept' | 'retryMs' | 'writeTimeoutMs'>;
 }
 
 export interface TouchpointApp {
@@ -79,7 +81,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
           },
         );
   const catalog = await loadCatalogHolder(store);
-  const recorder = createDecisionRecorder(store);
+  const recorder = createDecisionRecorder(store, options.recorder);
   const now = options.now ?? (() => new Date());
   const learning = await loadLearningHolder(
     store,

@@ -8,22 +8,32 @@ import { withinTimeLimit } from './time-limit.js';
  * twenty-five collector pauses of 20 ms or more in 8 s; 10 ms gave none).
  *
  * One write at a time, oldest first; batches that waited are joined into writes of up to `maxWrite`. Memory is
- * bounded: when the store is away, hangs, or is slower than the decisions arrive, at most `maxKept` decisions wait;
- * beyond, the oldest are dropped, counted and logged (at most once per `dropLogMs`). A write that has not answered in
- * `writeTimeoutMs` counts as failed and is retried (writes are idempotent: ids are keys, and only inserted rows are
- * counted). Answering customers comes first: a decision is never held back for its record.
+ * bounded without losing a record: when the store is away, hangs, or is slower than the decisions arrive, at most
+ * `maxKept` decisions wait (the write under way included), and `record` refuses what would go beyond, so the caller
+ * does not serve a decision it cannot record (the decisions route answers 503 with Retry-After). A write that has not
+ * answered in `writeTimeoutMs` counts as failed and is retried (writes are idempotent: ids are keys, and only inserted
+ * rows are counted). A kept record is never dropped; a decision is never held back for its record's write.
  */
 export interface DecisionRecorder {
-  record(decisions: readonly StoredDecision[]): void;
+  /** Keeps the decisions to be written and answers true, or keeps none of them and answers false when more than
+   * `maxKept` would wait. */
+  record(decisions: readonly StoredDecision[]): boolean;
   /**
-   * Writes everything buffered; resolves when what was recorded before the call is stored, dropped, or its write
+   * Whether `count` more decisions would be kept now; a no is counted as refused, as `record` counts it. Lets a caller
+   * shed a request before deciding it.
+   */
+  admits(count: number): boolean;
+  /**
+   * Writes everything buffered; resolves when what was recorded before the call is stored, or its write
    * failed (then it is kept for a retry). Never rejects.
    */
   flush(): Promise<void>;
   /** Decisions waiting to be written (not counting a write under way). */
   readonly pending: number;
-  /** Decisions dropped since the start because more than `maxKept` were waiting. */
-  readonly dropped: number;
+  /** Decisions kept since the start (every one is written, or still waits). */
+  readonly kept: number;
+  /** Decisions refused since the start because more than `maxKept` would have waited. */
+  readonly refused: number;
   /** Writes what is buffered one last time and stops retrying; resolves with how many could not be written. */
   close(): Promise<number>;
 }
@@ -33,14 +43,17 @@ export interface DecisionRecorderOptions {
   readonly maxBuffered?: number;
   /** Batches that waited are joined into one write up to this many decisions. */
   readonly maxWrite?: number;
-  /** While the store is away or behind, decisions wait up to this many; beyond, the oldest are dropped. */
+  /** While the store is away or behind, decisions wait up to this many; beyond, `record` refuses more. */
   readonly maxKept?: number;
   readonly retryMs?: number;
   readonly writeTimeoutMs?: number;
-  readonly dropLogMs?: number;
   readonly onError?: (error: unknown) => void;
-  /** Told how many decisions were dropped since it was last told, and how many were dropped in all. */
-  readonly onDropped?: (count: number, total: number) => void;
+  /**
+   * Told, at most once per `refusedLogMs` (at the next refusal after it), how many decisions were refused since it was
+   * last told and in all.
+   */
+  readonly onRefused?: (count: number, total: number) => void;
+  readonly refusedLogMs?: number;
   readonly now?: () => number;
 }
 
@@ -59,12 +72,12 @@ export function createDecisionRecorder(
     maxKept = 10_000,
     retryMs = 1_000,
     writeTimeoutMs = 30_000,
-    dropLogMs = 10_000,
     onError = (error: unknown) => console.error('[touchpoint] decision write failed', error),
-    onDropped = (count: number, total: number) =>
+    onRefused = (count: number, total: number) =>
       console.error(
-        `[touchpoint] ${count} decision records dropped (${total} since the start): more than ${maxKept} were waiting for the store`,
+        `[touchpoint] ${count} decisions shed (${total} since the start): ${maxKept} records were waiting for the store`,
       ),
+    refusedLogMs = 10_000,
     now = Date.now,
   }: DecisionRecorderOptions = {},
 ): DecisionRecorder {
@@ -73,14 +86,15 @@ export function createDecisionRecorder(
   /** Handed to the writer, oldest first. */
   let queued: Batch[] = [];
   let queuedCount = 0;
-  /** The batches of the write under way. */
+  /** The batches of the write under way, and how many decisions they hold. */
   let inFlight: Batch[] = [];
+  let inFlightCount = 0;
   let writer: Promise<void> | undefined;
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let dropTimer: ReturnType<typeof setTimeout> | undefined;
-  let dropped = 0;
-  let droppedUntold = 0;
+  let kept = 0;
+  let refused = 0;
+  let refusedUntold = 0;
   let toldAt = Number.NEGATIVE_INFINITY;
   /** Set while the last write failed: only the retry timer writes, so an outage costs one failed write per retry. */
   let retrying = false;
@@ -96,49 +110,6 @@ export function createDecisionRecorder(
     for (const batch of batches) for (const waiter of batch.waiters.splice(0)) waiter();
   };
 
-  const tellDropped = () => {
-    if (droppedUntold === 0) return;
-    const wait = toldAt + dropLogMs - now();
-    if (wait > 0 && !closed) {
-      // Told when the window ends, even if nothing more is dropped by then.
-      dropTimer ??= setTimeout(() => {
-        dropTimer = undefined;
-        tellDropped();
-      }, wait);
-      dropTimer.unref?.();
-      return;
-    }
-    if (dropTimer !== undefined) clearTimeout(dropTimer);
-    dropTimer = undefined;
-    toldAt = now();
-    const count = droppedUntold;
-    droppedUntold = 0;
-    safely(() => onDropped(count, dropped));
-  };
-
-  /** Drops the oldest waiting decisions beyond `maxKept`: queued batches first, then the buffer's head. */
-  const bound = () => {
-    let excess = queuedCount + buffer.length - maxKept;
-    if (excess <= 0) return;
-    dropped += excess;
-    droppedUntold += excess;
-    while (excess > 0 && queued.length > 0) {
-      const oldest = queued[0] as Batch;
-      if (oldest.records.length <= excess) {
-        queued.shift();
-        queuedCount -= oldest.records.length;
-        excess -= oldest.records.length;
-        settle([oldest]);
-      } else {
-        oldest.records = oldest.records.slice(excess);
-        queuedCount -= excess;
-        excess = 0;
-      }
-    }
-    if (excess > 0) buffer = buffer.slice(excess);
-    tellDropped();
-  };
-
   /** Writes the queued batches one write at a time until none is left or a write fails. */
   const drain = async () => {
     while (queued.length > 0) {
@@ -152,6 +123,7 @@ export function createDecisionRecorder(
       }
       queuedCount -= records.length;
       inFlight = taken;
+      inFlightCount = records.length;
       try {
         // A hung connection or a lock wait counts as a failed write after `writeTimeoutMs`.
         await withinTimeLimit(
@@ -169,7 +141,6 @@ export function createDecisionRecorder(
         queued = [];
         queuedCount = 0;
         settle(behind);
-        bound();
         retrying = true;
         if (!closed) {
           if (batchTimer !== undefined) clearTimeout(batchTimer);
@@ -181,6 +152,7 @@ export function createDecisionRecorder(
         }
       } finally {
         inFlight = [];
+        inFlightCount = 0;
         settle(taken);
       }
     }
@@ -205,21 +177,41 @@ export function createDecisionRecorder(
     return done;
   };
 
+  const admits = (count: number) => {
+    // The write under way counts: its records go back to the buffer when it fails.
+    if (buffer.length + queuedCount + inFlightCount + count <= maxKept) return true;
+    refused += count;
+    refusedUntold += count;
+    if (now() - toldAt >= refusedLogMs) {
+      toldAt = now();
+      const told = refusedUntold;
+      refusedUntold = 0;
+      safely(() => onRefused(told, refused));
+    }
+    return false;
+  };
+
   return {
     record(decisions) {
+      if (!admits(decisions.length)) return false;
       buffer.push(...decisions);
-      bound();
+      kept += decisions.length;
       // While the store is away only the retry timer writes.
-      if (retrying || closed) return;
+      if (retrying || closed) return true;
       if (buffer.length >= maxBuffered) void flush();
       else batchTimer ??= setTimeout(() => void flush(), delayMs);
+      return true;
     },
+    admits,
     flush,
     get pending() {
       return buffer.length + queuedCount;
     },
-    get dropped() {
-      return dropped;
+    get kept() {
+      return kept;
+    },
+    get refused() {
+      return refused;
     },
     async close() {
       closed = true;
@@ -228,7 +220,6 @@ export function createDecisionRecorder(
       retrying = false;
       await flush();
       await writer;
-      tellDropped();
       const lost = buffer.length + queuedCount;
       buffer = [];
       settle(queued);

@@ -165,6 +165,28 @@ describe('when deciding fails', () => {
     expect(errors).toEqual([expect.objectContaining({ kind: 'decision' })]);
   });
 
+  it('a decision the API sheds (503 with Retry-After: its records are behind) gives way to the cached one', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const client = device.client();
+    const [cached] = await client.decide(['dashboard-hero']);
+    vi.setSystemTime(Date.now() + 301_000);
+    api.nextDecisions(() =>
+      HttpResponse.json(
+        {
+          type: 'https://touchpoint.dev/problems/decisions-unrecorded',
+          title: 'Decisions cannot be recorded now',
+          status: 503,
+        },
+        { status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '2' } },
+      ),
+    );
+    const [result] = await client.decide(['dashboard-hero']);
+    expect(result).toEqual(cached);
+    expect(errors).toEqual([expect.objectContaining({ kind: 'decision', status: 503 })]);
+    // One request for the decision shed: the SDK does not retry it in a loop.
+    expect(api.decisionRequests).toHaveLength(2);
+  });
+
   it('with nothing cached, the placement gets an empty decision and keeps its box empty', async () => {
     const client = device.client({ decisionTimeoutMs: 50 });
     api.nextDecisions(async () => {

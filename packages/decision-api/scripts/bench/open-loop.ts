@@ -20,6 +20,8 @@ export interface OpenLoopResult {
   readonly max: number;
   /** Error answers, connection errors and requests unanswered within 10 s. */
   readonly failed: number;
+  /** Of those, the answers 503 (requests the server shed). */
+  readonly shed: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function openLoop({
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let failed = 0;
+  let shed = 0;
   let sent = 0;
   const start = performance.now();
   await new Promise<void>((resolve) => {
@@ -72,6 +75,7 @@ export async function openLoop({
           headers: method === 'POST' ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers,
         },
         (response) => {
+          if (response.statusCode === 503) shed += 1;
           response.resume();
           response.on('end', () => finish((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300));
           response.on('error', () => finish(false));
@@ -102,5 +106,6 @@ export async function openLoop({
     p99: at(0.99),
     max: latencies.at(-1) ?? Number.NaN,
     failed,
+    shed,
   };
 }

@@ -11,7 +11,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEMO_CONFIG } from '../../src/config.js';
 import { startNodeServer } from '../../src/runtime/node.js';
-import { openStore } from '../../src/store/open.js';
+import { openPglite } from '../../src/store/drivers/pglite.js';
+import { openPostgres } from '../../src/store/drivers/postgres.js';
+import { migrate } from '../../src/store/migrations.js';
+import { createSqlStore } from '../../src/store/store.js';
 
 const { values } = parseArgs({
   options: { customers: { type: 'string', default: '2000' }, 'database-url': { type: 'string' } },
@@ -19,7 +22,13 @@ const { values } = parseArgs({
 const customers = Number(values.customers);
 const databaseUrl = values['database-url'];
 const schema = `tp_bench_${Date.now().toString(36)}`;
-const store = await openStore(databaseUrl ? { databaseUrl, schema } : {});
+// The database itself is kept at hand, to count the decision records it holds against those the server kept.
+const db = databaseUrl ? await openPostgres({ connectionString: databaseUrl, schema }) : await openPglite();
+await migrate(db);
+const store = createSqlStore(db);
+await store.createPartitionsAhead(new Date());
+const storedDecisions = async () =>
+  (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM decisions'))[0]?.n ?? 0;
 const { seedDemoBank } = await import('../../src/seed.js');
 const { trainAndActivateClusters } = await import('../../src/cluster-job.js');
 const { readSeedCatalog } = await import('../../src/runtime/node.js');
@@ -60,7 +69,7 @@ const close = async () => {
   const { hits, misses } = server.touchpoint.services.profileCache.stats();
   process.stderr.write(`[bench] profile reads: ${hits} from memory, ${misses} from the store\n`);
   process.stderr.write(
-    `[bench] decision records: ${recorder.pending} waiting at the end, ${recorder.dropped} dropped (more waited than the recorder keeps)\n`,
+    `[bench] decision records: ${recorder.kept} kept, ${recorder.pending} waiting at the end; ${recorder.refused} decisions shed (records behind the store)\n`,
   );
   loopReport('since the last row');
   await server.close();
@@ -75,8 +84,9 @@ const close = async () => {
   process.exit(0);
 };
 // "drain <label>" on standard input: reports the event loop since the last drain under that label, writes every
-// decision record still waiting, then answers with a JSON line of how many were written behind the load and how many
-// dropped in all, so each benchmark row starts with nothing owed to the store.
+// decision record still waiting, then answers with a JSON line of how many were written behind the load, how many the
+// server kept and refused in all, and how many rows the decisions table holds, so each benchmark row starts with
+// nothing owed to the store and a record lost between the recorder and the table shows as kept − stored.
 createInterface({ input: process.stdin }).on('line', async (line) => {
   const [command, ...label] = line.trim().split(' ');
   if (command !== 'drain') return;
@@ -84,7 +94,7 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
   const waited = recorder.pending;
   for (let round = 0; round < 600 && recorder.pending > 0; round++) await recorder.flush();
   process.stdout.write(
-    `${JSON.stringify({ drained: waited, pending: recorder.pending, dropped: recorder.dropped })}\n`,
+    `${JSON.stringify({ drained: waited, pending: recorder.pending, kept: recorder.kept, refused: recorder.refused, stored: await storedDecisions() })}\n`,
   );
 });
 process.stdin.on('end', close);

@@ -108,29 +108,33 @@ describe('decision records written behind the answers', () => {
     expect(await recorder.close()).toBe(0);
   });
 
-  it('a store that stays away keeps at most maxKept, the newest, and says how many it dropped', async () => {
+  it('a store that stays away keeps at most maxKept and refuses the rest: nothing kept is dropped', async () => {
     const told: Array<[number, number]> = [];
     const recorder = createDecisionRecorder(createSqlStore(outage.db), {
       delayMs: 60_000,
       maxKept: 100,
       retryMs: 60_000,
       onError: () => {},
-      onDropped: (count, total) => told.push([count, total]),
+      onRefused: (count, total) => told.push([count, total]),
     });
     outage.refuse();
-    recorder.record(decisionsNamed(0, 60));
+    expect(recorder.record(decisionsNamed(0, 60))).toBe(true);
     await recorder.flush();
-    recorder.record(decisionsNamed(60, 190));
+    // 40 more fit beside the 60 that failed to be written; 190 at once do not, and none of them is kept.
+    expect(recorder.record(decisionsNamed(60, 190))).toBe(false);
+    expect(recorder.admits(41)).toBe(false);
+    expect(recorder.record(decisionsNamed(60, 40))).toBe(true);
     expect(recorder.pending).toBe(100);
-    expect(recorder.dropped).toBe(150);
-    expect(told).toEqual([[150, 150]]);
+    expect(recorder.refused).toBe(231);
+    expect(recorder.kept).toBe(100);
+    expect(told).toEqual([[190, 190]]);
     outage.restore();
     await recorder.flush();
-    expect(await storedIds()).toEqual(decisionsNamed(150, 100).map((d) => d.id));
+    expect(await storedIds()).toEqual(decisionsNamed(0, 100).map((d) => d.id));
     expect(await recorder.close()).toBe(0);
   });
 
-  it('a store slower than the decisions holds memory to maxKept: the oldest waiting are dropped, writes stay in order', async () => {
+  it('a store slower than the decisions holds memory to maxKept, counting the write under way: later decisions are refused, every kept one written in order', async () => {
     const told: Array<[number, number]> = [];
     let clock = 0;
     const held = heldStore(createSqlStore(db));
@@ -139,29 +143,56 @@ describe('decision records written behind the answers', () => {
       delayMs: 60_000,
       maxBuffered: 10,
       maxKept: 100,
-      dropLogMs: 10_000,
+      refusedLogMs: 10_000,
       now: () => clock,
-      onDropped: (count, total) => told.push([count, total]),
+      onRefused: (count, total) => told.push([count, total]),
     });
-    // 30 batches of 10 while the first write hangs: it is under way, 100 more wait, the rest are dropped.
+    // 30 batches of 10 while the first write hangs: it is under way, 90 more wait, the rest are refused.
+    const answers: boolean[] = [];
     for (let batch = 0; batch < 30; batch++) {
-      recorder.record(decisionsNamed(batch * 10, 10));
+      answers.push(recorder.record(decisionsNamed(batch * 10, 10)));
       await nextTurn();
-      expect(recorder.pending).toBeLessThanOrEqual(100);
+      expect(recorder.pending).toBeLessThanOrEqual(90);
       clock += 1_000;
     }
-    expect(recorder.pending).toBe(100);
-    expect(recorder.dropped).toBe(190);
-    // Told at the first drop and again after ten seconds, not at every drop.
-    expect(told.map(([, total]) => total)).toEqual([10, 110]);
+    expect(answers).toEqual([...Array(10).fill(true), ...Array(20).fill(false)]);
+    expect(recorder.pending).toBe(90);
+    expect(recorder.refused).toBe(200);
+    // Told at the first refusal and again after ten seconds, not at every refusal.
+    expect(told).toEqual([
+      [10, 10],
+      [100, 110],
+    ]);
     held.release();
     expect(await recorder.close()).toBe(0);
-    // The write that was under way, then the newest hundred in one write (the ten batches that waited, joined), in
-    // the order they were decided.
-    expect(held.batches).toEqual([10, 100]);
-    expect(await storedIds()).toEqual([...decisionsNamed(0, 10), ...decisionsNamed(200, 100)].map((d) => d.id));
-    // What was dropped since the last word is told when the recorder closes.
-    expect(told.at(-1)).toEqual([80, 190]);
+    // The write that was under way, then the ninety that waited, joined, in the order they were decided.
+    expect(held.batches).toEqual([10, 90]);
+    expect(await storedIds()).toEqual(decisionsNamed(0, 100).map((d) => d.id));
+  });
+
+  it('a write that fails gives its decisions back without dropping any: the bound counted them while under way', async () => {
+    const held = heldStore(createSqlStore(outage.db));
+    held.hold();
+    const recorder = createDecisionRecorder(held.store, {
+      delayMs: 60_000,
+      maxKept: 20,
+      retryMs: 60_000,
+      onError: () => {},
+    });
+    recorder.record(decisionsNamed(0, 15));
+    const written = recorder.flush();
+    // Under way: 15 of the 20 taken, so 5 more fit and 6 do not.
+    expect(recorder.record(decisionsNamed(15, 6))).toBe(false);
+    expect(recorder.record(decisionsNamed(15, 5))).toBe(true);
+    outage.refuse();
+    held.release();
+    await written;
+    expect(recorder.pending).toBe(20);
+    expect(recorder.admits(1)).toBe(false);
+    outage.restore();
+    await recorder.flush();
+    expect(await storedIds()).toEqual(decisionsNamed(0, 20).map((d) => d.id));
+    expect(await recorder.close()).toBe(0);
   });
 
   it('while the store is away and decisions keep coming, a write is tried once per retry, not once per batch', async () => {
@@ -226,7 +257,7 @@ describe('decision records written behind the answers', () => {
       onError: () => {
         throw new Error('a logger that throws');
       },
-      onDropped: () => {
+      onRefused: () => {
         throw new Error('a logger that throws');
       },
     });
@@ -234,32 +265,11 @@ describe('decision records written behind the answers', () => {
     recorder.record(decisionsNamed(0, 3));
     await expect(recorder.flush()).resolves.toBeUndefined();
     expect(() => recorder.record(decisionsNamed(3, 7))).not.toThrow();
-    expect(recorder.dropped).toBe(5);
+    expect(recorder.refused).toBe(7);
+    expect(recorder.record(decisionsNamed(3, 2))).toBe(true);
     outage.restore();
     await recorder.flush();
-    expect(await storedIds()).toEqual(decisionsNamed(5, 5).map((d) => d.id));
+    expect(await storedIds()).toEqual(decisionsNamed(0, 5).map((d) => d.id));
     expect(await recorder.close()).toBe(0);
-  });
-
-  it('drops held back by the log window are told when the window ends, without waiting for more', async () => {
-    const told: Array<[number, number]> = [];
-    const recorder = createDecisionRecorder(createSqlStore(outage.db), {
-      delayMs: 60_000,
-      retryMs: 60_000,
-      maxKept: 5,
-      dropLogMs: 50,
-      onError: () => {},
-      onDropped: (count, total) => told.push([count, total]),
-    });
-    outage.refuse();
-    recorder.record(decisionsNamed(0, 8));
-    recorder.record(decisionsNamed(8, 4));
-    expect(told).toEqual([[3, 3]]);
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(told).toEqual([
-      [3, 3],
-      [4, 7],
-    ]);
-    await recorder.close();
   });
 });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
-import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
+import { createTouchpointApp, type TouchpointApp, type TouchpointAppOptions } from '../../src/app.js';
 import {
   ApiConfig,
   type ApiConfigInput,
@@ -120,6 +120,8 @@ export interface HarnessOptions {
   readonly wrapStore?: (store: Store) => Store;
   /** Numbers in [0, 1): exploration seeds and the CRM backoff's jitter; seeded by default, so runs repeat. */
   readonly random?: () => number;
+  /** The decision recorder's bounds. */
+  readonly recorder?: TouchpointAppOptions['recorder'];
 }
 
 export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}): Promise<Harness> {
@@ -131,6 +133,7 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     config: options.config ?? TEST_CONFIG,
     now: () => now,
     random: options.random ?? seededRandom(20261122),
+    ...(options.recorder ? { recorder: options.recorder } : {}),
   });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...init.headers };

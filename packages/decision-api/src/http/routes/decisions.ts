@@ -5,6 +5,7 @@ import {
   DecisionResponse,
   type DeveloperDecisionDetail,
   type OfferContent,
+  Problem,
 } from '../../contract/index.js';
 import type { DecisionTrace } from '../../domain/decide.js';
 import { EMPTY_PROFILE } from '../../domain/profile.js';
@@ -20,6 +21,22 @@ import { whyPath } from './privacy.js';
 
 const MAX_DECISION_BYTES = 16 * 1024;
 const DEGRADED_TTL_SECONDS = 30;
+/** The recorder writes about 5,000 records a second on the embedded store: a full backlog is gone in about 2 s. */
+const RECORDS_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Shed, not served: a decision is answered only once its record is kept (the record is the bank's account of what it
+ * showed whom, and what "why am I seeing this?" reads). The SDK shows its cached or default content meanwhile.
+ */
+const recordsBehind = () =>
+  new ProblemError(
+    503,
+    'decisions-unrecorded',
+    'Decisions cannot be recorded now',
+    'The decision records are behind the store; ask again after Retry-After seconds.',
+    undefined,
+    { 'retry-after': String(RECORDS_RETRY_AFTER_SECONDS) },
+  );
 
 export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openAPIRegistry.registerPath({
@@ -37,6 +54,11 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
         content: { 'application/json': { schema: DecisionResponse } },
       },
       ...problemResponses(400, 401, 403, 413, 415, 422, 429),
+      503: {
+        description:
+          'Decision records are behind the store (a decision is never served without its record); ask again after Retry-After seconds',
+        content: { 'application/problem+json': { schema: Problem } },
+      },
     },
   });
 
@@ -57,6 +79,8 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     // Without consent, generic content: no profile is read, nothing is linked, and the decision is not kept.
     // The same generic content when the store is away or slower than its deadline: a page never waits on it.
     const personalized = request.context.consent === 'granted';
+    // Shed before any work when the records are already behind (checked again, without a wait, when recording).
+    if (personalized && !services.recorder.admits(request.placements.length)) throw recordsBehind();
     const customerId = c.get('customerId');
     const generic = { subject: null, profile: EMPTY_PROFILE, degraded: false, bankScores: undefined };
     // The profile and a logged-in customer's bank-model scores: one read by key, within the deadline.
@@ -86,8 +110,9 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     });
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
-    if (subject)
-      services.recorder.record(
+    if (
+      subject &&
+      !services.recorder.record(
         decided.map(({ outcome, decisionId }) => ({
           id: decisionId,
           subject,
@@ -100,7 +125,9 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
           trace: outcome.trace,
           createdAt: now,
         })),
-      );
+      )
+    )
+      throw recordsBehind();
     const decisions = decided.map(({ outcome, decisionId }) => ({
       placement: outcome.placement,
       decisionId,
