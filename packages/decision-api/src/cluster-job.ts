@@ -1,9 +1,9 @@
 import { createRandom } from './demo/random.js';
-import { addToBehaviour, EMPTY_BEHAVIOUR } from './domain/behaviour.js';
-import { compileCatalog } from './domain/catalog.js';
-import { type ClusterComparison, compareClusterModels } from './domain/cluster-comparison.js';
-import { type ClusterModel, type TrainedClusters, trainClusters } from './domain/clusters.js';
-import { featuresOf } from './domain/features.js';
+import { type ClusterComparison, compareClusterModels } from './domain/clustering/cluster-comparison.js';
+import { type ClusterModel, type TrainedClusters, trainClusters } from './domain/clustering/clusters.js';
+import { compileCatalog } from './domain/decision/catalog.js';
+import { addToBehaviour, EMPTY_BEHAVIOUR } from './domain/journeys/behaviour.js';
+import { featuresOf } from './domain/journeys/features.js';
 import type { BehaviourBackfill, StoredClusterModel } from './store/cluster-models.js';
 import type { Store, Subject } from './store/store.js';
 

@@ -1,5 +1,5 @@
-import type { CompiledCatalog } from './domain/catalog.js';
-import { refreshLeads } from './domain/leads.js';
+import { refreshLeads } from './domain/advisors/leads.js';
+import type { CompiledCatalog } from './domain/decision/catalog.js';
 import { leadQualifiedEvent } from './lead-delivery.js';
 import type { LeadHook, LeadScoring } from './store/leads-store.js';
 

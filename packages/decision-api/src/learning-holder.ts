@@ -1,4 +1,4 @@
-import { evidenceKey, type LearnedEvidence, type OfferEvidence } from './domain/learning.js';
+import { evidenceKey, type LearnedEvidence, type OfferEvidence } from './domain/decision/learning.js';
 import type { LearnedRow } from './store/learning.js';
 import type { Store } from './store/store.js';
 

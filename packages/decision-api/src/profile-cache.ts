@@ -1,5 +1,5 @@
-import type { BankScore } from './domain/arbitration.js';
-import { type CustomerProfile, EMPTY_PROFILE } from './domain/profile.js';
+import type { BankScore } from './domain/decision/arbitration.js';
+import { type CustomerProfile, EMPTY_PROFILE } from './domain/journeys/profile.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from './store/store.js';
 
 export interface ProfileCacheOptions {

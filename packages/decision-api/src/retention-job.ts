@@ -1,4 +1,4 @@
-import { retentionCutoff } from './domain/retention.js';
+import { retentionCutoff } from './domain/privacy/retention.js';
 import type { Store } from './store/store.js';
 
 export interface PurgeResult {

@@ -1,8 +1,8 @@
 import type { Catalog, Touchpoint } from './contract/index.js';
 import { generateDemoBank } from './demo/index.js';
-import { compileCatalog } from './domain/catalog.js';
-import { type Lead, refreshLeads } from './domain/leads.js';
-import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/profile.js';
+import { type Lead, refreshLeads } from './domain/advisors/leads.js';
+import { compileCatalog } from './domain/decision/catalog.js';
+import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/journeys/profile.js';
 import { customerSubject, type Store, type Subject } from './store/store.js';
 
 export interface SeedResult {

@@ -9,12 +9,12 @@ import {
   dailyVisitRate,
   SEGMENT_BEHAVIOUR,
 } from './demo/segments.js';
-import { type CompiledCatalog, compileCatalog } from './domain/catalog.js';
-import { trainClusters } from './domain/clusters.js';
-import { type CandidateTrace, decide } from './domain/decide.js';
-import { featuresOf } from './domain/features.js';
-import { addEvidence, type EvidenceKind, evidenceKey, type OfferEvidence } from './domain/learning.js';
-import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/profile.js';
+import { trainClusters } from './domain/clustering/clusters.js';
+import { type CompiledCatalog, compileCatalog } from './domain/decision/catalog.js';
+import { type CandidateTrace, decide } from './domain/decision/decide.js';
+import { addEvidence, type EvidenceKind, evidenceKey, type OfferEvidence } from './domain/decision/learning.js';
+import { featuresOf } from './domain/journeys/features.js';
+import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/journeys/profile.js';
 
 /**
  * The demo bank's customers live through days of visits against the decision engine. Each day a share of them visit

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Catalog, type CatalogInput, DEFAULT_JOURNEY, JOURNEY_STAGES, type Offer } from '../src/contract/index.js';
-import { compileCatalog } from '../src/domain/catalog.js';
+import { compileCatalog } from '../src/domain/decision/catalog.js';
 
 const seedDir = new URL('../seed/', import.meta.url);
 const raw: CatalogInput = JSON.parse(readFileSync(new URL('catalog.json', seedDir), 'utf8'));

@@ -12,9 +12,9 @@ import {
   generateDemoBank,
   SEGMENT_PROPENSITY,
 } from '../src/demo/index.js';
-import { compileCatalog } from '../src/domain/catalog.js';
-import { decide } from '../src/domain/decide.js';
-import { applyTouchpoints, EMPTY_PROFILE, type ProfileTouchpoint } from '../src/domain/profile.js';
+import { compileCatalog } from '../src/domain/decision/catalog.js';
+import { decide } from '../src/domain/decision/decide.js';
+import { applyTouchpoints, EMPTY_PROFILE, type ProfileTouchpoint } from '../src/domain/journeys/profile.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const SIX_MONTHS_BEFORE = Date.parse('2026-05-22T12:00:00Z');

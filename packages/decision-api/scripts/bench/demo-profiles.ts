@@ -1,7 +1,7 @@
 import type { Touchpoint } from '../../src/contract/index.js';
 import { generateDemoBank } from '../../src/demo/index.js';
-import { compileCatalog } from '../../src/domain/catalog.js';
-import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from '../../src/domain/profile.js';
+import { compileCatalog } from '../../src/domain/decision/catalog.js';
+import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from '../../src/domain/journeys/profile.js';
 import { readSeedCatalog } from '../../src/runtime/node.js';
 
 /** The profiles of `count` demo customers, built from their generated history as ingest builds them. */

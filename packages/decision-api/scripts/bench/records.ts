@@ -9,9 +9,9 @@
  *   node --import tsx scripts/bench/records.ts [--records 6000] [--database-url postgres://…]
  */
 import { parseArgs } from 'node:util';
-import { compileCatalog } from '../../src/domain/catalog.js';
-import { decide } from '../../src/domain/decide.js';
-import type { CustomerProfile } from '../../src/domain/profile.js';
+import { compileCatalog } from '../../src/domain/decision/catalog.js';
+import { decide } from '../../src/domain/decision/decide.js';
+import type { CustomerProfile } from '../../src/domain/journeys/profile.js';
 import { readSeedCatalog } from '../../src/runtime/node.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import { openPostgres } from '../../src/store/drivers/postgres.js';

@@ -218,7 +218,7 @@ export type ContactPolicy = z.infer<typeof ContactPolicy>;
 
 export const DEFAULT_CONTACT_POLICY: ContactPolicy = { weeklyContactsPerCustomer: 6, dismissalCoolDownDays: 30 };
 
-/** How arbitration learns propensities from impressions and conversions (see domain/learning.ts). */
+/** How arbitration learns propensities from impressions and conversions (see domain/decision/learning.ts). */
 export const LearningPolicy = z
   .strictObject({
     halfLifeDays: z.number().positive().max(3650).openapi({

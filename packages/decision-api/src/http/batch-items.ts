@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { RejectedTouchpoint } from '../contract/index.js';
-import { findPersonalData } from '../domain/personal-data.js';
+import { findPersonalData } from '../domain/privacy/personal-data.js';
 import { personalDataErrors } from './personal-data.js';
 import { fieldErrors, ProblemError } from './problem.js';
 

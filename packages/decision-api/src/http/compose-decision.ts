@@ -1,9 +1,9 @@
 import type { DecisionContext } from '../contract/index.js';
-import type { BankScore } from '../domain/arbitration.js';
-import { assignClusterForDecision, type ClusterAssignment } from '../domain/cluster-assignment.js';
-import { decide, type PlacementOutcome } from '../domain/decide.js';
-import { assignExperiment, inHoldout, withArms } from '../domain/experiments.js';
-import { type CustomerProfile, EMPTY_PROFILE } from '../domain/profile.js';
+import { assignClusterForDecision, type ClusterAssignment } from '../domain/clustering/cluster-assignment.js';
+import type { BankScore } from '../domain/decision/arbitration.js';
+import { decide, type PlacementOutcome } from '../domain/decision/decide.js';
+import { assignExperiment, inHoldout, withArms } from '../domain/experiments/experiments.js';
+import { type CustomerProfile, EMPTY_PROFILE } from '../domain/journeys/profile.js';
 import type { Services } from './services.js';
 
 export interface ComposeInput {

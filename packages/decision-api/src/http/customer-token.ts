@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors, type JWSHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import type { ApiConfig } from '../config.js';
 import { CustomerId } from '../contract/index.js';
-import { detectPersonalDataInId } from '../domain/personal-data.js';
+import { detectPersonalDataInId } from '../domain/privacy/personal-data.js';
 import { ProblemError } from './problem.js';
 
 type CustomerTokenOptions = ApiConfig['customerToken'];

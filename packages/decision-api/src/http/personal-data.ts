@@ -3,7 +3,7 @@ import {
   findPersonalData,
   type PersonalDataFinding,
   personalDataMessage,
-} from '../domain/personal-data.js';
+} from '../domain/privacy/personal-data.js';
 import { ProblemError } from './problem.js';
 
 /** Problem entries naming each field and the kind of data, never the value. */

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
 import { configFromEnv } from '../config.js';
-import { seededRandom } from '../domain/learning.js';
+import { seededRandom } from '../domain/decision/learning.js';
 import { openPostgres, statementTimeoutFromEnv } from '../store/drivers/postgres.js';
 import type { SqlDatabase } from '../store/sql.js';
 import { createSqlStore } from '../store/store.js';

@@ -1,5 +1,5 @@
-import type { BehaviourState } from '../domain/behaviour.js';
-import type { ClusterModel } from '../domain/clusters.js';
+import type { ClusterModel } from '../domain/clustering/clusters.js';
+import type { BehaviourState } from '../domain/journeys/behaviour.js';
 import type { SqlDatabase } from './sql.js';
 import { EXTERNAL_CHANNEL } from './store.js';
 

@@ -1,5 +1,5 @@
 import type { Experiment, Hypothesis, PrimaryMetric } from '../contract/index.js';
-import type { ArmDay, AudienceHistory } from '../domain/experiments.js';
+import type { ArmDay, AudienceHistory } from '../domain/experiments/experiments.js';
 import { type AuditEntry, writeAudit } from './audit.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 

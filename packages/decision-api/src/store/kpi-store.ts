@@ -1,4 +1,4 @@
-import type { KpiCountRow } from '../domain/offer-kpis.js';
+import type { KpiCountRow } from '../domain/kpis/offer-kpis.js';
 import type { SqlClient } from './sql.js';
 
 /** What staff may narrow offer KPIs to; '' for a cluster, stage or placement no decision or touchpoint named. */

@@ -1,7 +1,7 @@
 import type { AdvisorOutcomeKind } from '../contract/index.js';
-import type { OutcomeCounts, PresentationCounts } from '../domain/advisor-kpis.js';
-import type { Lead, LeadRefresh } from '../domain/leads.js';
-import type { CustomerProfile } from '../domain/profile.js';
+import type { OutcomeCounts, PresentationCounts } from '../domain/advisors/advisor-kpis.js';
+import type { Lead, LeadRefresh } from '../domain/advisors/leads.js';
+import type { CustomerProfile } from '../domain/journeys/profile.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 /** A lead event for the CRM: sent once per idempotency key, the body signed as is. */

@@ -1,5 +1,5 @@
-import type { BankScore } from '../domain/arbitration.js';
-import { addEvidence, type EvidenceKind, type OfferEvidence, POOLED_CLUSTER } from '../domain/learning.js';
+import type { BankScore } from '../domain/decision/arbitration.js';
+import { addEvidence, type EvidenceKind, type OfferEvidence, POOLED_CLUSTER } from '../domain/decision/learning.js';
 import type { SqlClient } from './sql.js';
 
 /** One cluster × offer's faded counts, as stored. */

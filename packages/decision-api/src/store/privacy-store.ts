@@ -1,4 +1,4 @@
-import type { CustomerProfile } from '../domain/profile.js';
+import type { CustomerProfile } from '../domain/journeys/profile.js';
 import { listMonthPartitions, PARTITION_LOCK } from './partitions.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 

@@ -1,14 +1,14 @@
 import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
-import type { BankScore } from '../domain/arbitration.js';
-import type { JourneyTouchpointType } from '../domain/journey.js';
+import type { BankScore } from '../domain/decision/arbitration.js';
+import type { JourneyTouchpointType } from '../domain/journeys/journey.js';
+import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/journeys/profile.js';
 import {
   attributionOf,
   countOfferTouchpoints,
   type OfferDailyCount,
   SERVED,
   type TracedForCounts,
-} from '../domain/offer-counts.js';
-import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/profile.js';
+} from '../domain/kpis/offer-counts.js';
 import { type AuditStore, createAuditStore } from './audit.js';
 import { type ChangeHandlers, followChanges } from './changes.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';

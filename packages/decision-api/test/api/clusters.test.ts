@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { generateDemoBank } from '../../src/demo/index.js';
-import { featuresOfBehaviour } from '../../src/domain/behaviour.js';
-import { compileCatalog } from '../../src/domain/catalog.js';
-import type { TracedCluster } from '../../src/domain/cluster-assignment.js';
-import { assignCluster, type ClusterModel } from '../../src/domain/clusters.js';
-import { featuresOf } from '../../src/domain/features.js';
-import { behaviourOf } from '../../src/domain/profile.js';
-import { adjustedRandIndex } from '../../src/domain/rand-index.js';
+import type { TracedCluster } from '../../src/domain/clustering/cluster-assignment.js';
+import { assignCluster, type ClusterModel } from '../../src/domain/clustering/clusters.js';
+import { adjustedRandIndex } from '../../src/domain/clustering/rand-index.js';
+import { compileCatalog } from '../../src/domain/decision/catalog.js';
+import { featuresOfBehaviour } from '../../src/domain/journeys/behaviour.js';
+import { featuresOf } from '../../src/domain/journeys/features.js';
+import { behaviourOf } from '../../src/domain/journeys/profile.js';
 import { seedDemoBank } from '../../src/seed.js';
 import { customerSubject } from '../../src/store/store.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trainAndActivateClusters } from '../../src/cluster-job.js';
 import { generateDemoBank } from '../../src/demo/index.js';
-import { EMPTY_PROFILE } from '../../src/domain/profile.js';
+import { EMPTY_PROFILE } from '../../src/domain/journeys/profile.js';
 import { seedDemoBank } from '../../src/seed.js';
 import { migrate } from '../../src/store/migrations.js';
 import { createSqlStore, customerSubject } from '../../src/store/store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../../src/contract/index.js';
-import type { CustomerProfile } from '../../src/domain/profile.js';
+import type { CustomerProfile } from '../../src/domain/journeys/profile.js';
 import { purgeExpiredTouchpoints } from '../../src/retention-job.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import { listMonthPartitions, monthStart, partitionName } from '../../src/store/partitions.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inHoldout } from '../../src/domain/experiments.js';
+import { inHoldout } from '../../src/domain/experiments/experiments.js';
 import { composeDecision } from '../../src/http/compose-decision.js';
 import { customerSubject } from '../../src/store/store.js';
 import {

@@ -11,8 +11,8 @@ import {
   DEMO_PARTNER_SECRET,
 } from '../../src/config.js';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
-import { seededRandom } from '../../src/domain/learning.js';
-import { type CustomerAttributes, EMPTY_PROFILE } from '../../src/domain/profile.js';
+import { seededRandom } from '../../src/domain/decision/learning.js';
+import { type CustomerAttributes, EMPTY_PROFILE } from '../../src/domain/journeys/profile.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import { openPostgres } from '../../src/store/drivers/postgres.js';

@@ -7,9 +7,9 @@ import {
   AdvisorQueue,
   AdvisorQueueQuery,
 } from '../../contract/index.js';
-import { advisorKpis } from '../../domain/advisor-kpis.js';
-import { applyAdvisorOutcome } from '../../domain/advisor-outcome.js';
-import { advisorQueue } from '../../domain/advisor-queue.js';
+import { advisorKpis } from '../../domain/advisors/advisor-kpis.js';
+import { applyAdvisorOutcome } from '../../domain/advisors/advisor-outcome.js';
+import { advisorQueue } from '../../domain/advisors/advisor-queue.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { refusePersonalDataInIds } from '../personal-data.js';

@@ -7,7 +7,7 @@ import {
   ClusterTrainingRequest,
   ClusterTrainingResult,
 } from '../../contract/clusters.js';
-import { projectPoints } from '../../domain/projection.js';
+import { projectPoints } from '../../domain/clustering/projection.js';
 import type { StoredClusterModel } from '../../store/cluster-models.js';
 import { auditChange } from '../audit.js';
 import { readBody, readJson } from '../body.js';

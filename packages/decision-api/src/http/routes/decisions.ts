@@ -7,8 +7,8 @@ import {
   type OfferContent,
   Problem,
 } from '../../contract/index.js';
-import type { DecisionTrace } from '../../domain/decide.js';
-import { EMPTY_PROFILE } from '../../domain/profile.js';
+import type { DecisionTrace } from '../../domain/decision/decide.js';
+import { EMPTY_PROFILE } from '../../domain/journeys/profile.js';
 import { readJson } from '../body.js';
 import { composeDecision } from '../compose-decision.js';
 import type { AppEnv } from '../env.js';

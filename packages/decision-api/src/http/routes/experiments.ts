@@ -22,7 +22,7 @@ import {
   RESULTS_METHOD,
   type RegistryEntry,
   summariseResults,
-} from '../../domain/experiments.js';
+} from '../../domain/experiments/experiments.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';

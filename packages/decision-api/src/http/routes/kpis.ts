@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { MAX_KPI_DAYS, NONE, OfferKpiQuery, OfferKpis } from '../../contract/index.js';
-import { weeklyContactCount } from '../../domain/eligibility.js';
-import { contactPressure, offerKpis } from '../../domain/offer-kpis.js';
-import { EMPTY_PROFILE } from '../../domain/profile.js';
+import { weeklyContactCount } from '../../domain/decision/eligibility.js';
+import { EMPTY_PROFILE } from '../../domain/journeys/profile.js';
+import { contactPressure, offerKpis } from '../../domain/kpis/offer-kpis.js';
 import type { AppEnv } from '../env.js';
 import type { Services } from '../services.js';
 import { requireRole } from '../staff-token.js';

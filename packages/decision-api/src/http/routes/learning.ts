@@ -8,7 +8,7 @@ import {
   ScoreUpload,
   ScoreUploadResult,
 } from '../../contract/index.js';
-import { describeEvidence } from '../../domain/learning.js';
+import { describeEvidence } from '../../domain/decision/learning.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { findPersonalDataInIds, personalDataErrors } from '../personal-data.js';

@@ -24,7 +24,7 @@ import {
   type OfferState,
   offerState,
   withOffer,
-} from '../../domain/offer-versions.js';
+} from '../../domain/decision/offer-versions.js';
 import { type OfferChange, OfferConflict } from '../../store/offers.js';
 import { auditChange } from '../audit.js';
 import { readJson } from '../body.js';

@@ -8,7 +8,7 @@ import {
   Problem,
   TouchpointBatchResult,
 } from '../../contract/index.js';
-import { applyExternalTouchpoints } from '../../domain/external-touchpoints.js';
+import { applyExternalTouchpoints } from '../../domain/journeys/external-touchpoints.js';
 import { customerSubject, EXTERNAL_CHANNEL, type TouchpointRow } from '../../store/store.js';
 import { checkItems } from '../batch-items.js';
 import { readJson } from '../body.js';

@@ -6,8 +6,8 @@ import {
   PreviewResponse,
   type SyntheticProfile,
 } from '../../contract/index.js';
-import type { ClusterAssignment } from '../../domain/cluster-assignment.js';
-import { type CustomerProfile, EMPTY_PROFILE } from '../../domain/profile.js';
+import type { ClusterAssignment } from '../../domain/clustering/cluster-assignment.js';
+import { type CustomerProfile, EMPTY_PROFILE } from '../../domain/journeys/profile.js';
 import { customerSubject } from '../../store/store.js';
 import { readJson } from '../body.js';
 import { composeDecision } from '../compose-decision.js';

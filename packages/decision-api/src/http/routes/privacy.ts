@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { CustomerDataExport, CustomerId, StaffErasureResult, WhyExplanation } from '../../contract/index.js';
-import { explainDecision } from '../../domain/why.js';
+import { explainDecision } from '../../domain/decision/why.js';
 import type { AppEnv } from '../env.js';
 import { refusePersonalDataInIds } from '../personal-data.js';
 import { ProblemError } from '../problem.js';

@@ -10,7 +10,7 @@ import {
   type ThrottleState,
   withFailure,
   withSuccess,
-} from '../../domain/sign-in-throttle.js';
+} from '../../domain/staff/sign-in-throttle.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';

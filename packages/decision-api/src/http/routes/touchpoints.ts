@@ -8,7 +8,7 @@ import {
   TouchpointBatch,
   TouchpointBatchResult,
 } from '../../contract/index.js';
-import { applyTouchpoints } from '../../domain/profile.js';
+import { applyTouchpoints } from '../../domain/journeys/profile.js';
 import { checkItems } from '../batch-items.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';

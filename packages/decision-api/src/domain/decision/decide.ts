@@ -1,0 +1,341 @@
+import type { JourneyStage, Offer, OfferContent, DecisionContext as RequestContext } from '../../contract/index.js';
+
+/** Where the decision is shown: the channel, the page and the customer's language. */
+export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'>;
+
+import type { ClusterAssignment, TracedCluster } from '../clustering/cluster-assignment.js';
+import { isoTime } from '../iso-time.js';
+import { type JourneyDecay, type JourneyState, journeysAt } from '../journeys/journey.js';
+import type { CustomerProfile } from '../journeys/profile.js';
+import {
+  type BankScore,
+  type JourneyPropensity,
+  journeyPropensityOf,
+  type PropensityEstimate,
+  type Score,
+  scoreOffer,
+} from './arbitration.js';
+import type { CompiledCatalog } from './catalog.js';
+import {
+  checkEligibility,
+  type EligibilityInput,
+  type Exclusion,
+  rulesByOffer,
+  weeklyContactCount,
+} from './eligibility.js';
+import { type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
+import { customerReason, noOfferReason } from './reason.js';
+import { type FiredTrigger, fireTriggers, type SupersededTrigger } from './triggers.js';
+
+/** How long the SDK may reuse a decision; short enough that journeys and caps stay fresh. */
+export const DECISION_TTL_SECONDS = 300;
+
+export interface CandidateTrace {
+  readonly offerId: string;
+  readonly product: string | null;
+  readonly excludedBy?: Exclusion;
+  /** Set for an eligible offer that another placement on the same page already shows. */
+  readonly shownElsewhere?: string;
+  readonly score?: Score;
+  /** The in-app trigger that names this offer and fired. */
+  readonly trigger?: string;
+}
+
+export interface DecisionTrace {
+  readonly placement: string;
+  readonly catalogVersion: string;
+  readonly at: string;
+  readonly context: DecisionContext;
+  /** Each journey's stage as the decision saw it: faded for the silence since its last touchpoint. */
+  readonly stages: Readonly<Record<string, JourneyStage>>;
+  /** Journeys that faded since their last touchpoint: from which stage to which (null: faded away). */
+  readonly decayed?: readonly JourneyDecay[];
+  /** In-app triggers that fired, and those a later step of the same product replaced. */
+  readonly triggers?: { readonly fired: readonly FiredTrigger[]; readonly superseded: readonly SupersededTrigger[] };
+  /** The trigger that made the winner win. */
+  readonly trigger?: string;
+  readonly productsHeld: readonly string[];
+  readonly candidates: readonly CandidateTrace[];
+  readonly winner: string | null;
+  /** The contact-policy state the decision saw. */
+  readonly contactPolicy: { readonly weeklyContacts: number; readonly weeklyCap: number };
+  /** The seed the learned propensities were drawn with: the same inputs and seed give the same decision. */
+  readonly seed?: number;
+  /** The customer's behavioural cluster and the model that assigned it; null when none was assigned. */
+  readonly cluster: TracedCluster | null;
+  /** Why the customer has this cluster, or none. */
+  readonly clusterReason: string;
+  readonly note?: string;
+  /** The experiment and arm the decision ran under, when the customer is in one. */
+  readonly experiment?: { readonly id: string; readonly arm: string; readonly note: string };
+  /** Set when the customer is in the global holdout and so saw generic content. */
+  readonly holdout?: boolean;
+}
+
+export interface PlacementOutcome {
+  readonly placement: string;
+  readonly offer: Offer | null;
+  readonly content: OfferContent | null;
+  readonly size: { width: number; height: number } | null;
+  readonly reason: string;
+  readonly ttlSeconds: number;
+  readonly trace: DecisionTrace;
+}
+
+export interface DecideInput {
+  readonly catalog: CompiledCatalog;
+  readonly profile: CustomerProfile;
+  readonly context: DecisionContext;
+  readonly placements: readonly string[];
+  readonly now: Date;
+  /** The customer's behavioural cluster, for offers that target clusters; absent when not assigned. */
+  readonly cluster?: string | null;
+  /** Evidence per cluster × offer (an in-memory snapshot of what ingest learnt); absent: every offer at its prior. */
+  readonly learned?: LearnedEvidence;
+  /** The bank's own model's scores of this customer, by offer id: used instead of the learned propensity. */
+  readonly bankScores?: ReadonlyMap<string, BankScore>;
+  /**
+   * Seeds Thompson sampling: each offer's learned propensity is a draw from its posterior, so offers with little
+   * evidence get explored. Without a seed the posterior mean is used (no exploration), as for a preview.
+   */
+  readonly seed?: number;
+  /** The cluster assigned from the active model, with its reason; it takes the place of `cluster` when given. */
+  readonly clusterAssignment?: ClusterAssignment;
+}
+
+/**
+ * Picks the next best offer for each placement on a page. Pure: the same input gives the same decisions.
+ * Placements are decided in the order asked, and one offer is shown at most once per page.
+ */
+export function decide(input: DecideInput): PlacementOutcome[] {
+  const { catalog, context, now } = input;
+  const assignment = input.clusterAssignment;
+  const cluster = assignment ? (assignment.cluster?.id ?? null) : (input.cluster ?? null);
+  const clusterReason =
+    assignment?.reason ?? (cluster ? `${cluster}, given without a model version` : 'no cluster assigned');
+  const shown = new Map<string, string>();
+  // Journeys fade at decision time; the stored profile keeps each journey as its last touchpoint left it. The faded
+  // journeys go along with the profile (to eligibility and scoring) rather than into a copy of it.
+  const { profile } = input;
+  const { journeys, decayed } = journeysAt(profile.journeys, catalog.journeyOf, now);
+  const triggers = fireTriggers(catalog.triggers, profile.journeys, now);
+  const triggerOf = new Map(triggers.fired.map((trigger) => [trigger.offer, trigger.id]));
+  const stages: Record<string, JourneyStage> = {};
+  for (const product of Object.keys(journeys)) stages[product] = (journeys[product] as JourneyState).stage;
+  const pageProduct = catalog.productOfPage(context.page);
+  const policy = catalog.source.contactPolicy;
+  const weeklyContacts = weeklyContactCount(profile, catalog.offers, now);
+  let creditShownOn: string | undefined;
+  const random = input.seed === undefined ? undefined : seededRandom(input.seed);
+  const learned = input.learned ?? new Map();
+  const learningPolicy = catalog.source.learning;
+  // The journey's part of the propensity depends on the offer's product only.
+  const journeyParts = new Map<string | null, JourneyPropensity>();
+  const journeyPartOf = (offer: Offer): JourneyPropensity => {
+    let part = journeyParts.get(offer.product);
+    if (part === undefined) {
+      part = journeyPropensityOf(offer, journeys, now);
+      journeyParts.set(offer.product, part);
+    }
+    return part;
+  };
+  const estimateFor = (offer: Offer): PropensityEstimate => {
+    const bankModel = input.bankScores?.get(offer.id);
+    if (bankModel) return { source: 'bank-model', bankModel };
+    const draw = learnedRate(offer, cluster, learned, learningPolicy, now, random);
+    return { source: 'learned', learned: draw, offerPrior: offerPrior(offer) };
+  };
+
+  // Eligibility (all but the one-credit-offer rule) and the score depend on the offer, not the placement: each is
+  // worked out once per offer and call, in the catalog's slot for the offer, so a page's later placements cost little
+  // more than listing their candidates. One draw per offer and page, in the order offers are first met, so placements
+  // agree and a seed replays.
+  const verdicts = new Array<Verdict | undefined>(catalog.source.offers.length);
+  // An experiment's arm changes an offer's content and lever, never what its rules read: the catalog's rules hold.
+  const rulesOf = rulesByOffer(catalog.source.offers);
+  // One input for every offer's check, the offer changed in it, rather than an object per offer.
+  const eligibility: { offer: Offer } & Omit<EligibilityInput, 'offer'> = {
+    offer: undefined as unknown as Offer,
+    profile,
+    journeys,
+    channel: context.channel,
+    now,
+    policy,
+    weeklyContacts,
+    cluster,
+  };
+  const verdictOf = (offer: Offer, slot: number): Verdict => {
+    let verdict = verdicts[slot];
+    if (verdict === undefined) {
+      eligibility.offer = offer;
+      const excludedBy =
+        checkEligibility(eligibility, rulesOf[slot]) ??
+        (offer.triggeredOnly && !triggerOf.has(offer.id) ? TRIGGER_ONLY : null);
+      verdict = { excluded: excludedBy ? { offerId: offer.id, product: offer.product, excludedBy } : undefined };
+      verdicts[slot] = verdict;
+    }
+    return verdict;
+  };
+  const shared: SharedTrace = {
+    catalogVersion: catalog.version,
+    at: isoTime(now),
+    context,
+    stages,
+    productsHeld: profile.productsHeld,
+    contactPolicy: { weeklyContacts, weeklyCap: policy.weeklyContactsPerCustomer },
+    decayed: decayed.length > 0 ? decayed : undefined,
+    triggers: triggers.fired.length + triggers.superseded.length > 0 ? triggers : undefined,
+    seed: input.seed,
+    cluster: assignment?.cluster ?? null,
+    clusterReason,
+  };
+
+  return input.placements.map((placementId) => {
+    const placement = catalog.placements.get(placementId);
+    if (!placement?.channels.includes(context.channel)) {
+      const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';
+      const trace = placementTrace(placementId, shared, [], null, undefined, note);
+      return none(placementId, placement?.size ?? null, context, trace);
+    }
+
+    const offers = catalog.offersByPlacement.get(placementId) ?? [];
+    const slots = catalog.offerSlotsByPlacement.get(placementId) ?? [];
+    const candidates: CandidateTrace[] = [];
+    let best: { offer: Offer; score: Score; trigger: string | undefined } | null = null;
+    for (let i = 0; i < offers.length; i++) {
+      const offer = offers[i] as Offer;
+      const verdict = verdictOf(offer, slots[i] as number);
+      if (verdict.excluded) {
+        candidates.push(verdict.excluded);
+        continue;
+      }
+      if (offer.credit && creditShownOn) {
+        const detail = `a credit offer is already shown on ${creditShownOn}`;
+        candidates.push({
+          offerId: offer.id,
+          product: offer.product,
+          excludedBy: { rule: 'one-credit-offer', detail },
+        });
+        continue;
+      }
+      verdict.score ??= scoreOffer(offer, journeyPartOf(offer), pageProduct, estimateFor(offer));
+      const { score } = verdict;
+      const trigger = triggerOf.get(offer.id);
+      const elsewhere = shown.get(offer.id);
+      if (elsewhere) {
+        candidates.push(
+          trigger === undefined
+            ? { offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere }
+            : { offerId: offer.id, product: offer.product, score, shownElsewhere: elsewhere, trigger },
+        );
+        continue;
+      }
+      candidates.push(
+        trigger === undefined
+          ? { offerId: offer.id, product: offer.product, score }
+          : { offerId: offer.id, product: offer.product, score, trigger },
+      );
+      // An offer a trigger fired for wins over any other; among equals, the higher priority, then the lower id.
+      const sameFooting = (trigger !== undefined) === (best?.trigger !== undefined);
+      if (
+        !best ||
+        (trigger !== undefined && best.trigger === undefined) ||
+        (sameFooting &&
+          (score.priority > best.score.priority ||
+            (score.priority === best.score.priority && offer.id < best.offer.id)))
+      ) {
+        best = { offer, score, trigger };
+      }
+    }
+
+    const trace = placementTrace(placementId, shared, candidates, best?.offer.id ?? null, best?.trigger, undefined);
+    if (!best) return none(placementId, placement.size, context, trace);
+    shown.set(best.offer.id, placementId);
+    if (best.offer.credit) creditShownOn = placementId;
+    const { offer } = best;
+    const product = offer.product === null ? undefined : catalog.products.get(offer.product);
+    return {
+      placement: placementId,
+      offer,
+      content: contentOf(offer, context.locale),
+      size: placement.size,
+      reason: customerReason(context.locale, product, offer.product ? stages[offer.product] : undefined),
+      ttlSeconds: DECISION_TTL_SECONDS,
+      trace,
+    };
+  });
+}
+
+/** An offer's eligibility in one call (the one-credit-offer rule aside), and its score once it is needed. */
+interface Verdict {
+  readonly excluded: CandidateTrace | undefined;
+  score?: Score;
+}
+
+const TRIGGER_ONLY: Exclusion = { rule: 'trigger-only', detail: 'shown only when a trigger names it; none has fired' };
+
+/** What the traces of one call's placements have in common. */
+type SharedTrace = Omit<DecisionTrace, 'placement' | 'candidates' | 'winner' | 'trigger' | 'note'>;
+
+/**
+ * One placement's trace, built key by key rather than spread together from the shared part: the spreads were the
+ * costliest lines of a decision. The keys keep the order the trace has always shown.
+ */
+function placementTrace(
+  placement: string,
+  shared: SharedTrace,
+  candidates: readonly CandidateTrace[],
+  winner: string | null,
+  trigger: string | undefined,
+  note: string | undefined,
+): DecisionTrace {
+  const trace: { -readonly [K in keyof DecisionTrace]: DecisionTrace[K] } = {
+    placement,
+    catalogVersion: shared.catalogVersion,
+    at: shared.at,
+    context: shared.context,
+    stages: shared.stages,
+    productsHeld: shared.productsHeld,
+    contactPolicy: shared.contactPolicy,
+  } as DecisionTrace;
+  if (shared.decayed) trace.decayed = shared.decayed;
+  if (shared.triggers) trace.triggers = shared.triggers;
+  if (shared.seed !== undefined) trace.seed = shared.seed;
+  trace.cluster = shared.cluster;
+  trace.clusterReason = shared.clusterReason;
+  trace.candidates = candidates;
+  trace.winner = winner;
+  if (trigger) trace.trigger = trigger;
+  if (note !== undefined) trace.note = note;
+  return trace;
+}
+
+function none(
+  placement: string,
+  size: { width: number; height: number } | null,
+  context: DecisionContext,
+  trace: DecisionTrace,
+): PlacementOutcome {
+  return {
+    placement,
+    offer: null,
+    content: null,
+    size,
+    reason: noOfferReason(context.locale),
+    ttlSeconds: DECISION_TTL_SECONDS,
+    trace,
+  };
+}
+
+export function contentOf(offer: Offer, locale: DecisionContext['locale']): OfferContent {
+  const variant = offer.content[locale];
+  return {
+    offerId: offer.id,
+    product: offer.product,
+    locale,
+    headline: variant.headline,
+    body: variant.body,
+    cta: { label: variant.ctaLabel, url: variant.ctaUrl },
+    image: variant.image ? { url: variant.image.url, alt: variant.image.alt } : null,
+  };
+}
