@@ -1,16 +1,16 @@
 import type { Context, Hono } from 'hono';
-import { type CatalogHolder, loadCatalogHolder } from './catalog-holder.js';
-import { followStoreChanges } from './change-follower.js';
-import { type ClusterHolder, loadClusterHolder } from './cluster-holder.js';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
-import { createDecisionRecorder, type DecisionRecorderOptions } from './decision-recorder.js';
-import { type ExperimentHolder, loadExperimentHolder } from './experiment-holder.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createServices, type Services } from './http/services.js';
-import { createLeadDelivery, type DeliveryRound } from './lead-delivery.js';
-import { type LearningHolder, loadLearningHolder } from './learning-holder.js';
-import { createProfileCache } from './profile-cache.js';
+import { createDecisionRecorder, type DecisionRecorderOptions } from './jobs/decision-recorder.js';
+import { createLeadDelivery, type DeliveryRound } from './jobs/lead-delivery.js';
+import { type CatalogHolder, loadCatalogHolder } from './snapshots/catalog-holder.js';
+import { followStoreChanges } from './snapshots/change-follower.js';
+import { type ClusterHolder, loadClusterHolder } from './snapshots/cluster-holder.js';
+import { type ExperimentHolder, loadExperimentHolder } from './snapshots/experiment-holder.js';
+import { type LearningHolder, loadLearningHolder } from './snapshots/learning-holder.js';
+import { createProfileCache } from './snapshots/profile-cache.js';
 import type { Store } from './store/store.js';
 
 export interface TouchpointAppOptions {

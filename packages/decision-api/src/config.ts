@@ -57,7 +57,7 @@ export const StoreTimeouts = z.strictObject({
 
 /**
  * Profiles kept in memory between a customer's decisions, while the store's change feed is live (see
- * src/profile-cache.ts). `maxEntries: 0` turns it off.
+ * src/snapshots/profile-cache.ts). `maxEntries: 0` turns it off.
  */
 export const ProfileCacheConfig = z.strictObject({
   /** About 2–4 kB each. */

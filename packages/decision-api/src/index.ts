@@ -11,8 +11,8 @@ export {
 } from './config.js';
 export * from './contract/index.js';
 export { featuredDemoCustomers, generateDemoBank } from './demo/index.js';
+export { seedDemoBank } from './demo/seed.js';
 export { type DecideInput, decide, type PlacementOutcome } from './domain/decision/decide.js';
 export { mintStaffToken, STAFF_ROLES, type StaffMember, type StaffRole } from './http/staff-token.js';
-export { seedDemoBank } from './seed.js';
 export { type OpenStoreOptions, openStore } from './store/open.js';
 export type { Store } from './store/store.js';

@@ -4,14 +4,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiConfig, DEMO_CONFIG } from '../src/config.js';
 import type { Catalog } from '../src/contract/index.js';
+import { seedDemoBank } from '../src/demo/seed.js';
 import { mintStaffToken } from '../src/http/staff-token.js';
-import { seedDemoBank } from '../src/seed.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import { demoCatalog, NETBANK_KEY } from './support/harness.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 interface Instance {
   readonly url: string;

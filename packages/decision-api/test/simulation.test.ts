@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { prepareBank, simulate } from '../src/cli/policy-simulation.js';
 import { regretChart } from '../src/cli/regret-chart.js';
 import { cumulativeRegret, ofOracle } from '../src/cli/simulation-goals.js';
 import { SCENARIOS } from '../src/demo/scenarios.js';
-import { prepareBank, simulate } from '../src/simulation.js';
 import { demoCatalog } from './support/harness.js';
 
 // Small worlds: the three-seed tables of every scenario run in `pnpm simulate`, not here.

@@ -29,8 +29,8 @@ const store = createSqlStore(db);
 await store.createPartitionsAhead(new Date());
 const storedDecisions = async () =>
   (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM decisions'))[0]?.n ?? 0;
-const { seedDemoBank } = await import('../../src/seed.js');
-const { trainAndActivateClusters } = await import('../../src/cluster-job.js');
+const { seedDemoBank } = await import('../../src/demo/seed.js');
+const { trainAndActivateClusters } = await import('../../src/jobs/cluster-training.js');
 const { readSeedCatalog } = await import('../../src/runtime/node.js');
 const now = new Date();
 const seeded = await seedDemoBank(store, { catalog: readSeedCatalog(), now, customers });

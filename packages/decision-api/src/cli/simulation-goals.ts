@@ -1,4 +1,4 @@
-import type { DayOutcome, Policy, PolicyOutcome, SimulationResult } from '../simulation.js';
+import type { DayOutcome, Policy, PolicyOutcome, SimulationResult } from './policy-simulation.js';
 
 /**
  * What `pnpm simulate` checks in each world, from a run's days. Rates over windows are expected rates (the sum of the

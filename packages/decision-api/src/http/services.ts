@@ -1,13 +1,13 @@
-import type { CatalogHolder } from '../catalog-holder.js';
-import type { ClusterHolder } from '../cluster-holder.js';
 import type { ApiConfig } from '../config.js';
-import type { DecisionRecorder } from '../decision-recorder.js';
 import type { BankScore } from '../domain/decision/arbitration.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/journeys/profile.js';
-import type { ExperimentHolder } from '../experiment-holder.js';
-import { leadHook, leadScoring, type ProductTouch } from '../lead-scoring.js';
-import type { LearningHolder } from '../learning-holder.js';
-import type { ProfileCache } from '../profile-cache.js';
+import type { DecisionRecorder } from '../jobs/decision-recorder.js';
+import { leadHook, leadScoring, type ProductTouch } from '../jobs/lead-scoring.js';
+import type { CatalogHolder } from '../snapshots/catalog-holder.js';
+import type { ClusterHolder } from '../snapshots/cluster-holder.js';
+import type { ExperimentHolder } from '../snapshots/experiment-holder.js';
+import type { LearningHolder } from '../snapshots/learning-holder.js';
+import type { ProfileCache } from '../snapshots/profile-cache.js';
 import type { LeadHook, LeadScoring } from '../store/leads-store.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 

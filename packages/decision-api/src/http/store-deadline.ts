@@ -1,4 +1,4 @@
-import { withinTimeLimit } from '../time-limit.js';
+import { withinTimeLimit } from '../store/time-limit.js';
 import { ProblemError } from './problem.js';
 
 /** How long a client should wait before retrying when the store is away. */

@@ -6,16 +6,16 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
-import { trainAndActivateClusters } from '../cluster-job.js';
 import { checkGuardrails } from '../http/routes/experiments.js';
+import { trainAndActivateClusters } from '../jobs/cluster-training.js';
 
 /** How often running experiments' guardrails are checked. */
 const GUARDRAIL_CHECK_MS = 5 * 60_000;
 
 import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
-import { startRetentionJob } from '../retention-job.js';
-import { seedDemoBank } from '../seed.js';
+import { seedDemoBank } from '../demo/seed.js';
+import { startRetentionJob } from '../jobs/retention.js';
 import { openStore, statementTimeoutFromEnv } from '../store/open.js';
 import type { Store } from '../store/store.js';
 

@@ -113,7 +113,7 @@ export interface Store extends LeadStore, ClusterModelStore {
   /**
    * A logged-in customer's profile and whether their device still has an anonymous profile to link, and with
    * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one, made when
-   * the profile is not held in memory; see src/profile-cache.ts).
+   * the profile is not held in memory; see src/snapshots/profile-cache.ts).
    */
   customerProfile(
     customerId: string,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedDemoBank } from '../../src/seed.js';
+import { seedDemoBank } from '../../src/demo/seed.js';
 import { customerSubject } from '../../src/store/store.js';
 import {
   bankCustomer,

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { trainAndActivateClusters } from '../../src/cluster-job.js';
-import { seedDemoBank } from '../../src/seed.js';
+import { seedDemoBank } from '../../src/demo/seed.js';
+import { trainAndActivateClusters } from '../../src/jobs/cluster-training.js';
 import { parseChange } from '../../src/store/changes.js';
 import { demoCatalog, engines, NOW, useHarness } from '../support/harness.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index.js';
 import { generateDemoBank } from '../../src/demo/index.js';
+import { seedDemoBank } from '../../src/demo/seed.js';
 import type { TracedCluster } from '../../src/domain/clustering/cluster-assignment.js';
 import { assignCluster, type ClusterModel } from '../../src/domain/clustering/clusters.js';
 import { adjustedRandIndex } from '../../src/domain/clustering/rand-index.js';
@@ -8,7 +9,6 @@ import { compileCatalog } from '../../src/domain/decision/catalog.js';
 import { featuresOfBehaviour } from '../../src/domain/journeys/behaviour.js';
 import { featuresOf } from '../../src/domain/journeys/features.js';
 import { behaviourOf } from '../../src/domain/journeys/profile.js';
-import { seedDemoBank } from '../../src/seed.js';
 import { customerSubject } from '../../src/store/store.js';
 import {
   customerToken,

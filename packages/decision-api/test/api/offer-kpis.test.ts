@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { trainAndActivateClusters } from '../../src/cluster-job.js';
 import { generateDemoBank } from '../../src/demo/index.js';
+import { seedDemoBank } from '../../src/demo/seed.js';
 import { EMPTY_PROFILE } from '../../src/domain/journeys/profile.js';
-import { seedDemoBank } from '../../src/seed.js';
+import { trainAndActivateClusters } from '../../src/jobs/cluster-training.js';
 import { migrate } from '../../src/store/migrations.js';
 import { createSqlStore, customerSubject } from '../../src/store/store.js';
 import {

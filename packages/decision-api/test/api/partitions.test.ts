@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../../src/contract/index.js';
 import type { CustomerProfile } from '../../src/domain/journeys/profile.js';
-import { purgeExpiredTouchpoints } from '../../src/retention-job.js';
+import { purgeExpiredTouchpoints } from '../../src/jobs/retention.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import { listMonthPartitions, monthStart, partitionName } from '../../src/store/partitions.js';
 import type { SqlClient } from '../../src/store/sql.js';

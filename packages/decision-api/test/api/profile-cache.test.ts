@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
-import { createProfileCache } from '../../src/profile-cache.js';
+import { createProfileCache } from '../../src/snapshots/profile-cache.js';
 import { customerSubject } from '../../src/store/store.js';
 import { customerToken, decisionRequest, engines, touchpointOf, useHarness } from '../support/harness.js';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiConfig, DEMO_CONFIG } from '../../src/config.js';
-import { purgeExpiredTouchpoints, startRetentionJob } from '../../src/retention-job.js';
+import { purgeExpiredTouchpoints, startRetentionJob } from '../../src/jobs/retention.js';
 import { startNodeServer } from '../../src/runtime/node.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
@@ -130,7 +130,7 @@ describe.each(engines)('retention on $name', (engine) => {
 describe('the purge from the command line and in the running server', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'touchpoint-retention-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
   const store = () => openStore({ dataDir });
   const insertAged = async (target: Store, ages: number[]) => {

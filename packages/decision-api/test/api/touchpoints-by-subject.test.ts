@@ -1,12 +1,12 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { trainClustersFromStore } from '../../src/cluster-job.js';
 import type { Touchpoint } from '../../src/contract/index.js';
 import { createRandom, generateDemoBank } from '../../src/demo/index.js';
+import { seedDemoBank } from '../../src/demo/seed.js';
 import { trainClusters } from '../../src/domain/clustering/clusters.js';
 import { compileCatalog } from '../../src/domain/decision/catalog.js';
 import { featuresOf } from '../../src/domain/journeys/features.js';
 import { EMPTY_PROFILE } from '../../src/domain/journeys/profile.js';
-import { seedDemoBank } from '../../src/seed.js';
+import { trainClustersFromStore } from '../../src/jobs/cluster-training.js';
 import { createSqlStore, type Store, type Subject, type SubjectTouchpoints } from '../../src/store/store.js';
 import { databaseFor, demoCatalog, engines, NOW } from '../support/harness.js';
 

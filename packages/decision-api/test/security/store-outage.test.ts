@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTouchpointApp, type TouchpointApp } from '../../src/app.js';
 import { DEMO_CONFIG } from '../../src/config.js';
-import { createDecisionRecorder } from '../../src/decision-recorder.js';
+import { createDecisionRecorder } from '../../src/jobs/decision-recorder.js';
 import { migrate } from '../../src/store/migrations.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { createSqlStore } from '../../src/store/store.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDecisionRecorder } from '../../src/decision-recorder.js';
+import { createDecisionRecorder } from '../../src/jobs/decision-recorder.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { createSqlStore, type Store, type StoredDecision } from '../../src/store/store.js';
 import { databaseFor, engines, NOW } from '../support/harness.js';

@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { ClusterTrainingRefused, trainAndActivateClusters } from '../../cluster-job.js';
 import {
   ClusterModelSummary,
   ClusterName,
@@ -8,6 +7,7 @@ import {
   ClusterTrainingResult,
 } from '../../contract/clusters.js';
 import { projectPoints } from '../../domain/clustering/projection.js';
+import { ClusterTrainingRefused, trainAndActivateClusters } from '../../jobs/cluster-training.js';
 import type { StoredClusterModel } from '../../store/cluster-models.js';
 import { auditChange } from '../audit.js';
 import { readBody, readJson } from '../body.js';

@@ -1,5 +1,5 @@
-import { retentionCutoff } from './domain/privacy/retention.js';
-import type { Store } from './store/store.js';
+import { retentionCutoff } from '../domain/privacy/retention.js';
+import type { Store } from '../store/store.js';
 
 export interface PurgeResult {
   readonly cutoff: Date;

@@ -1,11 +1,11 @@
-import { createRandom } from './demo/random.js';
-import { type ClusterComparison, compareClusterModels } from './domain/clustering/cluster-comparison.js';
-import { type ClusterModel, type TrainedClusters, trainClusters } from './domain/clustering/clusters.js';
-import { compileCatalog } from './domain/decision/catalog.js';
-import { addToBehaviour, EMPTY_BEHAVIOUR } from './domain/journeys/behaviour.js';
-import { featuresOf } from './domain/journeys/features.js';
-import type { BehaviourBackfill, StoredClusterModel } from './store/cluster-models.js';
-import type { Store, Subject } from './store/store.js';
+import { createRandom } from '../demo/random.js';
+import { type ClusterComparison, compareClusterModels } from '../domain/clustering/cluster-comparison.js';
+import { type ClusterModel, type TrainedClusters, trainClusters } from '../domain/clustering/clusters.js';
+import { compileCatalog } from '../domain/decision/catalog.js';
+import { addToBehaviour, EMPTY_BEHAVIOUR } from '../domain/journeys/behaviour.js';
+import { featuresOf } from '../domain/journeys/features.js';
+import type { BehaviourBackfill, StoredClusterModel } from '../store/cluster-models.js';
+import type { Store, Subject } from '../store/store.js';
 
 /** Training draws from a fixed seed, so the same store gives the same clusters. */
 export const CLUSTER_SEED = 1;

@@ -1,7 +1,7 @@
-import { refreshLeads } from './domain/advisors/leads.js';
-import type { CompiledCatalog } from './domain/decision/catalog.js';
+import { refreshLeads } from '../domain/advisors/leads.js';
+import type { CompiledCatalog } from '../domain/decision/catalog.js';
+import type { LeadHook, LeadScoring } from '../store/leads-store.js';
 import { leadQualifiedEvent } from './lead-delivery.js';
-import type { LeadHook, LeadScoring } from './store/leads-store.js';
 
 /** What a touchpoint says about the product it concerns. */
 export interface ProductTouch {

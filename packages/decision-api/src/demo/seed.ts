@@ -1,9 +1,9 @@
-import type { Catalog, Touchpoint } from './contract/index.js';
-import { generateDemoBank } from './demo/index.js';
-import { type Lead, refreshLeads } from './domain/advisors/leads.js';
-import { compileCatalog } from './domain/decision/catalog.js';
-import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/journeys/profile.js';
-import { customerSubject, type Store, type Subject } from './store/store.js';
+import type { Catalog, Touchpoint } from '../contract/index.js';
+import { type Lead, refreshLeads } from '../domain/advisors/leads.js';
+import { compileCatalog } from '../domain/decision/catalog.js';
+import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from '../domain/journeys/profile.js';
+import { customerSubject, type Store, type Subject } from '../store/store.js';
+import { generateDemoBank } from './index.js';
 
 export interface SeedResult {
   readonly customers: number;

@@ -1,6 +1,6 @@
-import { Catalog } from './contract/index.js';
-import { type CompiledCatalog, compileCatalog } from './domain/decision/catalog.js';
-import type { Store } from './store/store.js';
+import { Catalog } from '../contract/index.js';
+import { type CompiledCatalog, compileCatalog } from '../domain/decision/catalog.js';
+import type { Store } from '../store/store.js';
 
 /** The catalog in memory, versioned, swapped whole when it changes: the hot path never reads it from the store. */
 export interface CatalogHolder {

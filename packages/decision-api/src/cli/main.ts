@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { trainAndActivateClusters } from './cluster-job.js';
+import { configFromEnv } from '../config.js';
+import { featuredDemoCustomers, generateDemoBank } from '../demo/index.js';
+import { seedDemoBank } from '../demo/seed.js';
+import { mintCustomerToken } from '../http/customer-token.js';
+import { hashStaffPassword } from '../http/staff-password.js';
+import { mintStaffToken, STAFF_ROLES, type StaffRole } from '../http/staff-token.js';
+import { trainAndActivateClusters } from '../jobs/cluster-training.js';
+import { purgeExpiredTouchpoints } from '../jobs/retention.js';
+import { readSeedCatalog, startNodeServer } from '../runtime/node.js';
+import { openStore, statementTimeoutFromEnv } from '../store/open.js';
 import { summariseClusterModel, summariseComparison } from './cluster-summary.js';
-import { configFromEnv } from './config.js';
-import { featuredDemoCustomers, generateDemoBank } from './demo/index.js';
-import { mintCustomerToken } from './http/customer-token.js';
-import { hashStaffPassword } from './http/staff-password.js';
-import { mintStaffToken, STAFF_ROLES, type StaffRole } from './http/staff-token.js';
-import { purgeExpiredTouchpoints } from './retention-job.js';
-import { readSeedCatalog, startNodeServer } from './runtime/node.js';
-import { seedDemoBank } from './seed.js';
-import { openStore, statementTimeoutFromEnv } from './store/open.js';
 
 const USAGE = `touchpoint <command> [options]
 

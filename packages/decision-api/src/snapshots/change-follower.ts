@@ -1,5 +1,5 @@
-import type { Change, ChangeKind, ProfilesChange } from './store/changes.js';
-import type { Store } from './store/store.js';
+import type { Change, ChangeKind, ProfilesChange } from '../store/changes.js';
+import type { Store } from '../store/store.js';
 
 export type Reloaders = Readonly<Record<ChangeKind, () => Promise<unknown>>>;
 

@@ -1,5 +1,5 @@
-import type { Store, StoredDecision } from './store/store.js';
-import { withinTimeLimit } from './time-limit.js';
+import type { Store, StoredDecision } from '../store/store.js';
+import { withinTimeLimit } from '../store/time-limit.js';
 
 /**
  * Decisions (with their traces) are written behind the response, batched, so the hot path

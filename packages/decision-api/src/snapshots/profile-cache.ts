@@ -1,6 +1,6 @@
-import type { BankScore } from './domain/decision/arbitration.js';
-import { type CustomerProfile, EMPTY_PROFILE } from './domain/journeys/profile.js';
-import { anonymousSubject, customerSubject, type Store, type Subject } from './store/store.js';
+import type { BankScore } from '../domain/decision/arbitration.js';
+import { type CustomerProfile, EMPTY_PROFILE } from '../domain/journeys/profile.js';
+import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 export interface ProfileCacheOptions {
   /** Profiles kept at most; the least recently used go first. 0 turns the cache off. */

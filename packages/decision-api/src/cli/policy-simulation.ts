@@ -1,20 +1,20 @@
-import type { Catalog, Channel, Touchpoint, TouchpointType } from './contract/index.js';
-import { DEMO_SEED, type DemoCustomer, generateDemoBank } from './demo/generator.js';
-import { createRandom, type Random } from './demo/random.js';
-import { SCENARIOS, type Scenario, type ScenarioName } from './demo/scenarios.js';
+import type { Catalog, Channel, Touchpoint, TouchpointType } from '../contract/index.js';
+import { DEMO_SEED, type DemoCustomer, generateDemoBank } from '../demo/generator.js';
+import { createRandom, type Random } from '../demo/random.js';
+import { SCENARIOS, type Scenario, type ScenarioName } from '../demo/scenarios.js';
 import {
   DEMO_PRODUCTS,
   type DemoProduct,
   type DemoSegment,
   dailyVisitRate,
   SEGMENT_BEHAVIOUR,
-} from './demo/segments.js';
-import { trainClusters } from './domain/clustering/clusters.js';
-import { type CompiledCatalog, compileCatalog } from './domain/decision/catalog.js';
-import { type CandidateTrace, decide } from './domain/decision/decide.js';
-import { addEvidence, type EvidenceKind, evidenceKey, type OfferEvidence } from './domain/decision/learning.js';
-import { featuresOf } from './domain/journeys/features.js';
-import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from './domain/journeys/profile.js';
+} from '../demo/segments.js';
+import { trainClusters } from '../domain/clustering/clusters.js';
+import { type CompiledCatalog, compileCatalog } from '../domain/decision/catalog.js';
+import { type CandidateTrace, decide } from '../domain/decision/decide.js';
+import { addEvidence, type EvidenceKind, evidenceKey, type OfferEvidence } from '../domain/decision/learning.js';
+import { featuresOf } from '../domain/journeys/features.js';
+import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from '../domain/journeys/profile.js';
 
 /**
  * The demo bank's customers live through days of visits against the decision engine. Each day a share of them visit

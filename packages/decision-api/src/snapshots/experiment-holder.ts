@@ -1,5 +1,5 @@
-import type { Experiment } from './contract/index.js';
-import type { Store } from './store/store.js';
+import type { Experiment } from '../contract/index.js';
+import type { Store } from '../store/store.js';
 
 /** How often each process rereads the running experiments, so a start or stop elsewhere reaches it. */
 export const EXPERIMENT_REFRESH_MS = 10_000;

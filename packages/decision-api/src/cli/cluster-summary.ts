@@ -1,5 +1,5 @@
-import type { ClusterComparison } from './domain/clustering/cluster-comparison.js';
-import type { ClusterModel } from './domain/clustering/clusters.js';
+import type { ClusterComparison } from '../domain/clustering/cluster-comparison.js';
+import type { ClusterModel } from '../domain/clustering/clusters.js';
 
 /** A cluster model as text for staff at a terminal: how many clusters, how apart, how big, and what sets each apart. */
 export function summariseClusterModel(

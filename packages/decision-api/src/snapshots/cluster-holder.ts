@@ -1,5 +1,5 @@
-import type { StoredClusterModel } from './store/cluster-models.js';
-import type { Store } from './store/store.js';
+import type { StoredClusterModel } from '../store/cluster-models.js';
+import type { Store } from '../store/store.js';
 
 /**
  * The active cluster model in memory, swapped whole when it changes: the decision hot path never reads it from the

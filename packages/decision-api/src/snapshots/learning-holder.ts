@@ -1,6 +1,6 @@
-import { evidenceKey, type LearnedEvidence, type OfferEvidence } from './domain/decision/learning.js';
-import type { LearnedRow } from './store/learning.js';
-import type { Store } from './store/store.js';
+import { evidenceKey, type LearnedEvidence, type OfferEvidence } from '../domain/decision/learning.js';
+import type { LearnedRow } from '../store/learning.js';
+import type { Store } from '../store/store.js';
 
 /**
  * The learned statistics in memory, so a decision never reads them from the store. What this process ingests is

@@ -3,7 +3,18 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { regretChart } from './cli/regret-chart.js';
+import { DEMO_SEED } from '../demo/generator.js';
+import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../demo/scenarios.js';
+import { readSeedCatalog } from '../runtime/node.js';
+import {
+  POLICIES,
+  type Policy,
+  prepareBank,
+  SIMULATION_DEFAULTS,
+  type SimulationResult,
+  simulate,
+} from './policy-simulation.js';
+import { regretChart } from './regret-chart.js';
 import {
   CHANGE_RECOVERY_DAYS,
   CHANGE_WINDOW_DAYS,
@@ -14,18 +25,7 @@ import {
   cumulativeRegret,
   GOALS,
   ofOracle,
-} from './cli/simulation-goals.js';
-import { DEMO_SEED } from './demo/generator.js';
-import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './demo/scenarios.js';
-import { readSeedCatalog } from './runtime/node.js';
-import {
-  POLICIES,
-  type Policy,
-  prepareBank,
-  SIMULATION_DEFAULTS,
-  type SimulationResult,
-  simulate,
-} from './simulation.js';
+} from './simulation-goals.js';
 
 const USAGE = `pnpm simulate [--scenario <name>|all] [--seeds <n>] [--seed <n>] [--days <n>] [--customers <n>] [--out <dir>]
 
