@@ -21,6 +21,9 @@ const DECISIONS_KEY = 'touchpoint:decisions';
 /** A customer token that takes longer than this is not waited for: the touchpoints go with the anonymous id. */
 const TOKEN_TIMEOUT_MS = 5000;
 
+/** What a refusal of the API says (RFC 9457 problem details). */
+type Problem = { type?: unknown; detail?: unknown };
+
 const isLocale = (value: unknown): value is Locale => value === 'da' || value === 'en';
 const isConsent = (value: unknown): value is ConsentState =>
   value === 'pending' || value === 'granted' || value === 'denied';
@@ -28,7 +31,7 @@ const positive = (value: unknown, fallback: number): number =>
   typeof value === 'number' && value > 0 && value < 1e9 ? value : fallback;
 
 /** The promise's value, or undefined when it takes longer than `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+function within<T>(promise: T | Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
     promise,
@@ -51,7 +54,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
 
   const timeoutMs = positive(options.decisionTimeoutMs, 800);
   const defaultLocale = isLocale(options.locale) ? options.locale : 'da';
-  const transport = createFetchTransport(endpoint, siteKey);
+  const transport = createFetchTransport(endpoint, siteKey, report);
   let consent: ConsentState = 'pending';
   let anonymousId = randomId();
   let lastToken: string | null = null;
@@ -68,6 +71,10 @@ export function createClient(options: ClientOptions): TouchpointClient {
   const storedId = (value?: string | null) => webStorage('localStorage', ANONYMOUS_ID_KEY, value);
 
   function report(error: TouchpointErrorInfo): void {
+    // The API says why it refused (its problem's detail, RFC 9457): that is what a developer needs to read.
+    const { cause } = error as { cause?: { body?: Problem } };
+    const detail = cause?.body?.detail;
+    if (isText(detail)) error = { ...error, message: `${error.message}: ${detail}` };
     if (debug) console.warn('[touchpoint]', error.message, error);
     try {
       onError?.(error);
@@ -78,7 +85,12 @@ export function createClient(options: ClientOptions): TouchpointClient {
 
   /** No decision or explanation: `cause` is the API's refusal (with its status) or what went wrong. */
   function refused(message: string, cause: unknown): void {
-    report({ kind: 'decision', status: (cause as { status?: number } | undefined)?.status, message, cause });
+    report({
+      kind: 'decision',
+      status: (cause as { status?: number } | undefined)?.status,
+      message,
+      cause,
+    });
   }
 
   /** A host call with a value the SDK cannot use: reported, and the call does nothing. */
@@ -90,7 +102,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
   /** The customer token, or null; one that takes too long is not waited for (the anonymous id goes alone). */
   async function token(): Promise<string | null> {
     try {
-      const value = await within(Promise.resolve(getCustomerToken?.()), TOKEN_TIMEOUT_MS);
+      const value = await within(getCustomerToken?.(), TOKEN_TIMEOUT_MS);
       lastToken = isText(value) ? value : null;
     } catch (cause) {
       report({ kind: 'callback', message: 'getCustomerToken failed', cause });
@@ -165,6 +177,8 @@ export function createClient(options: ClientOptions): TouchpointClient {
         if (!response) throw new Error('timeout');
         for (const decision of response.status === 200 ? readDecisions(response.body) : []) {
           if (!ask.includes(decision.placement)) continue;
+          // "Why (not)?": the customer-facing reason; with a development key, the rule that excluded each top offer.
+          if (debug) console.info('[touchpoint]', decision.placement, decision.reason, decision.debug ?? '');
           found.set(decision.placement, decision);
           if (started === generation) setCache(cacheDecision(cache, key(decision.placement), decision, Date.now()));
         }

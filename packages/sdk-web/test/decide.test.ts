@@ -281,3 +281,49 @@ describe('when deciding fails', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('what a developer reads', () => {
+  it('a refusal is reported with the API’s own words of why (its problem’s detail)', async () => {
+    const client = device.client();
+    const detail =
+      "Origin http://127.0.0.1:9510 is not allowed for site key pk_demo_netbank; add it to the key's origins in TOUCHPOINT_SITE_KEYS, or to TOUCHPOINT_DEMO_ORIGINS for the demo keys.";
+    api.nextDecisions(() =>
+      HttpResponse.json(
+        {
+          type: 'https://touchpoint.dev/problems/origin-not-allowed',
+          title: 'Origin not allowed',
+          status: 403,
+          detail,
+        },
+        { status: 403, headers: { 'content-type': 'application/problem+json' } },
+      ),
+    );
+    const [hero] = await client.decide(['dashboard-hero']);
+    expect(hero && isFallback(hero)).toBe(true);
+    expect(errors).toEqual([
+      expect.objectContaining({ kind: 'decision', status: 403, message: `no decision: ${detail}` }),
+    ]);
+  });
+
+  it('with debug, each decision is logged with its reason and, from a development key, the top candidates', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    try {
+      const candidates = [
+        { offerId: 'house-savings-goal', excludedBy: null, priority: 0.0005 },
+        { offerId: 'car-loan-price', excludedBy: 'offer-daily-cap' },
+      ];
+      api.nextDecisions(() =>
+        HttpResponse.json({
+          decisions: [decision('dashboard-hero', { reason: 'A general suggestion.', debug: { candidates } })],
+        }),
+      );
+      await device.client({ debug: true }).decide(['dashboard-hero']);
+      expect(info).toHaveBeenCalledWith('[touchpoint]', 'dashboard-hero', 'A general suggestion.', { candidates });
+      info.mockClear();
+      await device.client().decide(['product-sidebar']);
+      expect(info).not.toHaveBeenCalled();
+    } finally {
+      info.mockRestore();
+    }
+  });
+});

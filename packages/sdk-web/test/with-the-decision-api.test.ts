@@ -1,7 +1,14 @@
 // @vitest-environment node
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
-import { createTouchpointApp, DEMO_CONFIG, openStore, type TouchpointApp } from '@touchpoint/decision-api';
+import {
+  createTouchpointApp,
+  DEMO_CONFIG,
+  DEMO_CUSTOMER_TOKEN_SECRET,
+  mintCustomerToken,
+  openStore,
+  type TouchpointApp,
+} from '@touchpoint/decision-api';
 import { Catalog } from '@touchpoint/decision-api/contract';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -18,7 +25,12 @@ beforeAll(async () => {
   const store = await openStore({});
   const catalog = JSON.parse(readFileSync(new URL('../../decision-api/seed/catalog.json', import.meta.url), 'utf8'));
   await store.saveCatalog(Catalog.parse(catalog));
-  touchpoint = await createTouchpointApp({ store, config: DEMO_CONFIG });
+  // Generous store deadlines: on a busy machine a decision past its deadline is generic content, which these stories
+  // are not about.
+  touchpoint = await createTouchpointApp({
+    store,
+    config: { ...DEMO_CONFIG, storeTimeouts: { decisionMs: 10_000, ingestMs: 10_000 } },
+  });
   server.listen({ onUnhandledRequest: 'error' });
 }, 120_000);
 
@@ -83,6 +95,65 @@ describe('with the decision API', () => {
     await client.flush();
     expect(valid).not.toBeNull();
     expect(errors).toEqual([expect.objectContaining({ kind: 'delivery', status: 200, dropped: [invalid] })]);
+    client.destroy();
+  });
+});
+
+describe('a customer token the API refuses', () => {
+  const tokenOptions = { secret: DEMO_CUSTOMER_TOKEN_SECRET, issuer: 'demo-bank', audience: 'touchpoint' };
+
+  it('costs no banner and no touchpoint: decided and sent anonymously, reported once, stitched at the next valid login', async () => {
+    // The bank's backend signs with the wrong issuer: a configuration mistake the API refuses.
+    const wrong = await mintCustomerToken(
+      { ...tokenOptions, issuer: 'my-bank', clockToleranceSeconds: 30, jwksCooldownSeconds: 30 },
+      'c-refused-1',
+    );
+    const right = await mintCustomerToken(
+      { ...tokenOptions, clockToleranceSeconds: 30, jwksCooldownSeconds: 30 },
+      'c-refused-1',
+    );
+    let token = wrong;
+    const errors: TouchpointErrorInfo[] = [];
+    const client = createClient({
+      endpoint: ENDPOINT,
+      siteKey: 'pk_demo_netbank',
+      channel: 'netbank',
+      consent: 'granted',
+      locale: 'en',
+      decisionTimeoutMs: 10_000,
+      getCustomerToken: () => token,
+      onError: (error) => errors.push(error),
+    });
+    const first = await shown(client);
+    // An anonymous decision, not the empty fallback.
+    expect(first.getState().status).toBe('ready');
+    expect(first.getState().decision?.why).toBeUndefined();
+
+    const priced = client.track('calculator_used', {
+      page: '/loans/car',
+      product: 'car_loan',
+      properties: { amount: 1 },
+    });
+    await client.flush();
+    const again = await shown(client);
+    expect(again.getState().offer?.product).toBe('car_loan');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        kind: 'config',
+        status: 401,
+        message:
+          'token refused: The customer token claim "iss" is invalid. It must be "demo-bank" (TOUCHPOINT_CUSTOMER_TOKEN_ISSUER).',
+      }),
+    ]);
+    expect(priced).not.toBeNull();
+
+    // The bank fixes its issuer: the next login links what the device did anonymously to the customer.
+    token = right;
+    client.identify('logged-in');
+    const customer = await shown(client);
+    expect(customer.getState().offer?.product).toBe('car_loan');
+    expect(customer.getState().decision?.why).toEqual(expect.any(String));
+    expect(errors).toHaveLength(1);
     client.destroy();
   });
 });
