@@ -6,14 +6,14 @@ import { BehaviouralPrinciple } from './principles.js';
 export const PRIMARY_METRICS = ['click_through', 'conversion', 'advisor_outcome'] as const;
 export const PrimaryMetric = z.enum(PRIMARY_METRICS).openapi('PrimaryMetric', {
   description:
-    'click_through: clicks per viewable impression; conversion: conversions per viewable impression; advisor_outcome: sales recorded by advisors per customer exposed.',
+    'Per exposed customer (the randomised unit): click_through: the share who clicked the offer; conversion: the share who converted; advisor_outcome: the share an advisor recorded a sale to; each within the attribution window after the customer’s first viewable impression.',
 });
 export type PrimaryMetric = z.infer<typeof PrimaryMetric>;
 
 export const GUARDRAIL_METRICS = ['dismiss_rate', 'contact_pressure'] as const;
 export const GuardrailMetric = z.enum(GUARDRAIL_METRICS).openapi('GuardrailMetric', {
   description:
-    'dismiss_rate: dismissals per viewable impression; contact_pressure: viewable impressions per exposed customer (how hard the arm presses).',
+    'dismiss_rate: the share of exposed customers who dismissed the offer; contact_pressure: viewable impressions per exposed customer (how hard the arm presses). Both per customer, the randomised unit.',
 });
 export type GuardrailMetric = z.infer<typeof GuardrailMetric>;
 
@@ -39,6 +39,10 @@ export const Hypothesis = z
       description: 'The smallest absolute change of the primary metric worth detecting (0.02 = 2 points).',
     }),
     direction: z.enum(['increase', 'decrease']),
+    attributionDays: z.number().int().min(1).max(90).default(7).openapi({
+      description:
+        'A customer counts as converted when the primary event comes within this many days after their first viewable impression.',
+    }),
     principle: BehaviouralPrinciple,
     rationale: z
       .string()
@@ -49,13 +53,23 @@ export const Hypothesis = z
   .openapi('Hypothesis');
 export type Hypothesis = z.infer<typeof Hypothesis>;
 
+/** The non-inferiority margin a guardrail gets when none is set. */
+export const DEFAULT_GUARDRAIL_MARGIN: Readonly<Record<GuardrailMetric, number>> = {
+  dismiss_rate: 0.05,
+  contact_pressure: 1,
+};
+
 export const Guardrail = z
   .strictObject({
     metric: GuardrailMetric,
-    maxIncrease: z
-      .number()
-      .gt(0)
-      .openapi({ description: 'The largest absolute increase over control tolerated before the experiment stops.' }),
+    margin: z.number().gt(0).optional().openapi({
+      description:
+        'Non-inferiority margin: the largest increase over control (absolute: 0.05 = 5 points of customers dismissing; 1 = one impression more per customer) the hypothesis tolerates. A variant is shown non-inferior when the increase is significantly below it (one-sided); the experiment stops when the increase is significantly above it. Default 0.05 for dismiss_rate, 1 for contact_pressure.',
+    }),
+    maxIncrease: z.number().gt(0).optional().openapi({
+      description: 'The margin’s former name, still read; `margin` wins when both are given.',
+      deprecated: true,
+    }),
   })
   .openapi('Guardrail');
 export type Guardrail = z.infer<typeof Guardrail>;
@@ -85,8 +99,8 @@ export const ExperimentDraft = z
       .array(Guardrail)
       .max(4)
       .default([
-        { metric: 'dismiss_rate', maxIncrease: 0.05 },
-        { metric: 'contact_pressure', maxIncrease: 1 },
+        { metric: 'dismiss_rate', margin: DEFAULT_GUARDRAIL_MARGIN.dismiss_rate },
+        { metric: 'contact_pressure', margin: DEFAULT_GUARDRAIL_MARGIN.contact_pressure },
       ]),
     arms: z.array(Arm).min(2).max(5).openapi({ description: 'The first arm is control.' }),
     layer: Slug.optional().openapi({
@@ -94,8 +108,15 @@ export const ExperimentDraft = z
         'Experiments in one layer never share a customer; defaults to the first placement, so two experiments on the same placement never collide.',
     }),
     maxDurationDays: z.number().int().min(1).max(180).default(56),
+    primaryArm: Slug.optional().openapi({
+      description:
+        'The variant whose comparison with control is this experiment’s pre-declared primary comparison, the one pooled across experiments. Defaults to the first variant.',
+    }),
   })
   .superRefine((draft, ctx) => {
+    if (draft.primaryArm !== undefined && !draft.arms.slice(1).some((arm) => arm.id === draft.primaryArm)) {
+      ctx.addIssue({ code: 'custom', path: ['primaryArm'], message: 'must name one of the variants (not control)' });
+    }
     const ids = new Set<string>();
     draft.arms.forEach((arm, i) => {
       if (ids.has(arm.id))
@@ -134,39 +155,96 @@ export const StopExperiment = z
 
 export const Interval = z.object({ low: z.number(), high: z.number() });
 
+const PValue = z.number().nullable();
+
+export const GuardrailResult = z
+  .object({
+    metric: GuardrailMetric,
+    /** Per exposed customer. */
+    value: z.number(),
+    increase: z.number().nullable(),
+    margin: z.number(),
+    upperBound: z.number().nullable().openapi({ description: 'One-sided 95 % upper bound of the increase.' }),
+    nonInferiorityPValue: PValue.openapi({
+      description: 'One-sided test of H0: increase ≥ margin (fixed horizon); small means non-inferior.',
+    }),
+    adjustedPValue: PValue.openapi({ description: 'Holm-adjusted over every guardrail of every variant.' }),
+    nonInferior: z.boolean(),
+    breachPValue: PValue.openapi({
+      description:
+        'Always-valid one-sided test of H0: increase ≤ margin, Holm-adjusted; below 0.05 stops the experiment.',
+    }),
+    breached: z.boolean(),
+  })
+  .openapi('GuardrailResult');
+
+export const CupedResult = z
+  .object({
+    lift: z.number(),
+    interval: Interval,
+    pValue: z.number(),
+    adjustedPValue: z.number(),
+    varianceReduction: z.number().openapi({
+      description: 'The share of the lift’s variance the pre-exposure covariate removed (1 − adjusted/unadjusted).',
+    }),
+  })
+  .openapi('CupedResult');
+
 export const ArmResult = z
   .object({
     arm: z.string(),
-    exposures: z.number().int(),
-    conversions: z.number().int(),
-    rate: z.number(),
+    units: z
+      .number()
+      .int()
+      .openapi({ description: 'Customers (or devices) exposed: at least one viewable impression.' }),
+    impressions: z.number().int().openapi({ description: 'Viewable impressions of those units.' }),
+    conversions: z.number().int().openapi({ description: 'Units whose primary event followed their first exposure.' }),
+    rate: z.number().openapi({ description: 'conversions / units.' }),
     absoluteLift: z.number().nullable(),
     absoluteLiftInterval: Interval.nullable(),
     relativeLift: z.number().nullable(),
     relativeLiftInterval: Interval.nullable(),
     z: z.number().nullable(),
-    pValue: z
-      .number()
-      .nullable()
-      .openapi({ description: 'Fixed-horizon two-proportion z-test: read once, at the end.' }),
-    alwaysValidPValue: z.number().nullable().openapi({
-      description: 'mSPRT always-valid p-value: stays valid when read every day.',
+    pValue: PValue.openapi({ description: 'Fixed-horizon two-proportion z-test per unit: read once, at the end.' }),
+    adjustedPValue: PValue.openapi({ description: 'The z-test’s p-value, Holm-adjusted over the variants.' }),
+    alwaysValidPValue: PValue.openapi({
+      description: 'mSPRT always-valid p-value per unit: stays valid when read every day.',
     }),
-    guardrails: z.array(
-      z.object({ metric: GuardrailMetric, value: z.number(), increase: z.number().nullable(), breached: z.boolean() }),
-    ),
+    adjustedAlwaysValidPValue: PValue.openapi({
+      description: 'The always-valid p-value, Holm-adjusted over the variants.',
+    }),
+    cuped: CupedResult.nullable(),
+    guardrails: z.array(GuardrailResult),
   })
   .openapi('ArmResult');
 
 export const PowerPlan = z
   .object({
-    baseline: z.number(),
+    unit: z
+      .literal('customer')
+      .openapi({ description: 'Samples and audiences count customers (or devices), the randomised unit.' }),
+    baseline: z
+      .number()
+      .openapi({ description: 'Share of exposed customers converting, over the observation window.' }),
     baselineSource: z.enum(['observed', 'prior']),
-    samplePerArm: z.number().int(),
-    dailyAudience: z.number(),
+    alpha: z
+      .number()
+      .openapi({ description: 'Per comparison: 0.05 over the variants (Bonferroni, Holm’s first step).' }),
+    power: z.number(),
+    test: z.literal('always-valid').openapi({ description: 'The plan is for the mSPRT that may stop the experiment.' }),
+    samplePerArm: z.number().int().openapi({
+      description: 'Customers in the smallest arm for the always-valid test with daily looks to reach the power.',
+    }),
+    fixedHorizonSamplePerArm: z.number().int().openapi({ description: 'The same for a single z-test at the end.' }),
+    dailyAudience: z.number().openapi({
+      description:
+        'New eligible customers per day the experiment gets: distinct, consenting, outside the holdout, times its share of the layer.',
+    }),
     expectedDays: z.number().nullable(),
+    fixedHorizonDays: z.number().nullable(),
     maxDurationDays: z.number().int(),
     feasible: z.boolean(),
+    method: z.string(),
     reason: z.string(),
   })
   .openapi('PowerPlan');
@@ -183,6 +261,7 @@ export const Experiment = z
     layer: z.string(),
     salt: z.string(),
     maxDurationDays: z.number().int(),
+    primaryArm: z.string().optional(),
     createdBy: z.string(),
     createdAt: z.string(),
     approvedBy: z.string().nullable(),
@@ -203,8 +282,25 @@ export const ExperimentResults = z
   .object({
     experiment: Experiment,
     metric: PrimaryMetric,
+    unit: z.literal('customer'),
     arms: z.array(ArmResult),
-    sampleRatio: z.object({ chiSquare: z.number(), pValue: z.number(), mismatch: z.boolean() }),
+    sampleRatio: z.object({ chiSquare: z.number(), pValue: z.number(), mismatch: z.boolean() }).openapi({
+      description: 'Units first exposed per arm against the allocation (Pearson χ², flagged at p < 0.001).',
+    }),
+    cuped: z
+      .object({ covariate: z.string(), theta: z.number(), correlation: z.number() })
+      .nullable()
+      .openapi({ description: 'The pre-exposure covariate CUPED adjusted with; null when it did not vary.' }),
+    plan: z
+      .object({
+        samplePerArm: z.number().int(),
+        expectedDays: z.number().nullable(),
+        unitsSoFar: z.number().int().openapi({ description: 'Units in the smallest arm so far.' }),
+        daysSoFar: z.number().int(),
+      })
+      .nullable()
+      .openapi({ description: 'The plan the experiment started with, against what it has reached.' }),
+    conclusion: z.string().openapi({ description: 'What may be concluded today, in words.' }),
     method: z.string(),
   })
   .openapi('ExperimentResults');

@@ -1,5 +1,5 @@
 import type { Experiment, Hypothesis, PrimaryMetric } from '../contract/index.js';
-import type { ArmDay, AudienceHistory } from '../domain/experiments/experiments.js';
+import type { UnitCohort, UnitHistory } from '../domain/experiments/experiments.js';
 import { type AuditEntry, writeAudit } from './audit.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -42,13 +42,20 @@ export interface ExperimentStore {
     audit?: ExperimentAudit,
   ): Promise<boolean>;
   events(id: string): Promise<ExperimentEvent[]>;
-  /** Per arm, per day: viewable impressions, primary-metric events, dismissals, customers exposed. */
-  armDays(experiment: Experiment): Promise<Map<string, ArmDay[]>>;
-  /** What the audience did in the window: exposures and events at its placements, and customers per day. */
+  /**
+   * The experiment's units (customers, or devices before login) exposed, grouped by arm, day of first viewable
+   * impression, day converted and day first dismissed, with their impressions and pre-assignment covariate summed.
+   */
+  unitCohorts(experiment: Experiment): Promise<UnitCohort[]>;
+  /**
+   * What the audience did in the window, per unit: customers exposed at its placements and those who converted
+   * within the attribution window, and new eligible customers per day (distinct; the holdout left out where the
+   * decisions say so).
+   */
   audienceHistory(
     hypothesis: Hypothesis,
     window: AudienceWindow,
-  ): Promise<AudienceHistory & { source: 'decisions' | 'visits' }>;
+  ): Promise<UnitHistory & { source: 'decisions' | 'visits' }>;
 }
 
 export function createExperimentStore(db: SqlDatabase): ExperimentStore {
@@ -121,83 +128,80 @@ export function createExperimentStore(db: SqlDatabase): ExperimentStore {
       }));
     },
 
-    async armDays(experiment) {
-      const eventType = eventTypeOf(experiment.hypothesis.primaryMetric);
+    async unitCohorts(experiment) {
+      const { hypothesis } = experiment;
       const rows = await db.query<{
         arm: string;
-        day: string;
-        exposures: number;
-        events: number;
-        dismissals: number;
-        customers: number;
+        exposed_day: string;
+        converted_day: string | null;
+        dismissed_day: string | null;
+        units: number;
+        impressions: number;
+        impressions_squared: number;
+        covariate: number;
+        covariate_squared: number;
       }>(
-        `SELECT d.trace->'experiment'->>'arm' AS arm,
-                to_char(t.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-                (count(*) FILTER (WHERE t.type = 'offer_impression'))::int AS exposures,
-                (count(*) FILTER (WHERE t.type = $2))::int AS events,
-                (count(*) FILTER (WHERE t.type = 'offer_dismiss'))::int AS dismissals,
-                (count(DISTINCT d.subject) FILTER (WHERE t.type = 'offer_impression'))::int AS customers
-           FROM decisions d JOIN touchpoints t ON t.decision_id = d.id
-          WHERE d.trace ? 'experiment' AND d.trace->'experiment'->>'id' = $1
-          GROUP BY 1, 2 ORDER BY 2`,
-        [experiment.id, eventType],
-      );
-      const days = new Map<string, ArmDay[]>(experiment.arms.map((arm) => [arm.id, []]));
-      if (experiment.hypothesis.primaryMetric !== 'advisor_outcome') {
-        for (const row of rows) days.get(row.arm)?.push(row);
-        return days;
-      }
-      // Advisor outcomes per customer exposed: a customer counts on the day of their first viewable impression, and
-      // as an event on the day an advisor sold them the product after it.
-      const sales = await db.query<{ arm: string; day: string; exposed: number; sold: number }>(
-        `WITH exposed AS (
-           SELECT d.trace->'experiment'->>'arm' AS arm, d.subject, min(t.occurred_at) AS first_at
-             FROM decisions d JOIN touchpoints t ON t.decision_id = d.id
-            WHERE d.trace ? 'experiment' AND d.trace->'experiment'->>'id' = $1 AND t.type = 'offer_impression'
+        `WITH decided AS (
+           SELECT d.id, d.subject, d.trace->'experiment'->>'arm' AS arm, d.created_at
+             FROM decisions d
+            WHERE d.trace ? 'experiment' AND d.trace->'experiment'->>'id' = $1
+         ), assigned AS (
+           SELECT subject, arm, min(created_at) AS assigned_at FROM decided GROUP BY 1, 2
+         ), exposed AS (
+           SELECT e.subject, e.arm, min(t.occurred_at) AS first_at, count(*) AS impressions
+             FROM decided e JOIN touchpoints t ON t.decision_id = e.id
+            WHERE t.type = 'offer_impression'
             GROUP BY 1, 2
-         ), sold AS (
-           SELECT e.arm, e.subject, min(o.recorded_at) AS sold_at
-             FROM exposed e JOIN advisor_outcomes o
-               ON o.customer_id = substr(e.subject, 3) AND e.subject LIKE 'c:%'
-              AND o.outcome = 'sold' AND o.recorded_at >= e.first_at
-              AND ($2::text IS NULL OR o.product = $2)
-            GROUP BY 1, 2
+         ), units AS (
+           SELECT x.arm, x.first_at, x.impressions,
+                  (${convertedAt(hypothesis.primaryMetric)}) AS converted_at,
+                  (SELECT min(t.occurred_at) FROM touchpoints t JOIN decided e ON t.decision_id = e.id
+                    WHERE t.subject = x.subject AND t.type = 'offer_dismiss' AND t.occurred_at >= x.first_at) AS dismissed_at,
+                  (SELECT count(*) FROM touchpoints t
+                    WHERE t.subject = x.subject AND t.occurred_at < a.assigned_at
+                      AND t.occurred_at >= a.assigned_at - make_interval(days => ${COVARIATE_DAYS})
+                      AND ($2::text IS NULL OR t.product = $2)) AS covariate
+             FROM exposed x JOIN assigned a ON a.subject = x.subject AND a.arm = x.arm
          )
-         SELECT arm, day, sum(exposed)::int AS exposed, sum(sold)::int AS sold FROM (
-           SELECT arm, to_char(first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, 1 AS exposed, 0 AS sold FROM exposed
-           UNION ALL
-           SELECT arm, to_char(sold_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, 0, 1 FROM sold
-         ) counted GROUP BY 1, 2 ORDER BY 2`,
-        [experiment.id, experiment.hypothesis.audience.product],
+         SELECT arm,
+                to_char(first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS exposed_day,
+                to_char(converted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS converted_day,
+                to_char(dismissed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS dismissed_day,
+                count(*)::int AS units,
+                sum(impressions)::float8 AS impressions,
+                sum(impressions * impressions)::float8 AS impressions_squared,
+                sum(covariate)::float8 AS covariate,
+                sum(covariate * covariate)::float8 AS covariate_squared
+           FROM units GROUP BY 1, 2, 3, 4 ORDER BY 2, 1`,
+        [
+          experiment.id,
+          hypothesis.audience.product,
+          eventTypeOf(hypothesis.primaryMetric),
+          attributionDays(hypothesis),
+        ],
       );
-      const byKey = new Map(rows.map((row) => [`${row.arm} ${row.day}`, row]));
-      const keys = [...new Set([...rows, ...sales].map((row) => `${row.arm} ${row.day}`))].sort((a, b) =>
-        a.split(' ')[1]!.localeCompare(b.split(' ')[1]!),
-      );
-      const salesByKey = new Map(sales.map((row) => [`${row.arm} ${row.day}`, row]));
-      for (const key of keys) {
-        const [arm, day] = key.split(' ') as [string, string];
-        const touch = byKey.get(key);
-        const sale = salesByKey.get(key);
-        days.get(arm)?.push({
-          day,
-          exposures: sale?.exposed ?? 0,
-          events: sale?.sold ?? 0,
-          dismissals: touch?.dismissals ?? 0,
-          customers: touch?.customers ?? 0,
-        });
-      }
-      return days;
+      return rows.map((row) => ({
+        arm: row.arm,
+        exposedDay: row.exposed_day,
+        convertedDay: row.converted_day,
+        dismissedDay: row.dismissed_day,
+        units: row.units,
+        impressions: Number(row.impressions),
+        impressionsSquared: Number(row.impressions_squared),
+        covariate: Number(row.covariate),
+        covariateSquared: Number(row.covariate_squared),
+      }));
     },
 
     async audienceHistory(hypothesis, { since, days }) {
       const { audience } = hypothesis;
-      const eventType = eventTypeOf(hypothesis.primaryMetric);
       // The audience as decisions saw it: placement, channel, cluster and the product's stage, all in the trace.
+      // Decisions are kept only for consenting subjects; the global holdout's are marked in the trace.
       const filter = `d.created_at >= $1 AND d.placement = ANY($2::text[])
           AND (cardinality($3::text[]) = 0 OR d.channel = ANY($3::text[]))
           AND (cardinality($4::text[]) = 0 OR d.trace->'cluster'->>'id' = ANY($4::text[]))
-          AND (cardinality($5::text[]) = 0 OR d.trace->'stages'->>$6 = ANY($5::text[]))`;
+          AND (cardinality($5::text[]) = 0 OR d.trace->'stages'->>$6 = ANY($5::text[]))
+          AND NOT (d.trace ? 'holdout')`;
       const params = [
         since,
         audience.placements,
@@ -206,48 +210,69 @@ export function createExperimentStore(db: SqlDatabase): ExperimentStore {
         audience.stages,
         audience.product ?? '',
       ];
-      const [seen] = await db.query<{ customer_days: number; first: Date | string | null }>(
-        `SELECT count(DISTINCT (d.subject, date_trunc('day', d.created_at)))::int AS customer_days, min(d.created_at) AS first
-           FROM decisions d WHERE ${filter}`,
+      const [seen] = await db.query<{ units: number }>(
+        `SELECT count(DISTINCT d.subject)::int AS units FROM decisions d WHERE ${filter}`,
         params,
       );
-      const [counts] = await db.query<{ exposures: number; events: number }>(
-        hypothesis.primaryMetric === 'advisor_outcome'
-          ? // Customers shown an offer in the audience, and those of them an advisor sold the product to afterwards.
-            `WITH exposed AS (
-               SELECT d.subject, min(t.occurred_at) AS first_at
-                 FROM decisions d JOIN touchpoints t ON t.decision_id = d.id
-                WHERE ${filter} AND t.type = 'offer_impression' AND $7::text IS NOT NULL
-                GROUP BY 1)
-             SELECT count(*)::int AS exposures,
-                    (count(*) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM advisor_outcomes o
-                        WHERE e.subject = 'c:' || o.customer_id AND o.outcome = 'sold' AND o.recorded_at >= e.first_at
-                          AND ($6 = '' OR o.product = $6))))::int AS events
-               FROM exposed e`
-          : `SELECT (count(*) FILTER (WHERE t.type = 'offer_impression'))::int AS exposures,
-                    (count(*) FILTER (WHERE t.type = $7))::int AS events
-               FROM decisions d JOIN touchpoints t ON t.decision_id = d.id WHERE ${filter}`,
-        [...params, eventType],
+      // Each unit once, at its first viewable impression; converted when its primary event follows within the window.
+      const [counts] = await db.query<{ units: number; converted: number }>(
+        `WITH decided AS (SELECT d.id, d.subject FROM decisions d WHERE ${filter}),
+         exposed AS (
+           SELECT e.subject, min(t.occurred_at) AS first_at
+             FROM decided e JOIN touchpoints t ON t.decision_id = e.id
+            WHERE t.type = 'offer_impression' GROUP BY 1
+         ), units AS (
+           SELECT x.subject, x.first_at, (${convertedAt(hypothesis.primaryMetric, '$6', '$7', '$8')}) AS converted_at
+             FROM exposed x
+         )
+         SELECT count(*)::int AS units, count(converted_at)::int AS converted FROM units`,
+        [...params, eventTypeOf(hypothesis.primaryMetric), attributionDays(hypothesis)],
       );
-      const exposures = counts?.exposures ?? 0;
-      const events = counts?.events ?? 0;
-      if ((seen?.customer_days ?? 0) > 0) {
-        return { exposures, events, dailyCustomers: (seen?.customer_days ?? 0) / days, source: 'decisions' };
+      const units = counts?.units ?? 0;
+      const convertedUnits = counts?.converted ?? 0;
+      if ((seen?.units ?? 0) > 0) {
+        return { units, convertedUnits, dailyNewUnits: (seen?.units ?? 0) / days, source: 'decisions' };
       }
       // No decisions yet (a new placement, a freshly seeded bank): customers who visited the channels, and the
-      // product when the audience names one, are who the placements would have reached.
-      const [visits] = await db.query<{ customer_days: number }>(
-        `SELECT count(DISTINCT (subject, date_trunc('day', occurred_at)))::int AS customer_days
+      // product when the audience names one, are who the placements would have reached. The caller takes the
+      // holdout's share off (it is a hash of the customer, not in the rows).
+      const [visits] = await db.query<{ units: number }>(
+        `SELECT count(DISTINCT subject)::int AS units
            FROM touchpoints
           WHERE occurred_at >= $1 AND subject LIKE 'c:%'
             AND (cardinality($2::text[]) = 0 OR channel = ANY($2::text[]))
             AND ($3::text IS NULL OR product = $3)`,
         [since, audience.channels.length > 0 ? audience.channels : ['netbank', 'mobilebank'], audience.product],
       );
-      return { exposures, events, dailyCustomers: (visits?.customer_days ?? 0) / days, source: 'visits' };
+      return { units, convertedUnits, dailyNewUnits: (visits?.units ?? 0) / days, source: 'visits' };
     },
   };
+}
+
+/** Days before assignment whose activity is the CUPED covariate. */
+const COVARIATE_DAYS = 28;
+
+function attributionDays(hypothesis: Hypothesis): number {
+  return hypothesis.attributionDays ?? 7;
+}
+
+/**
+ * The SQL for when unit x (with x.subject, x.first_at) first did the primary event within the attribution window
+ * after its first exposure. Clicks count on the experiment's own decisions (the table \`decided\`); conversions on
+ * them or on the audience's product; advisor sales of the product to the customer.
+ */
+function convertedAt(metric: PrimaryMetric, product = '$2', type = '$3', window = '$4'): string {
+  const within = (column: string) =>
+    `${column} >= x.first_at AND ${column} <= x.first_at + make_interval(days => ${window}::int)`;
+  if (metric === 'advisor_outcome') {
+    return `SELECT min(o.recorded_at) FROM advisor_outcomes o
+             WHERE ${type}::text IS NOT NULL AND x.subject LIKE 'c:%' AND o.customer_id = substr(x.subject, 3) AND o.outcome = 'sold'
+               AND ${within('o.recorded_at')} AND (nullif(${product}::text, '') IS NULL OR o.product = ${product}::text)`;
+  }
+  return `SELECT min(t.occurred_at) FROM touchpoints t
+           WHERE t.subject = x.subject AND t.type = ${type}::text AND ${within('t.occurred_at')}
+             AND (t.decision_id IN (SELECT id FROM decided)
+                  OR (t.type = 'conversion' AND nullif(${product}::text, '') IS NOT NULL AND t.product = ${product}::text))`;
 }
 
 /** The touchpoint type of a metric's event; advisor outcomes are no touchpoints (they are read from their table). */

@@ -52,13 +52,13 @@ function draft(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Customers visiting the net bank each day of the last four weeks: the audience a power plan reads. */
+/** New customers visiting the net bank each day of the last four weeks: the audience a power plan reads. */
 async function visits(h: Harness, perDay: number) {
   const rows: Parameters<Harness['store']['insertTouchpoints']>[0][number][] = [];
   for (let day = 1; day <= 28; day++) {
     for (let i = 0; i < perDay; i++) {
       rows.push({
-        subject: customerSubject(`c-visit-${i}`),
+        subject: customerSubject(`c-visit-${day}-${i}`),
         anonymousId: null,
         touchpoint: {
           ...touchpointOf('page_view', { page: '/dashboard' }),
@@ -100,7 +100,7 @@ describe.each(engines)('experiments on $name', (engine) => {
     const body = await created.json();
     expect(body.experiment).toMatchObject({ status: 'draft', createdBy: 'm.hansen', layer: 'dashboard-hero' });
     expect(body.plan).toMatchObject({ baselineSource: 'prior', feasible: false });
-    expect(body.plan.reason).toMatch(/no customers/);
+    expect(body.plan.reason).toMatch(/no new eligible customers/);
 
     const bad = await h.post(
       '/v1/admin/experiments',
@@ -200,7 +200,7 @@ describe.each(engines)('experiments on $name', (engine) => {
     const problem = await refused.json();
     expect(problem.type).toMatch(/underpowered$/);
     expect(problem.detail).toMatch(
-      /too small: 8,\d{3} customers per arm would take about \d+ days, more than the 56 allowed/,
+      /too small: 14,\d{3} customers per arm \(always-valid test, daily looks; 8,\d{3} for a single look at the end\) would take about \d+ days, more than the 56 allowed/,
     );
     expect(
       (await (await h.get(`/v1/admin/experiments/${experiment.id}`, await as(['viewer'], 'v'))).json()).experiment
@@ -269,7 +269,9 @@ describe.each(engines)('experiments on $name', (engine) => {
     const body = await results.json();
     const [control, peers] = body.arms;
     expect(control.arm).toBe('control');
-    expect(control.exposures + peers.exposures).toBeGreaterThan(20);
+    expect(control.units + peers.units).toBeGreaterThan(20);
+    // One impression per customer here; each customer counts once.
+    expect(control.impressions).toBe(control.units);
     expect(control.conversions).toBeGreaterThan(0);
     expect(peers.guardrails.find((g: { metric: string }) => g.metric === 'dismiss_rate').breached).toBe(true);
     expect(body.sampleRatio).toHaveProperty('pValue');
@@ -335,7 +337,13 @@ describe.each(engines)('experiments on $name', (engine) => {
       await as(['viewer'], 'v'),
     );
     expect(plan.status).toBe(200);
-    expect(await plan.json()).toMatchObject({ feasible: true, baselineSource: 'prior', dailyAudience: 60 });
+    expect(await plan.json()).toMatchObject({
+      feasible: true,
+      baselineSource: 'prior',
+      dailyAudience: 60,
+      unit: 'customer',
+      test: 'always-valid',
+    });
     expect((await h.get(`/v1/admin/experiments/${crypto.randomUUID()}`, await as(['viewer'], 'v'))).status).toBe(404);
     expect((await h.get('/v1/admin/experiments/not-a-uuid', await as(['viewer'], 'v'))).status).toBe(422);
   });
@@ -391,7 +399,7 @@ describe.each(engines)('an experiment on advisor outcomes, on $name', (engine) =
     const results = await (
       await h.get(`/v1/admin/experiments/${experiment.id}/results`, await staff(['viewer'], 'v'))
     ).json();
-    const exposures = results.arms.reduce((sum: number, arm: { exposures: number }) => sum + arm.exposures, 0);
+    const exposures = results.arms.reduce((sum: number, arm: { units: number }) => sum + arm.units, 0);
     expect(exposures).toBe(inArm.size);
     const sold = results.arms.find((arm: { arm: string }) => arm.arm === inArm.get(soldTo as string));
     expect(sold.conversions).toBe(1);

@@ -8,15 +8,21 @@ interface Comparison {
   experiments: number;
   effects: Array<{ experimentId: string; name: string; arm: string; estimate: number; standardError: number }>;
   pooled: {
-    estimate: number;
-    standardError: number;
-    interval: { low: number; high: number };
-    pValue: number;
+    experiments: number;
+    fixed: Pooled;
+    random: Pooled & { predictionInterval: { low: number; high: number } | null };
+    tauSquared: number;
     q: number;
     iSquared: number;
-    experiments: number;
   } | null;
   method: string;
+}
+
+interface Pooled {
+  estimate: number;
+  standardError: number;
+  interval: { low: number; high: number };
+  pValue: number;
 }
 
 /** The registry compared by behavioural principle: every stopped experiment's lift, and the pooled effect. */
@@ -52,11 +58,27 @@ export function ComparePage() {
         ...(comparison.pooled
           ? [
               {
-                label: 'Pooled',
-                estimate: comparison.pooled.estimate,
-                low: comparison.pooled.interval.low,
-                high: comparison.pooled.interval.high,
+                label: 'Fixed effect',
+                estimate: comparison.pooled.fixed.estimate,
+                low: comparison.pooled.fixed.interval.low,
+                high: comparison.pooled.fixed.interval.high,
               },
+              {
+                label: 'Random effects',
+                estimate: comparison.pooled.random.estimate,
+                low: comparison.pooled.random.interval.low,
+                high: comparison.pooled.random.interval.high,
+              },
+              ...(comparison.pooled.random.predictionInterval
+                ? [
+                    {
+                      label: 'A new experiment (prediction)',
+                      estimate: comparison.pooled.random.estimate,
+                      low: comparison.pooled.random.predictionInterval.low,
+                      high: comparison.pooled.random.predictionInterval.high,
+                    },
+                  ]
+                : []),
             ]
           : []),
       ]
@@ -84,10 +106,14 @@ export function ComparePage() {
           <p>
             {comparison.experiments} stopped experiment{comparison.experiments === 1 ? '' : 's'} match.
             {comparison.pooled
-              ? ` Pooled lift ${points(comparison.pooled.estimate, 2)} (95 % interval ${points(comparison.pooled.interval.low, 2)} to ${points(comparison.pooled.interval.high, 2)}), p = ${comparison.pooled.pValue.toPrecision(2)}, I² = ${Math.round(comparison.pooled.iSquared * 100)} %.`
+              ? ` Random effects: pooled lift ${points(comparison.pooled.random.estimate, 2)} per customer (95 % interval ${points(comparison.pooled.random.interval.low, 2)} to ${points(comparison.pooled.random.interval.high, 2)}), p = ${comparison.pooled.random.pValue.toPrecision(2)}; τ² = ${comparison.pooled.tauSquared.toPrecision(2)}, I² = ${Math.round(comparison.pooled.iSquared * 100)} %. Fixed effect: ${points(comparison.pooled.fixed.estimate, 2)} (${points(comparison.pooled.fixed.interval.low, 2)} to ${points(comparison.pooled.fixed.interval.high, 2)}).`
               : ' Nothing to pool yet.'}
           </p>
-          <IntervalPlot title="Lift of each experiment and pooled" rows={rows} format={(v) => points(v, 1)} />
+          <IntervalPlot
+            title="Forest plot: each experiment’s primary comparison, pooled (fixed and random effects) and the prediction for a new one"
+            rows={rows}
+            format={(v) => points(v, 1)}
+          />
           <p className="note">{comparison.method}</p>
         </section>
       ) : null}

@@ -194,23 +194,35 @@ function Results({ id }: { id: string }) {
           should have; do not trust these numbers before that is explained.
         </p>
       ) : null}
+      <p data-testid="conclusion">{results.conclusion}</p>
+      {results.plan ? (
+        <p data-testid="plan-vs-actual">
+          Plan against actual: {results.plan.unitsSoFar.toLocaleString('en')} of{' '}
+          {results.plan.samplePerArm.toLocaleString('en')} customers in the smallest arm, day {results.plan.daysSoFar}{' '}
+          of about {results.plan.expectedDays ?? '?'}.
+        </p>
+      ) : null}
       <table>
-        <caption>{label(results.metric)} per arm</caption>
+        <caption>{label(results.metric)} per customer, per arm</caption>
         <thead>
           <tr>
             <th scope="col">Arm</th>
-            <th scope="col">Exposures</th>
-            <th scope="col">Events</th>
-            <th scope="col">Rate</th>
+            <th scope="col">Customers</th>
+            <th scope="col">Impressions</th>
+            <th scope="col">Converted</th>
+            <th scope="col">Rate per customer</th>
             <th scope="col">Lift (95 % interval)</th>
-            <th scope="col">Always-valid p</th>
+            <th scope="col">p at the end (Holm)</th>
+            <th scope="col">Always-valid p (Holm)</th>
+            <th scope="col">CUPED lift (95 %), variance removed</th>
           </tr>
         </thead>
         <tbody>
           {results.arms.map((arm) => (
             <tr key={arm.arm}>
               <th scope="row">{name(arm.arm)}</th>
-              <td>{arm.exposures.toLocaleString('en')}</td>
+              <td>{arm.units.toLocaleString('en')}</td>
+              <td>{arm.impressions.toLocaleString('en')}</td>
               <td>{arm.conversions.toLocaleString('en')}</td>
               <td>{percent(arm.rate, 2)}</td>
               <td>
@@ -218,11 +230,52 @@ function Results({ id }: { id: string }) {
                   ? '—'
                   : `${points(arm.absoluteLift, 2)} (${points(arm.absoluteLiftInterval.low, 2)} to ${points(arm.absoluteLiftInterval.high, 2)})`}
               </td>
-              <td>{arm.alwaysValidPValue === null ? '—' : arm.alwaysValidPValue.toPrecision(2)}</td>
+              <td>{pair(arm.pValue, arm.adjustedPValue)}</td>
+              <td>{pair(arm.alwaysValidPValue, arm.adjustedAlwaysValidPValue)}</td>
+              <td>
+                {arm.cuped
+                  ? `${points(arm.cuped.lift, 2)} (${points(arm.cuped.interval.low, 2)} to ${points(arm.cuped.interval.high, 2)}), ${percent(arm.cuped.varianceReduction, 1)}`
+                  : '—'}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {results.arms.slice(1).some((arm) => arm.guardrails.length > 0) ? (
+        <table data-testid="guardrails">
+          <caption>Guardrails per customer: non-inferiority against the margin</caption>
+          <thead>
+            <tr>
+              <th scope="col">Arm</th>
+              <th scope="col">Guardrail</th>
+              <th scope="col">Value</th>
+              <th scope="col">Increase (95 % upper bound)</th>
+              <th scope="col">Margin</th>
+              <th scope="col">p (Holm)</th>
+              <th scope="col">Verdict</th>
+            </tr>
+          </thead>
+          <tbody>
+            {results.arms.slice(1).flatMap((arm) =>
+              arm.guardrails.map((g) => (
+                <tr key={`${arm.arm} ${g.metric}`}>
+                  <th scope="row">{name(arm.arm)}</th>
+                  <td>{g.metric === 'dismiss_rate' ? 'customers dismissing' : 'impressions per customer'}</td>
+                  <td>{g.metric === 'dismiss_rate' ? percent(g.value, 1) : g.value.toFixed(2)}</td>
+                  <td>
+                    {g.increase === null
+                      ? '—'
+                      : `${g.increase.toFixed(3)} (${g.upperBound === null ? '—' : g.upperBound.toFixed(3)})`}
+                  </td>
+                  <td>{g.margin}</td>
+                  <td>{pair(g.nonInferiorityPValue, g.adjustedPValue)}</td>
+                  <td>{g.breached ? 'breached' : g.nonInferior ? 'within the margin' : 'not shown yet'}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      ) : null}
       <RatePlot
         rows={results.arms.map((arm) => ({ label: name(arm.arm), rate: arm.rate }))}
         format={(v) => percent(v, 2)}
@@ -240,7 +293,21 @@ function Results({ id }: { id: string }) {
       <details>
         <summary>Method</summary>
         <p>{results.method}</p>
+        {results.cuped ? (
+          <p>
+            CUPED covariate: {results.cuped.covariate}; θ = {results.cuped.theta.toPrecision(3)}, correlation with the
+            outcome {results.cuped.correlation.toFixed(2)}.
+          </p>
+        ) : null}
       </details>
     </section>
   );
+}
+
+/** A p-value with its adjusted value beside it. */
+function pair(raw: number | null, adjusted: number | null): string {
+  if (raw === null) return '—';
+  return adjusted === null || adjusted === raw
+    ? raw.toPrecision(2)
+    : `${raw.toPrecision(2)} (${adjusted.toPrecision(2)})`;
 }

@@ -280,16 +280,24 @@ function PowerPanel({ plan, problem }: { plan: PowerPlan | null; problem: ApiErr
         {plan ? (
           <>
             <dl>
-              <dt>Customers per arm</dt>
+              <dt>Customers per arm (always-valid test, read daily)</dt>
               <dd data-testid="sample-per-arm">{plan.samplePerArm.toLocaleString('en')}</dd>
-              <dt>Baseline</dt>
+              <dt>Customers per arm for one look at the end</dt>
+              <dd>{plan.fixedHorizonSamplePerArm.toLocaleString('en')}</dd>
+              <dt>Baseline per customer</dt>
               <dd>
                 {percent(plan.baseline)} ({plan.baselineSource})
               </dd>
-              <dt>Audience per day</dt>
+              <dt>α per comparison</dt>
+              <dd>{plan.alpha.toPrecision(2)}</dd>
+              <dt>New eligible customers per day</dt>
               <dd>{Math.round(plan.dailyAudience).toLocaleString('en')}</dd>
               <dt>Expected duration</dt>
-              <dd>{plan.expectedDays === null ? 'never' : `${Math.ceil(plan.expectedDays)} days`}</dd>
+              <dd>
+                {plan.expectedDays === null
+                  ? 'never'
+                  : `${Math.ceil(plan.expectedDays)} days (${plan.fixedHorizonDays ?? '?'} for one look at the end)`}
+              </dd>
             </dl>
             <p className={plan.feasible ? 'ok' : 'warn'} data-testid="power-verdict">
               {plan.feasible ? 'Feasible. ' : 'Underpowered. '}

@@ -16,8 +16,11 @@ import {
 import {
   allocateLayerRange,
   approvalRefusal,
+  COVARIATE,
   compareExperiments,
+  conclusion,
   newExperiment,
+  POOLING_METHOD,
   planPower,
   RESULTS_METHOD,
   type RegistryEntry,
@@ -50,6 +53,12 @@ const ExperimentWithPlan = z
   .object({ experiment: ExperimentSchema, plan: PowerPlan.nullable() })
   .openapi('ExperimentWithPlan');
 
+const PooledSchema = z.object({
+  estimate: z.number(),
+  standardError: z.number(),
+  interval: z.object({ low: z.number(), high: z.number() }),
+  pValue: z.number(),
+});
 const RegistryComparison = z
   .object({
     experiments: z.number().int(),
@@ -57,20 +66,21 @@ const RegistryComparison = z
       z.object({
         experimentId: z.string(),
         name: z.string(),
-        arm: z.string(),
+        arm: z.string().openapi({ description: 'The pre-declared primary variant.' }),
         estimate: z.number(),
         standardError: z.number(),
       }),
     ),
     pooled: z
       .object({
-        estimate: z.number(),
-        standardError: z.number(),
-        interval: z.object({ low: z.number(), high: z.number() }),
-        pValue: z.number(),
+        experiments: z.number().int(),
+        fixed: PooledSchema,
+        random: PooledSchema.extend({
+          predictionInterval: z.object({ low: z.number(), high: z.number() }).nullable(),
+        }),
+        tauSquared: z.number(),
         q: z.number(),
         iSquared: z.number(),
-        experiments: z.number().int(),
       })
       .nullable(),
     method: z.string(),
@@ -121,12 +131,16 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     maxDurationDays: number;
   }) => {
     const since = new Date(services.now().getTime() - OBSERVATION_DAYS * DAY_MS);
-    const history = await store.experiments.audienceHistory(experiment.hypothesis, { since, days: OBSERVATION_DAYS });
+    const measured = await store.experiments.audienceHistory(experiment.hypothesis, { since, days: OBSERVATION_DAYS });
+    // Visitors include the global holdout, who never enter an experiment; decisions already leave it out.
+    const holdout = services.config.holdout.share;
+    const history =
+      measured.source === 'visits' ? { ...measured, dailyNewUnits: measured.dailyNewUnits * (1 - holdout) } : measured;
     const result = planPower(experiment.hypothesis, experiment.arms, history, experiment.maxDurationDays);
     const source =
       history.source === 'decisions'
-        ? `Audience measured from decisions of the last ${OBSERVATION_DAYS} days.`
-        : `No decisions for this audience yet: estimated from customers visiting in the last ${OBSERVATION_DAYS} days.`;
+        ? `Audience measured from decisions of the last ${OBSERVATION_DAYS} days (distinct consenting customers outside the holdout).`
+        : `No decisions for this audience yet: estimated from distinct customers visiting in the last ${OBSERVATION_DAYS} days, less the ${Math.round(holdout * 100)} % holdout.`;
     return { ...result, reason: `${result.reason} ${source}` };
   };
   const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict', detail);
@@ -241,15 +255,15 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     for (const experiment of await store.experiments.list()) {
       // Conclusions only: a running experiment's interim numbers would pull the pooled effect around.
       if (experiment.status !== 'stopped') continue;
-      const summary = summariseResults(experiment, await store.experiments.armDays(experiment));
+      const summary = summariseResults(experiment, await store.experiments.unitCohorts(experiment));
       const [control, ...variants] = summary.arms;
       if (!control) continue;
       entries.push({
         experiment,
-        control: { exposures: control.exposures, conversions: control.conversions },
+        control: { exposures: control.units, conversions: control.conversions },
         variants: variants.map((arm) => ({
           arm: arm.arm,
-          counts: { exposures: arm.exposures, conversions: arm.conversions },
+          counts: { exposures: arm.units, conversions: arm.conversions },
         })),
       });
     }
@@ -262,8 +276,7 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     return c.json(
       RegistryComparison.parse({
         ...result,
-        method:
-          'Fixed-effect inverse-variance pooling of each stopped experiment’s variant lifts (absolute, on the primary metric) against its control; I² tells how much the experiments disagree beyond chance.',
+        method: POOLING_METHOD,
       }),
       200,
     );
@@ -394,16 +407,34 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
   );
   app.get('/v1/admin/experiments/:id/results', requireRole('viewer', 'marketer', 'approver'), async (c) => {
     let experiment = await load(c.req.param('id'));
-    const summary = summariseResults(experiment, await store.experiments.armDays(experiment));
+    const summary = summariseResults(experiment, await store.experiments.unitCohorts(experiment));
     if (experiment.status === 'running' && summary.guardrailBreach) {
       experiment = await stopForGuardrail(services, experiment, summary.guardrailBreach);
     }
+    // The plan the experiment started with (kept with its start event), against the smallest arm so far.
+    const started = (await store.experiments.events(experiment.id)).find((event) => event.action === 'start');
+    const startPlan = (started?.detail as { plan?: { samplePerArm?: number; expectedDays?: number | null } } | null)
+      ?.plan;
+    const end = experiment.stoppedAt ? new Date(experiment.stoppedAt) : services.now();
+    const progress =
+      startPlan?.samplePerArm !== undefined && experiment.startedAt
+        ? {
+            samplePerArm: startPlan.samplePerArm,
+            expectedDays: startPlan.expectedDays ?? null,
+            unitsSoFar: Math.min(...summary.arms.map((arm) => arm.units)),
+            daysSoFar: Math.max(0, Math.floor((end.getTime() - new Date(experiment.startedAt).getTime()) / DAY_MS)),
+          }
+        : null;
     return c.json(
       ExperimentResults.parse({
         experiment,
         metric: experiment.hypothesis.primaryMetric,
+        unit: 'customer',
         arms: summary.arms,
         sampleRatio: summary.sampleRatio,
+        cuped: summary.cuped ? { covariate: COVARIATE, ...summary.cuped } : null,
+        plan: progress,
+        conclusion: conclusion(summary, experiment.hypothesis.direction, progress),
         method: RESULTS_METHOD,
       }),
       200,
@@ -439,7 +470,7 @@ export async function stopForGuardrail(
 export async function checkGuardrails(services: Services): Promise<string[]> {
   const stopped: string[] = [];
   for (const experiment of await services.store.experiments.running()) {
-    const summary = summariseResults(experiment, await services.store.experiments.armDays(experiment));
+    const summary = summariseResults(experiment, await services.store.experiments.unitCohorts(experiment));
     if (summary.guardrailBreach) {
       await stopForGuardrail(services, experiment, summary.guardrailBreach);
       stopped.push(experiment.id);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Experiment, ExperimentDraft, type ExperimentDraftInput } from '../../../src/contract/index.js';
 import {
-  type ArmDay,
   allocateLayerRange,
   approvalRefusal,
   assignExperiment,
@@ -10,6 +9,7 @@ import {
   newExperiment,
   planPower,
   summariseResults,
+  type UnitCohort,
 } from '../../../src/domain/experiments/experiments.js';
 
 export const DRAFT: ExperimentDraftInput = {
@@ -53,39 +53,50 @@ describe('a hypothesis', () => {
   });
 });
 
-describe('power before launch', () => {
+describe('power before launch, in customers, for the always-valid test', () => {
   const parsed = ExperimentDraft.parse(DRAFT);
-  it('plans 3,841 per arm for 10 % → 12 % and says how long the audience needs', () => {
+  it('plans 6,661 customers per arm for 10 % → 12 % read daily (3,841 for one look) and how long the audience needs', () => {
     const plan = planPower(
       parsed.hypothesis,
       parsed.arms,
-      { exposures: 10_000, events: 1_000, dailyCustomers: 400 },
-      56,
+      { units: 10_000, convertedUnits: 1_000, dailyNewUnits: 400 },
+      90,
     );
-    expect(plan.baselineSource).toBe('observed');
-    expect(plan.samplePerArm).toBe(3841);
-    // two arms of 3,841 from half of 400 customers a day: 39 days
-    expect(plan.expectedDays).toBe(39);
+    expect(plan).toMatchObject({ unit: 'customer', baselineSource: 'observed', test: 'always-valid', alpha: 0.05 });
+    expect(plan.fixedHorizonSamplePerArm).toBe(3841);
+    expect(plan.samplePerArm).toBe(6661);
+    // half the layer of 400 new customers a day, split over two arms: 100 a day per arm
+    expect(plan.expectedDays).toBe(67);
+    expect(plan.fixedHorizonDays).toBe(39);
     expect(plan.feasible).toBe(true);
+  });
+
+  it('splits α over the variants (Holm’s first step), so three variants need more customers per arm', () => {
+    const arms = [...parsed.arms, { ...parsed.arms[1], id: 'b' }, { ...parsed.arms[1], id: 'c' }] as typeof parsed.arms;
+    const plan = planPower(parsed.hypothesis, arms, { units: 10_000, convertedUnits: 1_000, dailyNewUnits: 400 }, 180);
+    expect(plan.alpha).toBeCloseTo(0.05 / 3, 12);
+    expect(plan.fixedHorizonSamplePerArm).toBe(5124);
+    expect(plan.samplePerArm).toBeGreaterThan(6661);
   });
 
   it('refuses an audience too small to reach the sample within the maximum duration, with the reason', () => {
     const plan = planPower(
       parsed.hypothesis,
       parsed.arms,
-      { exposures: 10_000, events: 1_000, dailyCustomers: 100 },
+      { units: 10_000, convertedUnits: 1_000, dailyNewUnits: 100 },
       56,
     );
     expect(plan.feasible).toBe(false);
-    expect(plan.reason).toMatch(/too small.*3,841.*154 days.*56/);
+    expect(plan.reason).toMatch(/too small.*6,661 customers per arm.*3,841 for a single look.*267 days.*56/);
   });
 
   it('uses the prior baseline when the audience has too little history, and refuses an impossible target', () => {
     expect(
-      planPower(parsed.hypothesis, parsed.arms, { exposures: 50, events: 40, dailyCustomers: 10 }, 56).baselineSource,
+      planPower(parsed.hypothesis, parsed.arms, { units: 50, convertedUnits: 40, dailyNewUnits: 10 }, 56)
+        .baselineSource,
     ).toBe('prior');
     const decrease = { ...parsed.hypothesis, direction: 'decrease' as const, minimumEffect: 0.2 };
-    const plan = planPower(decrease, parsed.arms, { exposures: 1000, events: 100, dailyCustomers: 100 }, 56);
+    const plan = planPower(decrease, parsed.arms, { units: 1000, convertedUnits: 100, dailyNewUnits: 100 }, 56);
     expect(plan.feasible).toBe(false);
     expect(plan.reason).toMatch(/not a possible rate/);
   });
@@ -147,71 +158,110 @@ describe('assignment', () => {
   });
 });
 
-describe('results', () => {
-  const days = (list: Array<[number, number, number, number]>): ArmDay[] =>
-    list.map(([exposures, events, dismissals, customers], i) => ({
-      day: `2026-11-${String(i + 1).padStart(2, '0')}`,
-      exposures,
-      events,
-      dismissals,
-      customers,
-    }));
+describe('results per customer', () => {
+  /** Units exposed on a day: how many, how many converted, dismissed, impressions each. */
+  const cohorts = (arm: string, list: Array<[number, number, number, number]>): UnitCohort[] =>
+    list.flatMap(([units, converted, dismissed, impressionsEach], i) => {
+      const day = `2026-11-${String(i + 1).padStart(2, '0')}`;
+      const cohort = (n: number, convertedDay: string | null, dismissedDay: string | null): UnitCohort => ({
+        arm,
+        exposedDay: day,
+        convertedDay,
+        dismissedDay,
+        units: n,
+        impressions: n * impressionsEach,
+        impressionsSquared: n * impressionsEach * impressionsEach,
+        covariate: 0,
+        covariateSquared: 0,
+      });
+      return [
+        cohort(converted, day, null),
+        cohort(dismissed, null, day),
+        cohort(units - converted - dismissed, null, null),
+      ].filter((c) => c.units > 0);
+    });
 
-  it('gives lifts, both p-values and no mismatch for a healthy test', () => {
-    const running = experiment();
-    const summary = summariseResults(
-      running,
-      new Map([
-        [
-          'control',
-          days([
-            [1000, 100, 10, 900],
-            [1000, 100, 10, 900],
-          ]),
-        ],
-        [
-          'loss',
-          days([
-            [1000, 125, 10, 900],
-            [1000, 125, 10, 900],
-          ]),
-        ],
+  it('gives lifts per customer, both p-values and no mismatch for a healthy test', () => {
+    const summary = summariseResults(experiment(), [
+      ...cohorts('control', [
+        [1000, 100, 10, 3],
+        [1000, 100, 10, 3],
       ]),
-    );
+      ...cohorts('loss', [
+        [1000, 125, 10, 3],
+        [1000, 125, 10, 3],
+      ]),
+    ]);
     const variant = summary.arms[1];
+    expect(variant?.units).toBe(2000);
+    expect(variant?.impressions).toBe(6000);
     expect(variant?.absoluteLift).toBeCloseTo(0.025, 12);
     expect(variant?.pValue).toBeCloseTo(0.012350947711191423, 9); // as scipy: 200/2000 vs 250/2000
+    // One variant: Holm changes nothing.
+    expect(variant?.adjustedPValue).toBe(variant?.pValue);
     expect(variant?.alwaysValidPValue).toBeGreaterThan(variant?.pValue ?? 1);
     expect(summary.sampleRatio.mismatch).toBe(false);
     expect(summary.guardrailBreach).toBeNull();
+    // Dismissals and impressions per customer equal in both arms: non-inferior within the margins.
+    expect(variant?.guardrails.map((g) => [g.metric, g.nonInferior])).toEqual([
+      ['dismiss_rate', true],
+      ['contact_pressure', true],
+    ]);
   });
 
-  it('flags a sample-ratio mismatch', () => {
-    const summary = summariseResults(
-      experiment(),
-      new Map([
-        ['control', days([[4800, 480, 10, 4000]])],
-        ['loss', days([[5200, 520, 10, 4300]])],
-      ]),
-    );
+  it('flags a sample-ratio mismatch in customers assigned', () => {
+    const summary = summariseResults(experiment(), [
+      ...cohorts('control', [[4800, 480, 10, 1]]),
+      ...cohorts('loss', [[5200, 520, 10, 1]]),
+    ]);
     expect(summary.sampleRatio.mismatch).toBe(true);
   });
 
-  it('reports a breached guardrail when dismissals rise beyond the limit', () => {
-    const summary = summariseResults(
-      experiment(),
-      new Map([
-        ['control', days(Array.from({ length: 10 }, () => [1000, 100, 20, 900] as [number, number, number, number]))],
-        ['loss', days(Array.from({ length: 10 }, () => [1000, 100, 120, 900] as [number, number, number, number]))],
-      ]),
-    );
+  it('keeps the sample ratio when one arm shows its customers more impressions', () => {
+    const summary = summariseResults(experiment(), [
+      ...cohorts('control', [[5000, 500, 10, 2]]),
+      ...cohorts('loss', [[5000, 500, 10, 3]]),
+    ]);
+    expect(summary.sampleRatio.mismatch).toBe(false);
+    // …but the contact-pressure guardrail sees the extra impression per customer: beyond a margin of 1? Not shown.
+    const pressure = summary.arms[1]?.guardrails.find((g) => g.metric === 'contact_pressure');
+    expect(pressure?.increase).toBeCloseTo(1, 12);
+    expect(pressure?.nonInferior).toBe(false);
+  });
+
+  it('stops on a dismiss rate shown to rise beyond the margin', () => {
+    const summary = summariseResults(experiment(), [
+      ...cohorts(
+        'control',
+        Array.from({ length: 10 }, () => [1000, 100, 20, 2] as [number, number, number, number]),
+      ),
+      ...cohorts(
+        'loss',
+        Array.from({ length: 10 }, () => [1000, 100, 120, 2] as [number, number, number, number]),
+      ),
+    ]);
     expect(summary.guardrailBreach).toMatch(/dismiss_rate breached in arm "loss"/);
     expect(summary.arms[1]?.guardrails.find((g) => g.metric === 'dismiss_rate')?.breached).toBe(true);
+  });
+
+  it('does not stop on a rise within the margin', () => {
+    const summary = summariseResults(experiment(), [
+      ...cohorts(
+        'control',
+        Array.from({ length: 10 }, () => [1000, 100, 20, 2] as [number, number, number, number]),
+      ),
+      ...cohorts(
+        'loss',
+        Array.from({ length: 10 }, () => [1000, 100, 40, 2] as [number, number, number, number]),
+      ),
+    ]);
+    expect(summary.guardrailBreach).toBeNull();
+    expect(summary.arms[1]?.guardrails.find((g) => g.metric === 'dismiss_rate')?.nonInferior).toBe(true);
   });
 });
 
 describe('the registry', () => {
-  it('pools lifts of experiments on the same principle and leaves others out', () => {
+  it('pools each experiment’s primary comparison by random effects, with the fixed effect beside it', () => {
     const entry = (principle: string, control: number, variant: number) => ({
       experiment: { ...experiment(), hypothesis: { ...experiment().hypothesis, principle: principle as never } },
       control: { exposures: 4000, conversions: control },
@@ -222,7 +272,29 @@ describe('the registry', () => {
       { principle: 'loss_aversion' },
     );
     expect(result.experiments).toBe(2);
-    expect(result.pooled?.estimate).toBeCloseTo(0.015, 2);
-    expect(result.pooled?.interval.low).toBeGreaterThan(0);
+    expect(result.effects.map((e) => e.arm)).toEqual(['loss', 'loss']);
+    expect(result.pooled?.fixed.estimate).toBeCloseTo(0.015, 2);
+    expect(result.pooled?.fixed.interval.low).toBeGreaterThan(0);
+    expect(result.pooled?.random.estimate).toBeCloseTo(0.015, 2);
+  });
+
+  it('pools only the pre-declared variant of an experiment with several', () => {
+    const base = experiment();
+    const result = compareExperiments(
+      [
+        {
+          experiment: { ...base, primaryArm: 'b' },
+          control: { exposures: 4000, conversions: 400 },
+          variants: [
+            { arm: 'loss', counts: { exposures: 4000, conversions: 600 } },
+            { arm: 'b', counts: { exposures: 4000, conversions: 420 } },
+          ],
+        },
+      ],
+      {},
+    );
+    expect(result.effects).toHaveLength(1);
+    expect(result.effects[0]?.arm).toBe('b');
+    expect(result.effects[0]?.estimate).toBeCloseTo(0.005, 12);
   });
 });
