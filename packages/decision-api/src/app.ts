@@ -21,8 +21,10 @@ export interface TouchpointAppOptions {
   readonly newId?: () => string;
   /** Seeds each decision request's exploration; tests pass a seeded source so decisions repeat. */
   readonly random?: () => number;
-  /** How often learned statistics are reloaded from the store for the decision hot path. */
+  /** How old learned statistics may get before a decision's read reloads them (in the background). */
   readonly learningRefreshMs?: number;
+  /** How old the running experiments may get before a decision's read reloads them (in the background). */
+  readonly experimentRefreshMs?: number;
   /** The connection's peer address, from the runtime (Node: the socket); used for per-address rate limits. */
   readonly peerAddress?: (c: Context) => string | undefined;
   /**
@@ -46,7 +48,7 @@ export interface TouchpointApp {
   deliverLeads(): Promise<DeliveryRound>;
   /** Writes buffered decision records. */
   flush(): Promise<void>;
-  /** Stops following store changes and the refresh timers, leaving the store open (another app may share it). */
+  /** Stops following store changes, leaving the store open (another app may share it). */
   detach(): Promise<void>;
   /** Finishes buffered writes and closes the store. */
   close(): Promise<void>;
@@ -80,18 +82,20 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
             },
           },
         );
-  const catalog = await loadCatalogHolder(store);
-  const recorder = createDecisionRecorder(store, options.recorder);
   const now = options.now ?? (() => new Date());
-  const learning = await loadLearningHolder(
-    store,
-    options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs },
-  );
-  const experiments = await loadExperimentHolder(store);
-  const clusters = await loadClusterHolder(store);
+  const catalog = await loadCatalogHolder(store, { now });
+  const recorder = createDecisionRecorder(store, options.recorder);
+  const learning = await loadLearningHolder(store, {
+    now,
+    ...(options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs }),
+  });
+  const experiments = await loadExperimentHolder(store, {
+    now,
+    ...(options.experimentRefreshMs === undefined ? {} : { refreshMs: options.experimentRefreshMs }),
+  });
+  const clusters = await loadClusterHolder(store, { now });
   held = { catalog, clusters, experiments };
   const detach = async () => {
-    experiments.close();
     await unfollow?.();
     profileCache.live(false);
     unwatchWrites();

@@ -72,10 +72,11 @@ async function start(env: WorkerEnv): Promise<TouchpointApp> {
     ...(env.TOUCHPOINT_RANDOM_SEED ? { random: seededRandom(Number(env.TOUCHPOINT_RANDOM_SEED)) } : {}),
     // A reload started by a read could be cut off with its request; refresh() rereads them after answering instead.
     learningRefreshMs: Number.MAX_SAFE_INTEGER,
+    experimentRefreshMs: Number.MAX_SAFE_INTEGER,
     // Behind Cloudflare the client's address is in this header; the socket's peer is Cloudflare's edge.
     peerAddress: (c) => c.req.header('cf-connecting-ip'),
   });
-  // Its refresh timer would fire outside any request; the worker refreshes after requests instead.
+  // Without a change feed nothing of the store is followed, and profiles are never kept between requests.
   await touchpoint.detach();
   loadedAt = Date.now();
   return touchpoint;

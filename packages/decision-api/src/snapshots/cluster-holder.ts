@@ -1,9 +1,11 @@
 import type { StoredClusterModel } from '../store/cluster-models.js';
 import type { Store } from '../store/store.js';
+import { loadSnapshot } from './snapshot.js';
 
 /**
  * The active cluster model in memory, swapped whole when it changes: the decision hot path never reads it from the
- * store. Training or naming through this process reloads it; another process's training is seen after a restart.
+ * store. Reloaded after training or naming through this process, and when the change feed announces another
+ * process's (a worker without the feed rereads it after its requests).
  */
 export interface ClusterHolder {
   /** Null before the first training. */
@@ -11,13 +13,7 @@ export interface ClusterHolder {
   reload(): Promise<StoredClusterModel | null>;
 }
 
-export async function loadClusterHolder(store: Store): Promise<ClusterHolder> {
-  let active = await store.activeClusterModel();
-  return {
-    current: () => active,
-    reload: async () => {
-      active = await store.activeClusterModel();
-      return active;
-    },
-  };
+export async function loadClusterHolder(store: Store, { now }: { now: () => Date }): Promise<ClusterHolder> {
+  const snapshot = await loadSnapshot(() => store.activeClusterModel(), { now });
+  return { current: snapshot.current, reload: snapshot.reload };
 }

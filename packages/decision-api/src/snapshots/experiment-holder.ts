@@ -1,35 +1,28 @@
 import type { Experiment } from '../contract/index.js';
 import type { Store } from '../store/store.js';
+import { loadSnapshot } from './snapshot.js';
 
-/** How often each process rereads the running experiments, so a start or stop elsewhere reaches it. */
+/** How old the running experiments may get before a read rereads them, so a start or stop elsewhere reaches it. */
 export const EXPERIMENT_REFRESH_MS = 10_000;
 
 /**
  * The running experiments in memory: decisions read them on every request, so the hot path never queries them.
- * Reloaded after a change made through this process, and every few seconds for changes made by others.
+ * Reloaded after a change made through this process, when the change feed announces one, and by the first read
+ * after `refreshMs` (in the background: the hot path never waits for it).
  */
 export interface ExperimentHolder {
   running(): readonly Experiment[];
   reload(): Promise<readonly Experiment[]>;
-  close(): void;
 }
 
 export async function loadExperimentHolder(
   store: Store,
   {
+    now,
     refreshMs = EXPERIMENT_REFRESH_MS,
     onError = (error: unknown) => console.error('[touchpoint] experiments reload failed', error),
-  } = {},
+  }: { now: () => Date; refreshMs?: number; onError?: (error: unknown) => void },
 ): Promise<ExperimentHolder> {
-  let running: readonly Experiment[] = await store.experiments.running();
-  const reload = async () => {
-    running = await store.experiments.running();
-    return running;
-  };
-  const timer = setInterval(() => {
-    reload().catch(onError);
-  }, refreshMs);
-  // A timer of its own must never keep a process alive.
-  (timer as { unref?: () => void }).unref?.();
-  return { running: () => running, reload, close: () => clearInterval(timer) };
+  const snapshot = await loadSnapshot(() => store.experiments.running(), { now, maxAgeMs: refreshMs, onError });
+  return { running: snapshot.current, reload: snapshot.reload };
 }

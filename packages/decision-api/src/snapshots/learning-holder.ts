@@ -1,6 +1,7 @@
 import { evidenceKey, type LearnedEvidence, type OfferEvidence } from '../domain/decision/learning.js';
 import type { LearnedRow } from '../store/learning.js';
 import type { Store } from '../store/store.js';
+import { loadSnapshot } from './snapshot.js';
 
 /**
  * The learned statistics in memory, so a decision never reads them from the store. What this process ingests is
@@ -19,47 +20,39 @@ export const LEARNING_REFRESH_MS = 5_000;
 export async function loadLearningHolder(
   store: Store,
   {
+    now,
     refreshMs = LEARNING_REFRESH_MS,
     onError = (error: unknown) => console.error('[touchpoint] reloading learned statistics failed', error),
-  } = {},
+  }: { now: () => Date; refreshMs?: number; onError?: (error: unknown) => void },
 ): Promise<LearningHolder> {
-  const load = async () => {
-    const rows = await store.learnedEvidence();
-    return new Map(rows.map((row) => [evidenceKey(row.cluster, row.offerId), row.evidence]));
-  };
-  let snapshot: Map<string, OfferEvidence> = await load();
-  let loadedAt = Date.now();
-  let loading: Promise<LearnedEvidence> | undefined;
-
-  const reload = () => {
-    loading ??= load()
-      .then((fresh) => {
-        // A row merged while the reload ran may be newer than what it read.
-        for (const [key, evidence] of snapshot) {
-          const read = fresh.get(key);
-          if (!read || Date.parse(read.at) < Date.parse(evidence.at)) fresh.set(key, evidence);
-        }
-        snapshot = fresh;
-        loadedAt = Date.now();
-        return fresh;
-      })
-      .finally(() => {
-        loading = undefined;
-      });
-    return loading;
-  };
-
-  return {
-    current() {
-      if (Date.now() - loadedAt > refreshMs && !loading) reload().catch(onError);
-      return snapshot;
+  const snapshot = await loadSnapshot<ReadonlyMap<string, OfferEvidence>>(
+    async () => {
+      const rows = await store.learnedEvidence();
+      return new Map(rows.map((row) => [evidenceKey(row.cluster, row.offerId), row.evidence]));
     },
+    {
+      now,
+      maxAgeMs: refreshMs,
+      onError,
+      // A row merged while the reload ran may be newer than what it read.
+      combine: (read, held) => {
+        const fresh = new Map(read);
+        for (const [key, evidence] of held) {
+          const stored = fresh.get(key);
+          if (!stored || Date.parse(stored.at) < Date.parse(evidence.at)) fresh.set(key, evidence);
+        }
+        return fresh;
+      },
+    },
+  );
+  return {
+    current: snapshot.current,
     merge(rows) {
       if (rows.length === 0) return;
-      const next = new Map(snapshot);
+      const next = new Map(snapshot.current());
       for (const row of rows) next.set(evidenceKey(row.cluster, row.offerId), row.evidence);
-      snapshot = next;
+      snapshot.set(next);
     },
-    reload,
+    reload: snapshot.reload,
   };
 }
