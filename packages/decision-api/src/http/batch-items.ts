@@ -3,6 +3,7 @@ import type { RejectedTouchpoint } from '../contract/index.js';
 import { findPersonalData } from '../domain/privacy/personal-data.js';
 import { personalDataErrors } from './personal-data.js';
 import { fieldErrors, ProblemError } from './problem.js';
+import { findUnstorableText } from './stored-text.js';
 
 type FieldError = { path: string; message: string };
 
@@ -15,8 +16,9 @@ export interface CheckedItems<T> {
 
 /**
  * Checks every item of a batch's `touchpoints` on its own, so one bad item loses nothing else; `refuse` adds a check
- * the schema cannot make (against the site key, or the catalog). An item carrying personal data in any field is refused
- * before anything else, naming the fields and never the values. If no item is valid, the batch is refused with 422.
+ * the schema cannot make (against the site key, or the catalog). An item holding text the store cannot hold (NUL, an
+ * unpaired surrogate), then one carrying personal data in any field, is refused before anything else, naming the
+ * fields and never the values. If no item is valid, the batch is refused with 422.
  */
 export function checkItems<T extends { id: string }>(
   items: readonly unknown[],
@@ -29,6 +31,13 @@ export function checkItems<T extends { id: string }>(
   const seen = new Set<string>();
   items.forEach((item, index) => {
     const path = `/touchpoints/${index}`;
+    const unstorable = findUnstorableText(item, path);
+    if (unstorable.length > 0) {
+      const id = (item as { id?: unknown } | null)?.id;
+      const idIsClean = typeof id === 'string' && !unstorable.some((found) => found.path === `${path}/id`);
+      rejected.push({ index, ...(idIsClean ? { id } : {}), errors: unstorable });
+      return;
+    }
     const personal = findPersonalData(item, path);
     if (personal.length > 0) {
       const id = (item as { id?: unknown } | null)?.id;

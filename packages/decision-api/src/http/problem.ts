@@ -71,11 +71,26 @@ export function problemResponse(c: Context, error: unknown): Response {
       { 'retry-after': '5' },
     );
   } else {
-    console.error('[touchpoint] unexpected error', error);
+    console.error(`[touchpoint] unexpected error in ${c.req.method} ${c.req.routePath}: ${withoutContent(error)}`);
     problem = new ProblemError(500, 'internal', 'Internal error', 'The request could not be completed.');
   }
   return c.body(JSON.stringify(problem.toProblem()), problem.status, {
     'content-type': 'application/problem+json',
     ...problem.headers,
   });
+}
+
+/**
+ * An unexpected error as the log may keep it: its kind, the store's error code and where it was thrown, never its
+ * message or fields. A store error's message and detail quote the values it choked on, and those are a customer's
+ * touchpoints (personal data); a parse error quotes the body.
+ */
+export function withoutContent(error: unknown): string {
+  if (!(error instanceof Error)) return `a thrown ${typeof error}`;
+  const code = (error as { code?: unknown }).code;
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
+  return `${error.name}${typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? ` (code ${code})` : ''}${frames ? `\n${frames}` : ''}`;
 }

@@ -15,6 +15,7 @@ import { findPersonalDataInIds, personalDataErrors } from '../personal-data.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
 import { requireRole } from '../staff-token.js';
+import { findUnstorableText } from '../stored-text.js';
 import { problemResponses, staffSecurity } from './openapi.js';
 
 /** The upload's envelope is checked first; then every score on its own, so one bad item loses nothing else. */
@@ -68,7 +69,7 @@ export function learningRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     },
   });
   app.put('/v1/admin/scores', requireRole('admin'), async (c) => {
-    const envelope = Envelope.safeParse(await readJson(c, MAX_SCORE_UPLOAD_BYTES));
+    const envelope = Envelope.safeParse(await readJson(c, MAX_SCORE_UPLOAD_BYTES, { itemsAt: '/scores' }));
     if (!envelope.success) throw invalidBody(fieldErrors(envelope.error));
     const { modelName, modelVersion } = envelope.data;
     const catalog = services.catalog.current();
@@ -77,6 +78,11 @@ export function learningRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
     const seen = new Map<string, number>();
     envelope.data.scores.forEach((item, index) => {
       const path = `/scores/${index}`;
+      const unstorable = findUnstorableText(item, path);
+      if (unstorable.length > 0) {
+        rejected.push({ index, errors: unstorable });
+        return;
+      }
       const parsed = BankModelScore.safeParse(item);
       if (!parsed.success) {
         rejected.push({ index, errors: fieldErrors(parsed.error, path) });

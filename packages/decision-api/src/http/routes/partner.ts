@@ -76,7 +76,7 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
   });
 
   app.post('/v1/partner/touchpoints', async (c) => {
-    const envelope = Envelope.safeParse(await readJson(c, MAX_BATCH_BYTES));
+    const envelope = Envelope.safeParse(await readJson(c, MAX_BATCH_BYTES, { itemsAt: '/touchpoints' }));
     if (!envelope.success) throw invalidBody(fieldErrors(envelope.error));
     const catalog = services.catalog.current();
     const { valid, rejected, repeated } = checkItems(

@@ -47,7 +47,7 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
   });
 
   app.post('/v1/touchpoints', async (c) => {
-    const body = await readJson(c, MAX_BATCH_BYTES);
+    const body = await readJson(c, MAX_BATCH_BYTES, { itemsAt: '/touchpoints' });
     const envelope = Envelope.safeParse(body);
     if (!envelope.success) {
       // Items are judged one by one below; here only the envelope's own fields.
