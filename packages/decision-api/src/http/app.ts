@@ -5,7 +5,7 @@ import type { ApiConfig } from '../config.js';
 import { customerTokenVerifier } from './customer-token.js';
 import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
-import { ProblemError, problemResponse } from './problem.js';
+import { problemResponse } from './problem.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
 import { advisorRoutes } from './routes/advisors.js';
 import { auditRoutes } from './routes/audit.js';
@@ -28,6 +28,8 @@ import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
 import { STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
 import { withinDeadline } from './store-deadline.js';
 import { unless } from './unless.js';
+import { unmatchedRoute } from './unmatched.js';
+import { refuseUnstorableUrl } from './url-text.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -54,6 +56,8 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
       );
     }
   });
+
+  app.use('*', refuseUnstorableUrl);
 
   // Liveness only: the process answers. No store read, so an orchestrator does not restart instances for a store
   // outage (that is /healthz), and the benchmark has a constant route to compare the decision path with.
@@ -182,12 +186,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   app.get('/docs', (c) => c.html(renderDocsPage(document())));
   app.get('/docs/style.css', (c) => c.body(DOCS_CSS, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
-  app.notFound((c) =>
-    problemResponse(
-      c,
-      new ProblemError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
-    ),
-  );
+  app.notFound(unmatchedRoute(app));
   app.onError((error, c) => problemResponse(c, error));
   return app;
 }

@@ -6,7 +6,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
+import { problemResponse } from '../http/problem.js';
 import { checkGuardrails } from '../http/routes/experiments.js';
+import { unmatchedRoute } from '../http/unmatched.js';
 import { trainAndActivateClusters } from '../jobs/cluster-training.js';
 
 /** How often running experiments' guardrails are checked. */
@@ -143,6 +145,8 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     }),
   );
   root.route('/', touchpoint.app);
+  root.notFound(unmatchedRoute(root));
+  root.onError((error, c) => problemResponse(c, error));
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: root.fetch, port, hostname: host }, () => resolve(s));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseFor, engines, type Harness, startHarness } from '../support/harness.js';
+import { databaseFor, engines, type Harness, staffToken, startHarness } from '../support/harness.js';
 
 describe('the API describes itself', () => {
   const database = databaseFor(engines[0]!);
@@ -55,5 +55,49 @@ describe('the API describes itself', () => {
     const response = await h.get('/v1/nothing-here');
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answers a known path asked with another method 405 with Allow, as problem+json', async () => {
+    const health = await h.delete('/healthz', { key: null });
+    expect(health.status).toBe(405);
+    expect(health.headers.get('allow')).toBe('GET, HEAD');
+    expect(health.headers.get('content-type')).toContain('application/problem+json');
+    expect(await health.json()).toMatchObject({ status: 405, title: 'Method not allowed' });
+
+    // Authentication comes first; then the route's methods are told.
+    const token = await staffToken(['viewer']);
+    const experiments = await h.touchpoint.app.request('http://touchpoint.test/v1/admin/experiments', {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(experiments.status).toBe(405);
+    expect(experiments.headers.get('allow')).toBe('GET, HEAD, POST');
+    const touchpoints = await h.get('/v1/touchpoints');
+    expect(touchpoints.status).toBe(405);
+    expect(touchpoints.headers.get('allow')).toBe('POST');
+  });
+
+  it('counts a body as it streams, whatever its Content-Length says', async () => {
+    const megabyte = new Uint8Array(1024 * 1024).fill(0x20);
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        if (pulled > 300) controller.close();
+        else controller.enqueue(megabyte);
+      },
+    });
+    const response = await h.touchpoint.app.request(
+      new Request('http://touchpoint.test/v1/touchpoints', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': '10', 'x-touchpoint-key': 'pk_demo_netbank' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ status: 413, title: 'Request body too large' });
+    // The read stopped at the limit (512 KB): the first megabyte crossed it, and little more was asked for.
+    expect(pulled).toBeLessThan(5);
   });
 });
