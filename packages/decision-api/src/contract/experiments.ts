@@ -35,8 +35,10 @@ export const Hypothesis = z
       })
       .openapi({ description: 'Who is in the experiment: placements, channels, clusters, journey stages.' }),
     primaryMetric: PrimaryMetric,
-    minimumEffect: z.number().gt(0).lt(0.5).openapi({
-      description: 'The smallest absolute change of the primary metric worth detecting (0.02 = 2 points).',
+    // From 0.01 points up: a smaller effect needs more customers per arm than a plan can count.
+    minimumEffect: z.number().gte(0.0001).lt(0.5).openapi({
+      description:
+        'The smallest absolute change of the primary metric worth detecting (0.02 = 2 points; at least 0.0001).',
     }),
     direction: z.enum(['increase', 'decrease']),
     attributionDays: z.number().int().min(1).max(90).default(7).openapi({
@@ -78,7 +80,12 @@ export const Arm = z
   .strictObject({
     id: Slug,
     name: z.string().trim().min(1).max(100),
-    allocation: z.number().positive().max(100).openapi({ description: 'Relative weight (1 and 1 split evenly).' }),
+    // From 0.01 up, so the smallest arm's share (and the days it needs) stays a number.
+    allocation: z
+      .number()
+      .gte(0.01)
+      .max(100)
+      .openapi({ description: 'Relative weight (1 and 1 split evenly), 0.01 to 100.' }),
     offer: Slug.optional().openapi({ description: 'A content variant: the offer whose content this arm changes.' }),
     content: z
       .strictObject({ da: ContentVariant, en: ContentVariant })
