@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedDemoBank } from '../../src/seed.js';
+import { seedDemoBank } from '../../src/demo/seed.js';
 import { demoCatalog, engines, NOW, TEST_CONFIG, touchpointOf, useHarness } from '../support/harness.js';
 import { credentialsOf, type Identity, ROUTE_MATRIX, type RouteAccess } from './route-matrix.js';
 
