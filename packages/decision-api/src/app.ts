@@ -25,6 +25,8 @@ export interface TouchpointAppOptions {
   readonly learningRefreshMs?: number;
   /** How old the running experiments may get before a decision's read reloads them (in the background). */
   readonly experimentRefreshMs?: number;
+  /** How often at most decisions get a new model of the learned statistics (1 s; 0: at every change). */
+  readonly learnedModelRefreshMs?: number;
   /** The connection's peer address, from the runtime (Node: the socket); used for per-address rate limits. */
   readonly peerAddress?: (c: Context) => string | undefined;
   /**
@@ -88,6 +90,7 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   const learning = await loadLearningHolder(store, {
     now,
     ...(options.learningRefreshMs === undefined ? {} : { refreshMs: options.learningRefreshMs }),
+    ...(options.learnedModelRefreshMs === undefined ? {} : { modelRefreshMs: options.learnedModelRefreshMs }),
   });
   const experiments = await loadExperimentHolder(store, {
     now,

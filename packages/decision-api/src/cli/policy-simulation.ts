@@ -12,6 +12,7 @@ import {
 import { trainClusters } from '../domain/clustering/clusters.js';
 import { type CompiledCatalog, compileCatalog } from '../domain/decision/catalog.js';
 import { type CandidateTrace, decide } from '../domain/decision/decide.js';
+import { EMPTY_LEARNED_MODEL, type LearnedModel, learnedModel } from '../domain/decision/learned-model.js';
 import { addEvidence, type EvidenceKind, evidenceKey, type OfferEvidence } from '../domain/decision/learning.js';
 import { featuresOf } from '../domain/journeys/features.js';
 import { applyTouchpoints, type CustomerProfile, EMPTY_PROFILE } from '../domain/journeys/profile.js';
@@ -83,6 +84,7 @@ export const SIMULATION_DEFAULTS = { days: 60, customers: 3_000, start: new Date
 export type Policy = 'random' | 'prior' | 'engine' | 'oracle';
 export const POLICIES: readonly Policy[] = ['random', 'prior', 'engine', 'oracle'];
 const DAY_MS = 86_400_000;
+const MODEL_REFRESH_MS = 3_600_000;
 /** Chance that a visit looks at any product, whatever the customer's interests. */
 const BROWSE_RATE = 0.2;
 const HOME: Readonly<Record<Channel, { page: string; placement: string }>> = {
@@ -96,6 +98,8 @@ type DayTally = Tally & { focus: Tally & { offerImpressions: number } };
 interface World {
   readonly profiles: CustomerProfile[];
   readonly evidence: Map<string, OfferEvidence>;
+  /** The model decisions read: made anew from the evidence every simulated hour, as the server does every second. */
+  model: LearnedModel;
   readonly outcome: Tally;
   readonly daily: DayTally[];
 }
@@ -182,7 +186,13 @@ export function simulate(options: SimulationOptions & { readonly bank?: Simulate
   const worlds = Object.fromEntries(
     POLICIES.map((policy) => [
       policy,
-      { profiles: [...startProfiles], evidence: new Map(), outcome: emptyTally(), daily: [] } as World,
+      {
+        profiles: [...startProfiles],
+        evidence: new Map(),
+        model: EMPTY_LEARNED_MODEL,
+        outcome: emptyTally(),
+        daily: [],
+      } as World,
     ]),
   ) as Record<Policy, World>;
 
@@ -281,6 +291,9 @@ function live(world: World, policy: Policy, visitor: Visitor, setting: Setting):
 
   const { page, placement } = HOME[channel];
   const context = { channel, page, locale: 'en' as const };
+  if (policy === 'engine' && at.getTime() - world.model.at.getTime() >= MODEL_REFRESH_MS) {
+    world.model = learnedModel(new Map(world.evidence), at, world.model.version + 1);
+  }
   const [outcome] = decide({
     catalog,
     profile,
@@ -288,7 +301,7 @@ function live(world: World, policy: Policy, visitor: Visitor, setting: Setting):
     placements: [placement],
     now: at,
     cluster,
-    ...(policy === 'engine' ? { learned: world.evidence, seed: visit.seed } : {}),
+    ...(policy === 'engine' ? { learned: world.model, seed: visit.seed } : {}),
   });
   const truth = (offerId: string) => truthOf(scenario, customer.segment, offerId, profile, catalog, at, setting.start);
   const open = (outcome?.trace.candidates ?? []).filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);

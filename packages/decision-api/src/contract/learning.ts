@@ -53,9 +53,20 @@ export const OfferLearning = z
     clicks: z.number(),
     conversions: z.number(),
     prior: z.number().openapi({ description: 'The offer’s journey-stage prior.' }),
+    pooledMean: z.number().openapi({
+      description:
+        'The prior of this cluster’s rate: the offer’s rate in the other clusters, with the journey-stage prior worth priorStrength impressions added.',
+    }),
+    pooledStrength: z.number().openapi({
+      description:
+        'How many impressions the pooled rate is worth to one cluster: fitted per offer to how much the clusters agree (empirical Bayes).',
+    }),
     alpha: z.number(),
     beta: z.number(),
-    mean: z.number().openapi({ description: 'The posterior mean conversion rate: α / (α + β).' }),
+    mean: z.number().openapi({
+      description:
+        'The posterior mean conversion rate decisions use: α / (α + β), α = pooledMean × pooledStrength + conversions.',
+    }),
     updatedAt: z.iso.datetime(),
   })
   .openapi('OfferLearning');

@@ -111,10 +111,29 @@ export const DecisionTrace = z
     experiment: z.object({ id: z.string(), arm: z.string(), note: z.string() }).optional(),
     holdout: z.boolean().optional(),
     note: z.string().optional(),
+    sampling: z
+      .object({ snapshot: z.number().int(), row: z.number().int(), rows: z.number().int() })
+      .optional()
+      .openapi({
+        description:
+          'For a decision that explores (Thompson sampling): the learned snapshot’s version, and the row of its posterior draws this decision took out of the rows it drew from.',
+      }),
+    propensity: z.number().min(0).max(1).optional().openapi({
+      description:
+        'The probability with which this placement would get this offer again (or, with `winner` null, no offer), given the same profile, context and learned snapshot: the share of the snapshot’s draws in which it wins when the decision explores, 1 when it does not. The logging propensity for off-policy evaluation. Absent in traces stored before it was recorded.',
+    }),
+    runnerUp: z
+      .object({ offerId: z.string(), propensity: z.number().min(0).max(1) })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'The candidate ranked second by this decision and the probability with which it would have been chosen instead; null when there was none.',
+      }),
   })
   .openapi('DecisionTrace', {
     description:
-      'Everything the decision saw and did: stages, products held, each candidate with the rule that excluded it or its score and factors, the winner, the contact-policy state, the cluster, the experiment arm and the holdout.',
+      'Everything the decision saw and did: stages, products held, each candidate with the rule that excluded it or its score and factors, the winner and the probability of choosing it (and the runner-up), the contact-policy state, the cluster, the experiment arm and the holdout.',
   });
 
 export const PlacementPreview = z

@@ -67,7 +67,13 @@ async function decidedCarLoan(h: Harness, init: { token?: string } = {}) {
 
 async function traceOf(h: Harness, decisionId: string) {
   await h.touchpoint.flush();
-  return (await h.store.decision(decisionId))?.trace as { candidates: Candidate[]; seed?: number };
+  return (await h.store.decision(decisionId))?.trace as {
+    candidates: Candidate[];
+    seed?: number;
+    propensity?: number;
+    runnerUp?: { offerId: string; propensity: number } | null;
+    sampling?: { snapshot: number; row: number; rows: number };
+  };
 }
 
 describe.each(engines)('learning from touchpoints on $name', (engine) => {
@@ -153,6 +159,11 @@ describe.each(engines)('learning from touchpoints on $name', (engine) => {
     expect(learnt?.beta).toBeCloseTo(0.84 * DEFAULT_LEARNING_POLICY.priorStrength + 1, 9);
     expect(learnt?.sampled).toBeGreaterThan(0);
     expect(learnt?.sampled).toBeLessThan(1);
+    // The stored decision keeps the probability of its choice and of the runner-up, for off-policy evaluation.
+    expect(trace.propensity).toBeGreaterThan(0);
+    expect(trace.propensity).toBeLessThanOrEqual(1);
+    expect(trace.sampling).toMatchObject({ rows: expect.any(Number), row: expect.any(Number) });
+    if (trace.runnerUp) expect(trace.runnerUp.propensity).toBeLessThanOrEqual(1 - (trace.propensity as number) + 1e-12);
   });
 });
 

@@ -134,6 +134,8 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     now: () => now,
     random: options.random ?? seededRandom(20261122),
     ...(options.recorder ? { recorder: options.recorder } : {}),
+    // Tests read what ingest learnt in the very next decision; the server makes a new model at most every second.
+    learnedModelRefreshMs: 0,
   });
   const request = async (method: string, path: string, body: unknown, init: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...init.headers };

@@ -16,6 +16,7 @@ import {
   scoreOffer,
 } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
+import { type Contender, choiceProbabilities, rowsFor } from './choice-probability.js';
 import {
   checkEligibility,
   type EligibilityInput,
@@ -23,7 +24,8 @@ import {
   rulesByOffer,
   weeklyContactCount,
 } from './eligibility.js';
-import { type LearnedEvidence, learnedRate, offerPrior, seededRandom } from './learning.js';
+import { DRAWS, EMPTY_LEARNED_MODEL, type LearnedModel } from './learned-model.js';
+import { offerPrior, seededRandom } from './learning.js';
 import { customerReason, noOfferReason } from './reason.js';
 import { type FiredTrigger, fireTriggers, type SupersededTrigger } from './triggers.js';
 
@@ -61,6 +63,11 @@ export interface DecisionTrace {
   readonly contactPolicy: { readonly weeklyContacts: number; readonly weeklyCap: number };
   /** The seed the learned propensities were drawn with: the same inputs and seed give the same decision. */
   readonly seed?: number;
+  /**
+   * With a seed: the learned snapshot's version, and the row of its draws this decision took of the rows it drew from
+   * (learned-model.ts). The same inputs, snapshot and seed give the same decision.
+   */
+  readonly sampling?: { readonly snapshot: number; readonly row: number; readonly rows: number };
   /** The customer's behavioural cluster and the model that assigned it; null when none was assigned. */
   readonly cluster: TracedCluster | null;
   /** Why the customer has this cluster, or none. */
@@ -70,6 +77,14 @@ export interface DecisionTrace {
   readonly experiment?: { readonly id: string; readonly arm: string; readonly note: string };
   /** Set when the customer is in the global holdout and so saw generic content. */
   readonly holdout?: boolean;
+  /**
+   * The probability with which this placement would get this offer (or, with `winner` null, no offer) again, given
+   * the same profile, context and learned snapshot: the share of the draws in which it wins when the decision explores
+   * (exact for the policy as it runs, see choice-probability.ts), 1 when it does not. For off-policy evaluation.
+   */
+  readonly propensity: number;
+  /** The candidate ranked second, and the probability with which it would have been chosen; null when none was. */
+  readonly runnerUp: { readonly offerId: string; readonly propensity: number } | null;
 }
 
 export interface PlacementOutcome {
@@ -90,8 +105,8 @@ export interface DecideInput {
   readonly now: Date;
   /** The customer's behavioural cluster, for offers that target clusters; absent when not assigned. */
   readonly cluster?: string | null;
-  /** Evidence per cluster × offer (an in-memory snapshot of what ingest learnt); absent: every offer at its prior. */
-  readonly learned?: LearnedEvidence;
+  /** What ingest learnt, as a snapshot's model (learned-model.ts); absent: every offer at its stage prior. */
+  readonly learned?: LearnedModel;
   /** The bank's own model's scores of this customer, by offer id: used instead of the learned propensity. */
   readonly bankScores?: ReadonlyMap<string, BankScore>;
   /**
@@ -126,9 +141,17 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const policy = catalog.source.contactPolicy;
   const weeklyContacts = weeklyContactCount(profile, catalog.offers, now);
   let creditShownOn: string | undefined;
-  const random = input.seed === undefined ? undefined : seededRandom(input.seed);
-  const learned = input.learned ?? new Map();
+  const learned = input.learned ?? EMPTY_LEARNED_MODEL;
   const learningPolicy = catalog.source.learning;
+  // A decision that explores takes one row of the snapshot's draws for every offer (see choice-probability.ts).
+  const rows =
+    input.seed === undefined
+      ? 0
+      : rowsFor(
+          input.placements.reduce((sum, id) => sum + (catalog.offersByPlacement.get(id)?.length ?? 0), 0),
+          DRAWS,
+        );
+  const row = rows === 0 ? -1 : Math.floor(seededRandom(input.seed as number)() * rows);
   // The journey's part of the propensity depends on the offer's product only.
   const journeyParts = new Map<string | null, JourneyPropensity>();
   const journeyPartOf = (offer: Offer): JourneyPropensity => {
@@ -139,11 +162,20 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     }
     return part;
   };
-  const estimateFor = (offer: Offer): PropensityEstimate => {
+  const estimateFor = (offer: Offer, verdict: Verdict): PropensityEstimate => {
     const bankModel = input.bankScores?.get(offer.id);
     if (bankModel) return { source: 'bank-model', bankModel };
-    const draw = learnedRate(offer, cluster, learned, learningPolicy, now, random);
-    return { source: 'learned', learned: draw, offerPrior: offerPrior(offer) };
+    const { cluster: key, alpha, beta, mean, impressions } = learned.posterior(offer, cluster, learningPolicy);
+    let sampled = mean;
+    if (row >= 0) {
+      verdict.draws = learned.draws(offer, cluster, learningPolicy);
+      sampled = verdict.draws[row] as number;
+    }
+    return {
+      source: 'learned',
+      learned: { cluster: key, alpha, beta, mean, sampled, impressions },
+      offerPrior: offerPrior(offer),
+    };
   };
 
   // Eligibility (all but the one-credit-offer rule) and the score depend on the offer, not the placement: each is
@@ -186,12 +218,19 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     decayed: decayed.length > 0 ? decayed : undefined,
     triggers: triggers.fired.length + triggers.superseded.length > 0 ? triggers : undefined,
     seed: input.seed,
+    sampling: rows === 0 ? undefined : { snapshot: learned.version, row, rows },
     cluster: assignment?.cluster ?? null,
     clusterReason,
   };
 
-  return input.placements.map((placementId) => {
+  // Per placement, the offers it could have chosen, and what it chose and ranked second: for the choice probabilities.
+  const contenders: Contender[][] = [];
+  const runnersUp: (string | null)[] = [];
+  const outcomes = input.placements.map((placementId): PlacementOutcome => {
     const placement = catalog.placements.get(placementId);
+    const mine: Contender[] = [];
+    contenders.push(mine);
+    runnersUp.push(null);
     if (!placement?.channels.includes(context.channel)) {
       const note = placement ? `placement is not served in the ${context.channel}` : 'unknown placement';
       const trace = placementTrace(placementId, shared, [], null, undefined, note);
@@ -201,7 +240,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     const offers = catalog.offersByPlacement.get(placementId) ?? [];
     const slots = catalog.offerSlotsByPlacement.get(placementId) ?? [];
     const candidates: CandidateTrace[] = [];
-    let best: { offer: Offer; score: Score; trigger: string | undefined } | null = null;
+    let best: Ranked | null = null;
+    let second: Ranked | null = null;
     for (let i = 0; i < offers.length; i++) {
       const offer = offers[i] as Offer;
       const verdict = verdictOf(offer, slots[i] as number);
@@ -209,6 +249,9 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         candidates.push(verdict.excluded);
         continue;
       }
+      verdict.score ??= scoreOffer(offer, journeyPartOf(offer), pageProduct, estimateFor(offer, verdict));
+      const trigger = triggerOf.get(offer.id);
+      mine.push(contenderOf(offer, verdict, trigger !== undefined));
       if (offer.credit && creditShownOn) {
         const detail = `a credit offer is already shown on ${creditShownOn}`;
         candidates.push({
@@ -218,9 +261,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         });
         continue;
       }
-      verdict.score ??= scoreOffer(offer, journeyPartOf(offer), pageProduct, estimateFor(offer));
       const { score } = verdict;
-      const trigger = triggerOf.get(offer.id);
       const elsewhere = shown.get(offer.id);
       if (elsewhere) {
         candidates.push(
@@ -235,18 +276,15 @@ export function decide(input: DecideInput): PlacementOutcome[] {
           ? { offerId: offer.id, product: offer.product, score }
           : { offerId: offer.id, product: offer.product, score, trigger },
       );
-      // An offer a trigger fired for wins over any other; among equals, the higher priority, then the lower id.
-      const sameFooting = (trigger !== undefined) === (best?.trigger !== undefined);
-      if (
-        !best ||
-        (trigger !== undefined && best.trigger === undefined) ||
-        (sameFooting &&
-          (score.priority > best.score.priority ||
-            (score.priority === best.score.priority && offer.id < best.offer.id)))
-      ) {
-        best = { offer, score, trigger };
+      const ranked = { offer, score, trigger };
+      if (!best || ranksAbove(ranked, best)) {
+        second = best;
+        best = ranked;
+      } else if (!second || ranksAbove(ranked, second)) {
+        second = ranked;
       }
     }
+    runnersUp[runnersUp.length - 1] = second?.offer.id ?? null;
 
     const trace = placementTrace(placementId, shared, candidates, best?.offer.id ?? null, best?.trigger, undefined);
     if (!best) return none(placementId, placement.size, context, trace);
@@ -264,18 +302,64 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       trace,
     };
   });
+
+  const probabilities = choiceProbabilities(
+    contenders,
+    outcomes.map((outcome) => outcome.offer?.id ?? null),
+    runnersUp,
+    rows,
+  );
+  outcomes.forEach((outcome, p) => {
+    const trace = outcome.trace as { -readonly [K in keyof DecisionTrace]: DecisionTrace[K] };
+    const probability = probabilities[p] as (typeof probabilities)[number];
+    trace.propensity = probability.propensity;
+    trace.runnerUp = probability.runnerUp;
+  });
+  return outcomes;
+}
+
+interface Ranked {
+  readonly offer: Offer;
+  readonly score: Score;
+  readonly trigger: string | undefined;
+}
+
+/** An offer a trigger fired for wins over any other; among equals, the higher priority, then the lower id. */
+function ranksAbove(a: Ranked, b: Ranked): boolean {
+  if ((a.trigger !== undefined) !== (b.trigger !== undefined)) return a.trigger !== undefined;
+  return a.score.priority > b.score.priority || (a.score.priority === b.score.priority && a.offer.id < b.offer.id);
+}
+
+function contenderOf(offer: Offer, verdict: Verdict, triggered: boolean): Contender {
+  const score = verdict.score as Score;
+  return {
+    offerId: offer.id,
+    credit: offer.credit,
+    triggered,
+    priority: score.priority,
+    ...(verdict.draws && score.learned ? { draws: verdict.draws } : {}),
+    journeyMultiplier: score.learned?.journeyMultiplier ?? 1,
+    value: score.value,
+    contextWeight: score.contextWeight,
+    lever: score.lever,
+  };
 }
 
 /** An offer's eligibility in one call (the one-credit-offer rule aside), and its score once it is needed. */
 interface Verdict {
   readonly excluded: CandidateTrace | undefined;
   score?: Score;
+  /** The learned posterior's draws, when the decision explores. */
+  draws?: Float64Array;
 }
 
 const TRIGGER_ONLY: Exclusion = { rule: 'trigger-only', detail: 'shown only when a trigger names it; none has fired' };
 
 /** What the traces of one call's placements have in common. */
-type SharedTrace = Omit<DecisionTrace, 'placement' | 'candidates' | 'winner' | 'trigger' | 'note'>;
+type SharedTrace = Omit<
+  DecisionTrace,
+  'placement' | 'candidates' | 'winner' | 'trigger' | 'note' | 'propensity' | 'runnerUp'
+>;
 
 /**
  * One placement's trace, built key by key rather than spread together from the shared part: the spreads were the
@@ -301,6 +385,7 @@ function placementTrace(
   if (shared.decayed) trace.decayed = shared.decayed;
   if (shared.triggers) trace.triggers = shared.triggers;
   if (shared.seed !== undefined) trace.seed = shared.seed;
+  if (shared.sampling) trace.sampling = shared.sampling;
   trace.cluster = shared.cluster;
   trace.clusterReason = shared.clusterReason;
   trace.candidates = candidates;

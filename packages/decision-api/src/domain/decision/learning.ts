@@ -2,11 +2,10 @@ import type { LearningPolicy, Offer } from '../../contract/index.js';
 import { HOUSE_PROPENSITY, STAGE_PROPENSITY } from './arbitration.js';
 
 /**
- * Learned propensity: per behavioural cluster × offer, a Beta posterior over the chance that an impression of the
- * offer converts. The prior is the offer's journey-stage prior, worth `priorStrength` impressions, so a new offer
- * starts where arbitration always started; impressions and conversions move it, and old evidence fades with
- * `halfLifeDays`. Arbitration explores by Thompson sampling: it ranks offers by a draw from each posterior, so an
- * offer with little evidence is sometimes shown and learnt about, and a proven one wins most of the time.
+ * Learned propensity: per behavioural cluster × offer, counts of impressions and conversions that fade with
+ * `halfLifeDays`, the offer's journey-stage prior, and the Beta draws Thompson sampling takes. The posteriors, pooled
+ * across clusters, are made from these in learned-model.ts; arbitration ranks offers by a draw from each, so an offer
+ * with little evidence is sometimes shown and learnt about, and a proven one wins most of the time.
  */
 
 /** The statistics key of customers without a cluster (anonymous visitors, or no cluster model yet). */
@@ -79,25 +78,6 @@ export function offerPrior(offer: Offer): number {
 
 /** Each offer's prior, worked out once per offer of a catalog: decisions ask for it for every eligible offer. */
 const priors = new WeakMap<Offer, number>();
-
-export interface Posterior {
-  readonly alpha: number;
-  readonly beta: number;
-  readonly mean: number;
-}
-
-/**
- * Beta posterior of the conversion rate: α = prior × strength + conversions, β = (1 − prior) × strength +
- * impressions without a conversion. A conversion is what an offer's value is worth, so it is the success; clicks are
- * counted for staff but do not move the posterior.
- */
-export function posteriorOf(prior: number, evidence: OfferEvidence | undefined, policy: LearningPolicy): Posterior {
-  const conversions = evidence?.conversions ?? 0;
-  const failures = Math.max(0, (evidence?.impressions ?? 0) - conversions);
-  const alpha = prior * policy.priorStrength + conversions;
-  const beta = (1 - prior) * policy.priorStrength + failures;
-  return { alpha, beta, mean: alpha / (alpha + beta) };
-}
 
 /**
  * A seeded pseudo-random source (mulberry32): the same seed gives the same draws on every runtime, so a decision
@@ -174,42 +154,35 @@ export interface LearnedDraw {
 }
 
 /**
- * The learned conversion rate of an offer for a cluster: a draw from its posterior when `random` is given, else the
- * posterior mean. Absent evidence leaves the prior.
+ * One cluster × offer's statistics as staff see them: counts faded to the model's moment, the stage prior, the pooled
+ * prior the cluster's counts were added to, and the posterior decisions use.
  */
-export function learnedRate(
+export function describeEvidence(
   offer: Offer,
-  cluster: string | null,
-  evidence: LearnedEvidence,
+  posterior: PooledPosteriorView,
+  evidence: OfferEvidence,
   policy: LearningPolicy,
-  now: Date,
-  random?: () => number,
-): LearnedDraw {
-  const key = cluster ?? POOLED_CLUSTER;
-  // Before anything is learnt there is nothing to look up (and the key need not be built).
-  const stored = evidence.size === 0 ? undefined : evidence.get(evidenceKey(key, offer.id));
-  const faded = stored ? fadeEvidence(stored, now, policy.halfLifeDays) : undefined;
-  const { alpha, beta, mean } = posteriorOf(offerPrior(offer), faded, policy);
-  return {
-    cluster: key,
-    alpha,
-    beta,
-    mean,
-    sampled: random ? sampleBeta(alpha, beta, random) : mean,
-    impressions: faded?.impressions ?? 0,
-  };
-}
-
-/** One cluster × offer's statistics as staff see them: counts faded to `now`, the prior and the posterior. */
-export function describeEvidence(offer: Offer, evidence: OfferEvidence, policy: LearningPolicy, now: Date) {
-  const faded = fadeEvidence(evidence, now, policy.halfLifeDays);
-  const prior = offerPrior(offer);
+  at: Date,
+) {
+  const faded = fadeEvidence(evidence, at, policy.halfLifeDays);
   return {
     impressions: faded.impressions,
     clicks: faded.clicks,
     conversions: faded.conversions,
-    prior,
-    ...posteriorOf(prior, faded, policy),
+    prior: offerPrior(offer),
+    pooledMean: posterior.pooled.mean,
+    pooledStrength: posterior.pooled.strength,
+    alpha: posterior.alpha,
+    beta: posterior.beta,
+    mean: posterior.mean,
     updatedAt: evidence.at,
   };
+}
+
+/** What describeEvidence reads of a pooled posterior (learned-model.ts). */
+interface PooledPosteriorView {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly mean: number;
+  readonly pooled: { readonly mean: number; readonly strength: number };
 }

@@ -8,7 +8,8 @@ import {
   ScoreUpload,
   ScoreUploadResult,
 } from '../../contract/index.js';
-import { describeEvidence } from '../../domain/decision/learning.js';
+import { learnedModel } from '../../domain/decision/learned-model.js';
+import { describeEvidence, evidenceKey } from '../../domain/decision/learning.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { findPersonalDataInIds, personalDataErrors } from '../personal-data.js';
@@ -43,9 +44,24 @@ export function learningRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
   app.get('/v1/admin/learning', requireRole('viewer'), async (c) => {
     const catalog = services.catalog.current();
     const now = services.now();
-    const statistics = (await services.store.learnedEvidence()).flatMap(({ cluster, offerId, evidence }) => {
+    const rows = await services.store.learnedEvidence();
+    // The posteriors as decisions make them, pooled across clusters, from the statistics as stored now.
+    const model = learnedModel(
+      new Map(rows.map((row) => [evidenceKey(row.cluster, row.offerId), row.evidence])),
+      now,
+      0,
+    );
+    const policy = catalog.source.learning;
+    const statistics = rows.flatMap(({ cluster, offerId, evidence }) => {
       const offer = catalog.offers.get(offerId);
-      return offer ? [{ cluster, offerId, ...describeEvidence(offer, evidence, catalog.source.learning, now) }] : [];
+      if (!offer) return [];
+      return [
+        {
+          cluster,
+          offerId,
+          ...describeEvidence(offer, model.posterior(offer, cluster, policy), evidence, policy, now),
+        },
+      ];
     });
     return c.json(LearningStatistics.parse({ at: now.toISOString(), ...catalog.source.learning, statistics }), 200, {
       'cache-control': 'no-store',

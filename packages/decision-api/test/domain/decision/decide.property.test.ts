@@ -4,6 +4,7 @@ import { JOURNEY_STAGES, type Offer } from '../../../src/contract/index.js';
 import { compileCatalog } from '../../../src/domain/decision/catalog.js';
 import { decide } from '../../../src/domain/decision/decide.js';
 import { checkEligibility, impressionsWithin, rulesByOffer } from '../../../src/domain/decision/eligibility.js';
+import { learnedModel } from '../../../src/domain/decision/learned-model.js';
 import { evidenceKey, type OfferEvidence, POOLED_CLUSTER } from '../../../src/domain/decision/learning.js';
 import { journeysAt } from '../../../src/domain/journeys/journey.js';
 import type { CustomerProfile } from '../../../src/domain/journeys/profile.js';
@@ -146,7 +147,9 @@ describe('the decision, for any customer', () => {
   it('with learning and exploration: the same inputs and seed give the same decisions', () => {
     fc.assert(
       fc.property(learningInputArb, (input) => {
-        const copy = { ...input, profile: structuredClone(input.profile), learned: new Map(input.learned) };
+        // A model made again from the same evidence, moment and version: the same posteriors and draws.
+        const learned = learnedModel(new Map(input.learned.evidence), NOW, input.learned.version);
+        const copy = { ...input, profile: structuredClone(input.profile), learned };
         expect(decide(copy)).toEqual(decide(input));
       }),
       { numRuns: 150 },
@@ -180,6 +183,13 @@ describe('the decision, for any customer', () => {
             expect(eligibility(candidate.offerId)?.rule).toBe(candidate.excludedBy?.rule);
           }
           expect(outcome.trace.seed).toBe(input.seed);
+          // The choice's probability: never 0 for what was chosen (the decision's own draw chose it), and with the
+          // runner-up's never more than 1.
+          const { propensity, runnerUp } = outcome.trace;
+          expect(propensity).toBeGreaterThan(0);
+          expect(propensity).toBeLessThanOrEqual(1);
+          expect(propensity + (runnerUp?.propensity ?? 0)).toBeLessThanOrEqual(1 + 1e-12);
+          if (runnerUp) expect(runnerUp.offerId).not.toBe(outcome.offer?.id);
           const eligible = outcome.trace.candidates.filter((c) => c.score && !c.excludedBy && !c.shownElsewhere);
           // An offer a trigger fired for wins over the others.
           const triggered = eligible.filter((c) => c.trigger !== undefined);
@@ -241,7 +251,11 @@ const learningInputArb = fc
     placements: base.placements,
     now: NOW,
     cluster,
-    learned: new Map(learned.map(([c, offer, evidence]) => [evidenceKey(c, offer), evidence])),
+    learned: learnedModel(
+      new Map(learned.map(([c, offer, evidence]) => [evidenceKey(c, offer), evidence])),
+      NOW,
+      seed % 7,
+    ),
     bankScores: new Map(
       Object.entries(bankScores).map(([offer, score]) => [offer, { score, modelName: 'm', modelVersion: '1' }]),
     ),

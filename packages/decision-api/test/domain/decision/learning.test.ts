@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEARNING_POLICY, type Offer } from '../../../src/contract/index.js';
 import { compileCatalog } from '../../../src/domain/decision/catalog.js';
 import { decide } from '../../../src/domain/decision/decide.js';
+import { learnedModel } from '../../../src/domain/decision/learned-model.js';
 import {
   addEvidence,
   evidenceKey,
   fadeEvidence,
-  learnedRate,
   type OfferEvidence,
   offerPrior,
-  posteriorOf,
   sampleBeta,
   seededRandom,
 } from '../../../src/domain/decision/learning.js';
@@ -33,14 +32,18 @@ describe('the learned propensity of an offer', () => {
     expect(offerPrior(offer('car-loan-price'))).toBeCloseTo((0.04 + 0.08) / 2, 12);
     expect(offerPrior(offer('car-loan-quote'))).toBe(0.16);
     expect(offerPrior(offer('house-savings-goal'))).toBe(0.01);
-    expect(posteriorOf(0.16, undefined, policy)).toEqual({ alpha: 8, beta: 42, mean: 0.16 });
+    const empty = learnedModel(new Map(), NOW, 1).posterior(offer('car-loan-quote'), 'cluster-1', policy);
+    expect(empty).toMatchObject({ alpha: 8, beta: 42, mean: 0.16, impressions: 0 });
   });
 
   it('counts conversions as successes and the other impressions as failures', () => {
-    const { alpha, beta, mean } = posteriorOf(0.16, evidence(100, 30), policy);
-    expect(alpha).toBeCloseTo(8 + 30, 12);
-    expect(beta).toBeCloseTo(42 + 70, 12);
-    expect(mean).toBeCloseTo(38 / 150, 12);
+    // One cluster only: its prior is the stage prior (no other cluster to pool), worth κ impressions as fitted.
+    const model = learnedModel(new Map([[evidenceKey('cluster-1', 'car-loan-quote'), evidence(100, 30)]]), NOW, 1);
+    const { alpha, beta, mean, pooled } = model.posterior(offer('car-loan-quote'), 'cluster-1', policy);
+    expect(pooled.mean).toBe(0.16);
+    expect(alpha).toBeCloseTo(0.16 * pooled.strength + 30, 12);
+    expect(beta).toBeCloseTo(0.84 * pooled.strength + 70, 12);
+    expect(mean).toBeCloseTo(alpha / (alpha + beta), 12);
   });
 
   it('lets old evidence fade: after one half-life it counts half, and new evidence adds to what is left', () => {
@@ -86,16 +89,23 @@ describe('the learned propensity of an offer', () => {
   });
 
   it('reads the customer’s cluster, or the pooled statistics when the cluster is unknown', () => {
-    const learned = new Map([
-      [evidenceKey('cluster-2', 'car-loan-quote'), evidence(200, 60)],
-      [evidenceKey(null, 'car-loan-quote'), evidence(200, 2)],
-    ]);
-    const inCluster = learnedRate(offer('car-loan-quote'), 'cluster-2', learned, policy, NOW);
-    const pooled = learnedRate(offer('car-loan-quote'), null, learned, policy, NOW);
-    expect(inCluster).toMatchObject({ cluster: 'cluster-2', alpha: 68, impressions: 200 });
-    expect(pooled).toMatchObject({ cluster: '*', alpha: 10, impressions: 200 });
-    expect(inCluster.sampled).toBe(inCluster.mean);
-    expect(learnedRate(offer('car-loan-quote'), 'cluster-9', learned, policy, NOW).mean).toBe(0.16);
+    const model = learnedModel(
+      new Map([
+        [evidenceKey('cluster-2', 'car-loan-quote'), evidence(200, 60)],
+        [evidenceKey(null, 'car-loan-quote'), evidence(200, 2)],
+      ]),
+      NOW,
+      1,
+    );
+    const inCluster = model.posterior(offer('car-loan-quote'), 'cluster-2', policy);
+    const pooled = model.posterior(offer('car-loan-quote'), null, policy);
+    expect(inCluster).toMatchObject({ cluster: 'cluster-2', impressions: 200 });
+    expect(pooled).toMatchObject({ cluster: '*', impressions: 200 });
+    expect(inCluster.mean).toBeGreaterThan(0.2);
+    expect(pooled.mean).toBeLessThan(0.05);
+    // A cluster with no evidence borrows the others' rate: between the two.
+    const unseen = model.posterior(offer('car-loan-quote'), 'cluster-9', policy);
+    expect(unseen.mean).toBeCloseTo((60 + 2 + 0.16 * 50) / (400 + 50), 12);
   });
 });
 
@@ -126,10 +136,11 @@ describe('arbitration with learned propensities', () => {
   });
 
   it('scales the cluster’s learned rate by the customer’s journey: a stale journey still fades', () => {
-    const learned = new Map([[evidenceKey('cluster-1', 'car-loan-quote'), evidence(950, 380)]]);
+    const learned = learnedModel(new Map([[evidenceKey('cluster-1', 'car-loan-quote'), evidence(950, 380)]]), NOW, 1);
     const fresh = scoreOf(decideFor(pricedCarLoan(0), { learned, cluster: 'cluster-1' }), 'car-loan-quote');
     const stale = scoreOf(decideFor(pricedCarLoan(28), { learned, cluster: 'cluster-1' }), 'car-loan-quote');
-    const rate = (8 + 380) / 1000;
+    const rate = learned.posterior(offer('car-loan-quote'), 'cluster-1', policy).mean;
+    expect(rate).toBeCloseTo(0.4, 1);
     expect(fresh?.propensity).toBeCloseTo(rate, 12);
     expect(stale?.propensity).toBeCloseTo(rate * 0.25, 12);
     expect(stale?.learned?.journeyMultiplier).toBeCloseTo(0.25, 12);
@@ -140,7 +151,11 @@ describe('arbitration with learned propensities', () => {
     const score = scoreOf(outcome, 'car-loan-quote');
     expect(outcome?.trace.seed).toBe(99);
     expect(score?.learned?.sampled).not.toBe(score?.learned?.mean);
-    expect(score?.learned?.sampled).toBe(sampleBeta(8, 42, seededRandom(99)));
+    // The draw is the decision's row of the snapshot's draws for this cluster × offer.
+    const { sampling } = outcome?.trace ?? {};
+    expect(sampling).toMatchObject({ snapshot: 0 });
+    const draws = learnedModel(new Map(), new Date(0), 0).draws(offer('car-loan-quote'), null, policy);
+    expect(score?.learned?.sampled).toBe(draws[sampling?.row as number]);
     expect(decideFor(pricedCarLoan(0), { seed: 99 })).toEqual(outcome);
   });
 
