@@ -4,9 +4,11 @@ import type { JourneyTouchpointType } from '../domain/journeys/journey.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/journeys/profile.js';
 import {
   attributionOf,
-  countOfferTouchpoints,
+  type CountedBefore,
+  countOfferTouchpointsOfDecisions,
   type OfferDailyCount,
   SERVED,
+  type ServedDecision,
   type TracedForCounts,
 } from '../domain/kpis/offer-counts.js';
 import { type AuditStore, createAuditStore } from './audit.js';
@@ -686,33 +688,60 @@ function uuidKey(id: string): string {
 }
 
 async function addOfferDailyCounts(client: SqlClient, stored: readonly TouchpointRow[]): Promise<void> {
-  // The decision a touchpoint names tells the customer's cluster and the stage of the offer's product.
+  // The decision a touchpoint names tells the customer's cluster and the stage of the offer's product, and what it
+  // served: viewable impressions and clicks are counted against it (countOfferTouchpointsOfDecisions).
   const decisionIds = [...new Set(stored.flatMap((t) => (t.offer && t.decisionId ? [t.decisionId] : [])))];
   const traces = new Map<string, TracedForCounts>();
+  const served = new Map<string, ServedDecision>();
+  const before = new Map<string, CountedBefore>();
   if (decisionIds.length > 0) {
     const rows = await client.query<{
       id: string;
+      offer_id: string | null;
+      placement: string;
+      channel: string;
+      day: string;
       cluster: string | null;
       stages: Record<string, string> | null;
       products: Record<string, string> | null;
     }>(
-      `SELECT id, trace->'cluster'->>'id' AS cluster, trace->'stages' AS stages,
+      `SELECT id, offer_id, placement, channel, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+              trace->'cluster'->>'id' AS cluster, trace->'stages' AS stages,
               (SELECT jsonb_object_agg(c->>'offerId', c->>'product') FROM jsonb_array_elements(trace->'candidates') AS c
                WHERE jsonb_typeof(c->'product') = 'string') AS products
        FROM decisions WHERE id = ANY($1::uuid[])`,
       [decisionIds],
     );
     for (const row of rows) {
-      traces.set(row.id, {
+      const trace: TracedForCounts = {
         cluster: row.cluster ? { id: row.cluster } : null,
         stages: row.stages ?? {},
         candidates: Object.entries(row.products ?? {}).map(([offerId, product]) => ({ offerId, product })),
+      };
+      traces.set(row.id, trace);
+      served.set(row.id, {
+        offerId: row.offer_id,
+        placement: row.placement,
+        channel: row.channel,
+        day: row.day,
+        attribution: row.offer_id ? attributionOf(trace, row.offer_id) : { cluster: '', stage: '' },
       });
     }
+    // What touchpoints stored before this batch already counted for these decisions.
+    const counted = await client.query<{ decision_id: string; viewable: boolean; clicked: boolean }>(
+      `SELECT decision_id, bool_or(type = 'offer_impression') AS viewable, bool_or(type = 'offer_click') AS clicked
+         FROM touchpoints
+        WHERE decision_id = ANY($1::uuid[]) AND type IN ('offer_impression', 'offer_click') AND NOT (id = ANY($2::uuid[]))
+        GROUP BY 1`,
+      [decisionIds, stored.map((t) => t.id)],
+    );
+    for (const row of counted) before.set(row.decision_id, { viewable: row.viewable, clicked: row.clicked });
   }
   await writeOfferDailyCounts(
     client,
-    countOfferTouchpoints(stored, (t) => attributionOf(t.decisionId ? traces.get(t.decisionId) : null, t.offer ?? '')),
+    countOfferTouchpointsOfDecisions(stored, served, before, (t) =>
+      attributionOf(t.decisionId ? traces.get(t.decisionId) : null, t.offer ?? ''),
+    ),
   );
 }
 

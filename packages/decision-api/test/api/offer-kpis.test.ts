@@ -102,6 +102,10 @@ describe.each(engines)('offer KPIs through the API, on $name', (engine) => {
           touchpointOf('offer_dismiss', about),
           // Named no decision: counted, under no cluster and no stage.
           touchpointOf('offer_impression', { offer: offerId, placement: 'dashboard-hero' }),
+          // The same decision seen again (shown from the SDK's cache on a second page): still one viewable impression.
+          touchpointOf('offer_impression', about),
+          // A decision the store never kept (shown before consent was given): nothing served, so not counted.
+          touchpointOf('offer_impression', { ...about, decisionId: crypto.randomUUID() }),
         ],
       },
       { token },

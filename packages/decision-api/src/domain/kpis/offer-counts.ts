@@ -98,3 +98,86 @@ export function attributionOf(trace: TracedForCounts | null | undefined, offerId
     stage: (product ? trace.stages?.[product] : undefined) ?? '',
   };
 }
+
+/** What a stored decision says of the offer it served, for counting the touchpoints that name it. */
+export interface ServedDecision {
+  readonly offerId: string | null;
+  readonly placement: string;
+  readonly channel: string;
+  /** The UTC day the decision was served, YYYY-MM-DD. */
+  readonly day: string;
+  readonly attribution: Attribution;
+}
+
+/** Of a decision, what earlier touchpoints already counted. */
+export interface CountedBefore {
+  readonly viewable: boolean;
+  readonly clicked: boolean;
+}
+
+const VIEWABLE = 'offer_impression';
+const CLICK = 'offer_click';
+
+/**
+ * The daily counts of new touchpoints, so that per offer × placement × day clicks ≤ viewable impressions ≤ served:
+ * a viewable impression and a click count at most once per decision, on the decision's day, offer and placement, and
+ * only for a decision the store kept (one counted as served). A click whose decision has no viewable impression
+ * counted yet counts one too: the offer was seen. Touchpoints of other types, and those naming no decision (the SDK
+ * always names it; a partner's may not), count as before, by their own day.
+ * Without this a decision shown again from the SDK's cache counted a second impression, and an offer shown without
+ * consent (the decision not kept) counted an impression once consent came, with nothing served.
+ */
+export function countOfferTouchpointsOfDecisions<
+  T extends CountableTouchpoint & { readonly decisionId?: string | null | undefined },
+>(
+  touchpoints: readonly T[],
+  decisions: ReadonlyMap<string, ServedDecision>,
+  before: ReadonlyMap<string, CountedBefore>,
+  attribute: (touchpoint: T) => Attribution,
+): OfferDailyCount[] {
+  const others: T[] = [];
+  const viewable = new Set<string>();
+  const clicked = new Set<string>();
+  const rows: Array<CountableTouchpoint & { decision: ServedDecision }> = [];
+  for (const touchpoint of touchpoints) {
+    if (touchpoint.type !== VIEWABLE && touchpoint.type !== CLICK) {
+      others.push(touchpoint);
+      continue;
+    }
+    const id = touchpoint.decisionId;
+    // Naming no decision (a server-to-server touchpoint): counted as given, there is no decision to hold it to.
+    if (!id) {
+      others.push(touchpoint);
+      continue;
+    }
+    const decision = decisions.get(id);
+    if (!decision || decision.offerId === null || decision.offerId !== touchpoint.offer) continue;
+    const earlier = before.get(id);
+    const seen = viewable.has(id) || earlier?.viewable === true || earlier?.clicked === true;
+    if (!seen) {
+      viewable.add(id);
+      rows.push({ ...touchpoint, type: VIEWABLE, decision });
+    }
+    if (touchpoint.type === CLICK && !clicked.has(id) && earlier?.clicked !== true) {
+      clicked.add(id);
+      rows.push({ ...touchpoint, type: CLICK, decision });
+    }
+  }
+  const ofDecisions = countRows(
+    rows.map((row) => ({
+      type: row.type,
+      channel: row.decision.channel,
+      offer: row.decision.offerId,
+      placement: row.decision.placement,
+      day: row.decision.day,
+      attribution: row.decision.attribution,
+    })),
+    (row) => new Date(`${row.day}T00:00:00Z`),
+    (row) => row.attribution,
+  );
+  return [...countOfferTouchpoints(others, attribute), ...ofDecisions].sort((a, b) => {
+    const ka = `${a.day}\u0000${a.offerId}\u0000${a.placement}\u0000${a.channel}\u0000${a.type}\u0000${a.cluster}\u0000${a.stage}`;
+    const kb = `${b.day}\u0000${b.offerId}\u0000${b.placement}\u0000${b.channel}\u0000${b.type}\u0000${b.cluster}\u0000${b.stage}`;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
