@@ -1,5 +1,6 @@
 import { ExperimentDraft } from '../contract/index.js';
 import { planPower } from '../domain/experiments/planning.js';
+import { compareArms } from '../domain/experiments/statistics.js';
 import { calibrate, simulatedExperiment } from './experiment-simulation.js';
 
 const AA = {
@@ -26,8 +27,14 @@ export function calibrationTable({ runs, seed }: { runs: number; seed: number })
     end: (s) => (s.arms[1]?.pValue ?? 1) < 0.05,
     peeking: (s) => (s.arms[1]?.alwaysValidPValue ?? 1) < 0.05,
     cuped: (s) => (s.arms[1]?.cuped?.pValue ?? 1) < 0.05,
+    perImpression: (_, t) =>
+      compareArms(
+        { exposures: t.impressions[0] ?? 0, conversions: t.clicks[0] ?? 0 },
+        { exposures: t.impressions[1] ?? 0, conversions: t.clicks[1] ?? 0 },
+      ).pValue < 0.05,
   });
   row('A/A, z-test per customer at the end', aa.end, '5 % ± 1.5');
+  row('A/A, z-test per impression (the former analysis)', aa.perImpression, '(why the unit matters)');
   row('A/A, always-valid test per customer, read daily (14 days)', aa.peeking, '≤ 5 %');
   row('A/A, CUPED z-test at the end', aa.cuped, '5 % ± 1.5');
   const four = { ...AA, arms: [0, 1, 2, 3].map(() => ({ rate: 0.05, allocation: 1 })), units: 1600, days: 7 };

@@ -76,7 +76,13 @@ function betaTable(a: number, b: number, size = 4096): Float64Array {
   return table;
 }
 
-export function simulateCohorts(spec: SimulationSpec, random: () => number): UnitCohort[] {
+/** Impressions and clicks per arm, as the former analysis per impression counted them. */
+export interface ImpressionTally {
+  readonly impressions: number[];
+  readonly clicks: number[];
+}
+
+export function simulateCohorts(spec: SimulationSpec, random: () => number, tally?: ImpressionTally): UnitCohort[] {
   const icc = spec.icc ?? 0.3;
   // Beta(m·s, (1 − m)·s) has intra-class correlation 1 / (s + 1).
   const strength = 1 / icc - 1;
@@ -98,8 +104,15 @@ export function simulateCohorts(spec: SimulationSpec, random: () => number): Uni
     const table = latentTables[armIndex];
     const latent = table ? (table[Math.floor(random() * table.length)] as number) : arm.rate;
     // Clicked at least once in its impressions (impression mode), on one of the next days; dismissed likewise.
-    const convertChance = table ? 1 - (1 - latent) ** impressions : latent;
-    const converted = random() < convertChance ? exposed + (table ? Math.floor(random() * 3) : 0) : null;
+    // Impression mode: each impression is clicked with the unit's rate; the unit converted when any was.
+    let clicks = 0;
+    if (table) for (let i = 0; i < impressions; i++) if (random() < latent) clicks++;
+    const hit = table ? clicks > 0 : random() < latent;
+    const converted = hit ? exposed + (table ? Math.floor(random() * 3) : 0) : null;
+    if (tally) {
+      tally.impressions[armIndex] = (tally.impressions[armIndex] ?? 0) + impressions;
+      tally.clicks[armIndex] = (tally.clicks[armIndex] ?? 0) + (table ? clicks : hit ? 1 : 0);
+    }
     const dismissChance = 1 - (1 - (spec.dismissRate ?? 0.02)) ** impressions;
     const dismissed = random() < dismissChance ? exposed + Math.floor(random() * 3) : null;
     const covariate = spec.covariateScale ? poisson(1 + (spec.covariateScale * latent) / arm.rate, random) : 0;
@@ -159,13 +172,15 @@ export function calibrate(
   seed: number,
   spec: SimulationSpec,
   experiment: ReturnType<typeof simulatedExperiment>,
-  criteria: Readonly<Record<string, (summary: ReturnType<typeof summariseResults>) => boolean>>,
+  criteria: Readonly<Record<string, (summary: ReturnType<typeof summariseResults>, tally: ImpressionTally) => boolean>>,
 ): Record<string, { rate: number; standardError: number; runs: number }> {
   const random = seededRandom(seed);
   const hits = Object.fromEntries(Object.keys(criteria).map((name) => [name, 0]));
   for (let r = 0; r < runs; r++) {
-    const summary = summariseResults(experiment, simulateCohorts(spec, random));
-    for (const [name, hit] of Object.entries(criteria)) if (hit(summary)) hits[name] = (hits[name] as number) + 1;
+    const tally: ImpressionTally = { impressions: [], clicks: [] };
+    const summary = summariseResults(experiment, simulateCohorts(spec, random, tally));
+    for (const [name, hit] of Object.entries(criteria))
+      if (hit(summary, tally)) hits[name] = (hits[name] as number) + 1;
   }
   return Object.fromEntries(
     Object.entries(hits).map(([name, count]) => {

@@ -45,8 +45,7 @@ describe('experiments analysed per customer, calibrated by simulation', { timeou
       holmPeeking: (s) => s.arms.slice(1).some((arm) => (arm.adjustedAlwaysValidPValue ?? 1) < 0.05),
     });
     // Holm's bound is ≤ 5 % for the true rate; the estimate may exceed it by Monte-Carlo error (SE ≈ 0.5 points), so
-    // it is held to 5 % plus two standard errors (this seed: 5.3 %; 20,000 runs of `pnpm simulate --experiments`
-    // narrow it further).
+    // it is held to 5 % plus two standard errors (`pnpm simulate --experiments --runs 20000` narrows it further).
     expect((rows.holm?.rate as number) - 2 * (rows.holm?.standardError as number)).toBeLessThanOrEqual(0.05);
     expect(rows.holmPeeking?.rate).toBeLessThanOrEqual(0.05);
     expect(rows.unadjusted?.rate).toBeGreaterThan(0.08);
