@@ -1,9 +1,11 @@
 // Checks the three published packages as their users get them: publint (package.json fields, exports, files) and
 // Are the Types Wrong (types resolve for every export under node16 ESM and bundlers; the packages are ESM-only),
 // both on the packed tarball, plus one check neither does: every package a published declaration file imports is a
-// dependency or peer dependency, so a user's types never point at something only this repository has installed.
-// Works offline: each package is packed once, locally, with `npm pack`, and attw is told not to look up @types
-// packages in the registry. Run after `pnpm build`.
+// dependency or peer dependency, so a user's types never point at something only this repository has installed;
+// every file the manifest's `exports` (each condition, `source` included) and `bin` name is in the tarball (publint
+// checks only the conditions it resolves); and no dependency is left as `workspace:`.
+// Works offline: each package is packed once, locally, with `pnpm pack` (as `pnpm publish` packs it: workspace
+// versions written out), and attw is told not to look up @types packages in the registry. Run after `pnpm build`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -30,6 +32,21 @@ function run(command, args, cwd) {
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
 
+/** pnpm as this script was started with (`pnpm check:packages`), else the version the README names. */
+function pnpm(args, cwd) {
+  const execPath = process.env.npm_execpath ?? '';
+  return /pnpm/.test(execPath)
+    ? run(process.execPath, [execPath, ...args], cwd)
+    : run('npx', ['-y', 'pnpm@12', ...args], cwd);
+}
+
+/** Every file path an `exports` map names, under every condition. */
+function exportTargets(exports) {
+  if (typeof exports === 'string') return [exports];
+  if (!exports || typeof exports !== 'object') return [];
+  return Object.values(exports).flatMap(exportTargets);
+}
+
 const packDir = mkdtempSync(join(tmpdir(), 'touchpoint-pack-'));
 process.on('exit', () => rmSync(packDir, { recursive: true, force: true }));
 
@@ -54,12 +71,34 @@ for (const dir of packages) {
     process.exit(1);
   }
   console.log(`${manifest.name}@${manifest.version}`);
-  const packed = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], cwd);
+  const packed = pnpm(['pack', '--json', '--pack-destination', packDir], cwd);
   if (!packed.ok) {
-    report('npm pack', false, packed.output);
+    report('pnpm pack', false, packed.output);
     continue;
   }
-  const tarball = join(packDir, JSON.parse(packed.output.slice(packed.output.indexOf('[')))[0].filename);
+  const packInfo = JSON.parse(packed.output.slice(packed.output.indexOf('{')));
+  const tarball = packInfo.filename;
+  const inTarball = new Set(packInfo.files.map((file) => file.path));
+  const named = [...exportTargets(manifest.exports), ...Object.values(manifest.bin ?? {})].map((target) =>
+    target.replace(/^\.\//, ''),
+  );
+  const absent = [...new Set(named)].filter((target) => !inTarball.has(target));
+  report(
+    'every file exports and bin name is in the tarball',
+    absent.length === 0,
+    absent
+      .map((target) => `${target} is named in package.json but not packed (add it to "files", or drop it)`)
+      .join('\n'),
+  );
+  const packedManifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], cwd).output);
+  const unresolved = Object.entries({ ...packedManifest.dependencies, ...packedManifest.peerDependencies }).filter(
+    ([, range]) => String(range).startsWith('workspace:'),
+  );
+  report(
+    'no workspace: dependency left in the packed manifest',
+    unresolved.length === 0,
+    unresolved.map(([name, range]) => `${name}: ${range}`).join('\n'),
+  );
 
   const lint = await publint({ pkgDir: 'package', pack: { tarball: readFileSync(tarball).buffer }, strict: true });
   report(
