@@ -1,4 +1,4 @@
-import { adoptBannerStyles } from '@touchpoint/sdk-web/banner';
+import { adoptPageBannerStyles } from '@touchpoint/sdk-web/banner';
 import { type ReactNode, useEffect, useLayoutEffect } from 'react';
 import { Banner } from './banner.js';
 import { type UsePlacementOptions, type UsePlacementResult, usePlacement } from './use-placement.js';
@@ -26,7 +26,7 @@ export function Placement({ name, width, height, page, locale, className, render
   const { decision, offer } = placement;
   // Before the first paint: a banner drawn from a cached decision must not show unstyled and then move.
   useBeforePaint(() => {
-    adoptBannerStyles(document);
+    adoptPageBannerStyles(document);
   }, []);
   return (
     <div

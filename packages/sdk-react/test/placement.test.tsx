@@ -129,8 +129,9 @@ describe('<Placement>', () => {
     );
     await screen.findByRole('region');
     expect(document.querySelector('style')).toBeNull();
-    const rules = document.adoptedStyleSheets.flatMap((sheet) => [...sheet.cssRules].map((rule) => rule.cssText));
-    expect(rules.join('\n')).toContain('.tp-dismiss');
+    // One sheet, the page version of the banner's: its rules are in a cascade layer, which happy-dom does not parse;
+    // test/e2e/banner-host-css.test.ts checks in Chromium that the page's own rules cannot restyle the banner.
+    expect(document.adoptedStyleSheets).toHaveLength(1);
   });
 
   it('a decision to show nothing leaves the box empty and hidden from screen readers', async () => {

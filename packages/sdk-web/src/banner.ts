@@ -4,7 +4,8 @@ import type { Locale, OfferContent, PlacementDecision, WhyExplanation } from './
  * The offer banner's stylesheet, shared by the <tp-placement> element (in its shadow root) and sdk-react's
  * <Placement> (on the document). Colours meet WCAG AA contrast; focus is always visible.
  */
-export const bannerCss = `:host,.tp-placement{display:block;box-sizing:border-box;container-type:size}
+export const bannerCss = `:host{all:initial}
+:host,.tp-placement{display:block;box-sizing:border-box;container-type:size}
 .tp-banner{position:relative;display:flex;align-items:center;gap:16px;box-sizing:border-box;height:100%;padding:16px 52px 16px 16px;overflow:hidden;border:1px solid #c5d5e4;border-radius:12px;background:#fdfaf3;color:#1d3557;font:15px/1.4 system-ui,sans-serif}
 .tp-image{flex:none;width:160px;height:120px;max-width:35%;max-height:100%;object-fit:contain}
 .tp-content{display:flex;flex-direction:column;align-items:flex-start;gap:8px;min-width:0;max-height:100%}
@@ -49,24 +50,51 @@ export function bannerText(locale: string): BannerText {
  */
 export const BANNER_IMAGE_SIZE = { width: 160, height: 120 } as const;
 
-let sheet: CSSStyleSheet | undefined;
+const sheets: Record<string, CSSStyleSheet> = {};
 
-/**
- * Adopts the banner stylesheet as a constructable stylesheet, which a strict Content Security Policy allows without
- * 'unsafe-inline'. Returns false where constructable stylesheets are unsupported.
- */
-export function adoptBannerStyles(target: Document | ShadowRoot): boolean {
+/** Adopts `css` as a constructable stylesheet (made once), which a strict CSP allows without 'unsafe-inline'. */
+function adopt(target: Document | ShadowRoot, css: string): boolean {
   try {
     if (!('adoptedStyleSheets' in target) || typeof CSSStyleSheet === 'undefined') return false;
+    let sheet = sheets[css];
     if (!sheet) {
-      sheet = new CSSStyleSheet();
-      sheet.replaceSync(bannerCss);
+      sheet = sheets[css] = new CSSStyleSheet();
+      sheet.replaceSync(css);
     }
     if (!target.adoptedStyleSheets.includes(sheet)) target.adoptedStyleSheets = [...target.adoptedStyleSheets, sheet];
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Adopts the banner stylesheet in a shadow root (the <tp-placement> element's). Returns false where constructable
+ * stylesheets are unsupported.
+ */
+export function adoptBannerStyles(target: ShadowRoot): boolean {
+  return adopt(target, bannerCss);
+}
+
+/**
+ * The banner's stylesheet for a banner drawn in the page itself (sdk-react's <Placement>), where the page's own rules
+ * reach it (`#root { text-align: center }`, `h2 { font-weight: 500 }`, `#app .card p { … }`), as they never reach
+ * the element's shadow root. So it starts from the browser's defaults as the shadow root does: the banner's root
+ * takes nothing from the page (`all: initial`), each element in it drops what the page set (`all: revert`), and then
+ * the banner's own rules apply. All of it is `!important` inside a cascade layer: an important declaration in a
+ * layer wins over every unlayered rule of the page, whatever its specificity and even when the page's is important.
+ */
+export function pageBannerCss(): string {
+  const important = bannerCss.replace(/([^{};]+:[^{};]+)(?=[;}])/g, '$1!important');
+  return `@layer touchpoint-banner{.tp-banner{all:initial!important}.tp-banner *{all:revert!important}\n${important}}`;
+}
+
+/**
+ * Adopts the page version of the banner stylesheet (see pageBannerCss) in a document. Returns false where
+ * constructable stylesheets are unsupported.
+ */
+export function adoptPageBannerStyles(target: Document): boolean {
+  return adopt(target, pageBannerCss());
 }
 
 /** `h` of Preact or `createElement` of React: the same signature, so one banner definition serves both renderers. */

@@ -1,5 +1,5 @@
 import { Banner } from '@touchpoint/sdk-react';
-import { adoptBannerStyles } from '@touchpoint/sdk-web/banner';
+import { adoptPageBannerStyles } from '@touchpoint/sdk-web/banner';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { JourneyStage, PreviewInputs, PreviewRequest, PreviewResponse } from '../contract/index.js';
 import { api } from './api.js';
@@ -83,7 +83,7 @@ export function PreviewPage() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    adoptBannerStyles(document);
+    adoptPageBannerStyles(document);
     api<PreviewInputs>('GET', '/v1/admin/preview/inputs')
       .then((loaded) => {
         setInputs(loaded);

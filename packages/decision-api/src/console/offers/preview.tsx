@@ -1,5 +1,5 @@
 import { Banner, type Locale, type OfferContent, type PlacementDecision } from '@touchpoint/sdk-react';
-import { adoptBannerStyles } from '@touchpoint/sdk-web/banner';
+import { adoptPageBannerStyles } from '@touchpoint/sdk-web/banner';
 import { useEffect, useId, useState } from 'react';
 import type { ContentVariant, Offer, Placement } from '../../contract/index.js';
 
@@ -37,7 +37,7 @@ export function OfferPreview({ offer, placements }: { offer: Offer; placements: 
   const [everywhere, setEverywhere] = useState(false);
   const name = useId();
   useEffect(() => {
-    adoptBannerStyles(document);
+    adoptPageBannerStyles(document);
   }, []);
   const shown = everywhere ? placements : placements.filter((placement) => offer.placements.includes(placement.id));
   const { content, externalImage } = contentOf(offer, locale);
