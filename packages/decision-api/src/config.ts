@@ -35,8 +35,8 @@ const BucketLimit = z.strictObject({
 });
 
 /**
- * Token buckets per client address, per site key and per logged-in customer; null turns a rule off. They live in each
- * process's memory: behind several instances each limits on its own, so divide the limits by the instance count.
+ * Token buckets per client address, per site key and per logged-in customer; null turns a rule off. With PostgreSQL
+ * they are shared by every instance (the store's `limits`); on the embedded store they live in the process's memory.
  */
 export const RateLimits = z.strictObject({
   perAddress: BucketLimit.nullable().default({ ratePerSecond: 50, burst: 300 }),

@@ -2,13 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApiConfig, DEMO_CONFIG } from '../src/config.js';
+import { ApiConfig, DEMO_CONFIG, DEMO_PARTNER_SECRET } from '../src/config.js';
 import type { Catalog } from '../src/contract/index.js';
 import { seedDemoBank } from '../src/demo/seed.js';
+import { signBody } from '../src/http/partner-signature.js';
 import { mintStaffToken } from '../src/http/staff-token.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
-import { demoCatalog, NETBANK_KEY } from './support/harness.js';
+import { customerToken, decisionRequest, demoCatalog, NETBANK_KEY } from './support/harness.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -18,10 +19,23 @@ interface Instance {
   readonly child: ChildProcess;
 }
 
+/** Every customer may make ten requests, however many instances serve them (and the refill is too slow to matter). */
+const CUSTOMER_BURST = 10;
+const RATE_LIMITS = {
+  perAddress: null,
+  perSiteKey: null,
+  perCustomer: { ratePerSecond: 0.001, burst: CUSTOMER_BURST },
+};
+
 /** `touchpoint serve` in a process of its own, on a port the system picks, against the test schema. */
 function serve(schema: string): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATABASE_SCHEMA: schema,
+      TOUCHPOINT_RATE_LIMITS: JSON.stringify(RATE_LIMITS),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -153,4 +167,113 @@ describe.skipIf(!databaseUrl)('several processes sharing one PostgreSQL', () => 
       );
     }
   }, 90_000);
+
+  it('a partner request accepted by one process is refused by the other as a replay', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const body = JSON.stringify({
+      touchpoints: [
+        {
+          id: crypto.randomUUID(),
+          type: 'external_visit',
+          occurredAt: new Date().toISOString(),
+          customerId: 'replayed-customer',
+          site: 'car-marketplace',
+          product: 'car_loan',
+        },
+      ],
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const send = (instance: Instance) =>
+      fetch(`${instance.url}/v1/partner/touchpoints`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-touchpoint-partner': 'car-marketplace',
+          'x-touchpoint-timestamp': timestamp,
+          'x-touchpoint-signature': signature,
+        },
+        body,
+      });
+    const signature = await signBody(DEMO_PARTNER_SECRET, timestamp, body);
+    const accepted = await send(a);
+    expect(accepted.status).toBe(200);
+    const replayed = await send(b);
+    expect(replayed.status).toBe(401);
+    expect(replayed.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await replayed.json()) as { type: string }).type).toContain('signature-replayed');
+    expect((await send(a)).status).toBe(401);
+  });
+
+  it('the same signature sent to both processes at once is accepted by exactly one', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const body = JSON.stringify({
+      touchpoints: [
+        {
+          id: crypto.randomUUID(),
+          type: 'external_visit',
+          occurredAt: new Date().toISOString(),
+          customerId: 'raced-customer',
+          site: 'car-marketplace',
+          product: 'car_loan',
+        },
+      ],
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = await signBody(DEMO_PARTNER_SECRET, timestamp, body);
+    const statuses = await Promise.all(
+      [a, b, a, b].map(async (instance) => {
+        const response = await fetch(`${instance.url}/v1/partner/touchpoints`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-touchpoint-partner': 'car-marketplace',
+            'x-touchpoint-timestamp': timestamp,
+            'x-touchpoint-signature': signature,
+          },
+          body,
+        });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+  });
+
+  it('a customer’s rate limit holds across both processes: together they allow no more than the limit', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const token = await customerToken('limited-customer', { expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    const decide = async (instance: Instance) => {
+      const response = await fetch(`${instance.url}/v1/decisions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-touchpoint-key': NETBANK_KEY,
+          authorization: `Bearer ${token}`,
+        },
+        body: JSON.stringify(decisionRequest(['dashboard-hero'])),
+      });
+      await response.arrayBuffer();
+      return { instance, status: response.status };
+    };
+    // Three times the limit, spread over both processes and sent at once.
+    const answers = await Promise.all(Array.from({ length: 3 * CUSTOMER_BURST }, (_, i) => decide(i % 2 ? a : b)));
+    const allowed = answers.filter((answer) => answer.status === 200);
+    expect(allowed.length).toBeLessThanOrEqual(CUSTOMER_BURST);
+    // Without sharing, each process would have allowed ten; nothing else refused them.
+    expect(allowed.length).toBe(CUSTOMER_BURST);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(2 * CUSTOMER_BURST);
+    // Another customer is not held back by it.
+    const other = await customerToken('other-customer', { expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    const response = await fetch(`${b.url}/v1/decisions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-touchpoint-key': NETBANK_KEY,
+        authorization: `Bearer ${other}`,
+      },
+      body: JSON.stringify(decisionRequest(['dashboard-hero'])),
+    });
+    expect(response.status).toBe(200);
+  });
 });

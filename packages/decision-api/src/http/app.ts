@@ -6,7 +6,7 @@ import { customerTokenVerifier } from './customer-token.js';
 import { DOCS_CSS, renderDocsPage } from './docs-page.js';
 import type { AppEnv } from './env.js';
 import { problemResponse } from './problem.js';
-import { clientAddress, rateLimit } from './rate-limit.js';
+import { clientAddress, type RateRule, rateLimiter } from './rate-limit.js';
 import { advisorRoutes } from './routes/advisors.js';
 import { auditRoutes } from './routes/audit.js';
 import { clusterRoutes } from './routes/clusters.js';
@@ -25,7 +25,7 @@ import { staffRoutes } from './routes/staff.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
 import type { Services } from './services.js';
 import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
-import { STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
+import { csrfTokens, STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
 import { withinDeadline } from './store-deadline.js';
 import { unless } from './unless.js';
 import { unmatchedRoute } from './unmatched.js';
@@ -68,41 +68,65 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
     return c.json({ status: 'ok', store: services.store.engine, catalogVersion: services.catalog.current().version });
   });
 
-  // Per address first, so a flood is refused before any token is verified.
-  app.use(
-    '/v1/*',
-    rateLimit({
-      limit: limits.perAddress,
-      scope: 'address',
-      now: services.now,
-      keyOf: (c) => {
-        const address = clientAddress(options.peerAddress?.(c), c.req.header('x-forwarded-for'), limits.trustedProxies);
-        return address ? `address:${address}` : null;
-      },
-    }),
-  );
+  // The rate limits live where every instance sees them (PostgreSQL), or in memory on the embedded store; a request
+  // is counted against all its limits in one round trip.
+  const checkRateLimits = rateLimiter({
+    limits: services.store.limits,
+    now: services.now,
+    deadlineMs: config.storeTimeouts.decisionMs,
+  });
+  const perAddress = (c: Context<AppEnv>): RateRule | null => {
+    const address = clientAddress(options.peerAddress?.(c), c.req.header('x-forwarded-for'), limits.trustedProxies);
+    return limits.perAddress && address ? { scope: 'address', key: address, limit: limits.perAddress } : null;
+  };
 
   // Partner routes authenticate by their signature alone, staff routes by a staff token alone: a site key or a
-  // customer token never counts there. Every other /v1 route: the site key, then the customer token, then the limits
-  // per site key and per customer, in one layer (the two sets of paths do not meet, so the staff layer's place
-  // between them changes nothing).
+  // customer token never counts there, and they are limited per address before they authenticate.
   const notForCustomers = [PARTNER_PATHS, ...STAFF_PATHS];
+  for (const path of notForCustomers) {
+    app.use(path, async function addressLimit(c, next) {
+      await checkRateLimits([perAddress(c)]);
+      await next();
+    });
+  }
+  // Every other /v1 route: the site key (checked in memory, so a request without a valid one costs no round trip),
+  // the customer token, then the limits per address, site key and customer together. A request whose token is refused
+  // still counts against its address and site key, so a flood of forged tokens is limited like any other.
   app.use(
     '/v1/*',
     unless(
       notForCustomers,
       siteKeys(config.siteKeys),
-      async function customerToken(c: Context<AppEnv>, next: Next) {
-        c.set('customerId', await verifyCustomerToken(c.req.header('authorization')));
+      async function customerTokenAndLimits(c: Context<AppEnv>, next: Next) {
+        let customerId: string | null = null;
+        let refused: unknown;
+        try {
+          customerId = await verifyCustomerToken(c.req.header('authorization'));
+        } catch (error) {
+          refused = error;
+        }
+        await checkRateLimits([
+          perAddress(c),
+          limits.perSiteKey ? { scope: 'site key', key: c.get('siteKey').key, limit: limits.perSiteKey } : null,
+          limits.perCustomer && customerId !== null
+            ? { scope: 'customer', key: customerId, limit: limits.perCustomer }
+            : null,
+        ]);
+        if (refused !== undefined) throw refused;
+        c.set('customerId', customerId);
         await next();
       },
-      rateLimit({ limit: limits.perSiteKey, scope: 'site key', now: services.now, keyOf: (c) => c.get('siteKey').key }),
-      rateLimit({ limit: limits.perCustomer, scope: 'customer', now: services.now, keyOf: (c) => c.get('customerId') }),
     ),
   );
   for (const path of STAFF_PATHS) {
     // Signing in and out is where a session begins and ends: those routes authenticate by themselves.
-    app.use(path, unless([SESSION_PATH], staffAuthentication(staffTokenVerifier(config.staffToken, services.now))));
+    app.use(
+      path,
+      unless(
+        [SESSION_PATH],
+        staffAuthentication(staffTokenVerifier(config.staffToken, services.now), csrfTokens(config.staffToken)),
+      ),
+    );
   }
 
   touchpointRoutes(app, services);

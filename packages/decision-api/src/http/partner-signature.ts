@@ -1,8 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Partner } from '../config.js';
+import type { SharedLimits } from '../store/shared-limits.js';
 import { readBody } from './body.js';
 import { ProblemError } from './problem.js';
-import { createReplayGuard } from './replay-guard.js';
+import { withinDeadline } from './store-deadline.js';
 
 export const PARTNER_HEADER = 'x-touchpoint-partner';
 export const TIMESTAMP_HEADER = 'x-touchpoint-timestamp';
@@ -17,8 +18,10 @@ export interface PartnerSignatureOptions {
   readonly partners: readonly Partner[];
   readonly now: () => Date;
   readonly maxBodyBytes: number;
-  /** Signatures remembered per partner against replays. */
-  readonly rememberedPerPartner?: number;
+  /** Where the signatures seen are remembered: PostgreSQL (every instance) or this process's memory. */
+  readonly limits: Pick<SharedLimits, 'rememberSignature' | 'forgetSignature'>;
+  /** How long remembering a signature may wait for the store; past it, 503 with Retry-After. */
+  readonly storeDeadlineMs: number;
 }
 
 /**
@@ -30,12 +33,10 @@ export function partnerSignatures({
   partners,
   now,
   maxBodyBytes,
-  rememberedPerPartner = 50_000,
+  limits,
+  storeDeadlineMs,
 }: PartnerSignatureOptions): MiddlewareHandler<{ Variables: { partnerId: string } }> {
   const byId = new Map(partners.map((partner) => [partner.id, partner]));
-  const guards = new Map(
-    partners.map((partner) => [partner.id, createReplayGuard({ capacity: rememberedPerPartner })]),
-  );
   const keys = new Map<string, Promise<CryptoKey>>();
   const encoder = new TextEncoder();
   const keyOf = (partner: Partner): Promise<CryptoKey> => {
@@ -59,8 +60,7 @@ export function partnerSignatures({
       );
     }
     const partner = byId.get(c.req.header(PARTNER_HEADER) ?? '');
-    const guard = partner && guards.get(partner.id);
-    if (!partner || !guard) {
+    if (!partner) {
       throw unauthorized('partner-unknown', 'Unknown partner', `Send a configured partner id in ${PARTNER_HEADER}.`);
     }
     const signature = SIGNATURE.exec(c.req.header(SIGNATURE_HEADER) ?? '')?.[1]?.toLowerCase();
@@ -97,7 +97,10 @@ export function partnerSignatures({
       throw unauthorized('signature-invalid', 'Invalid signature', 'The signature does not match the request.');
     }
 
-    const check = guard.remember(signature, (Number(timestamp) + SIGNATURE_TOLERANCE_SECONDS) * 1000, nowMs);
+    const check = await withinDeadline(
+      limits.rememberSignature(partner.id, signature, (Number(timestamp) + SIGNATURE_TOLERANCE_SECONDS) * 1000, nowMs),
+      storeDeadlineMs,
+    );
     if (check.outcome === 'replayed') {
       throw unauthorized(
         'signature-replayed',
@@ -117,7 +120,8 @@ export function partnerSignatures({
     }
     c.set('partnerId', partner.id);
     await next();
-    if (c.res.status >= 500) guard.forget(signature);
+    // Forgotten before the answer leaves, so the partner's retry of the same request is not taken for a replay.
+    if (c.res.status >= 500) await limits.forgetSignature(partner.id, signature).catch(() => {});
   };
 }
 

@@ -1,88 +1,85 @@
-import type { Context, MiddlewareHandler, Next } from 'hono';
-import type { AppEnv } from './env.js';
+import type { BucketLimit } from '../domain/token-bucket.js';
+import { memoryLimits, type SharedLimits } from '../store/shared-limits.js';
 import { ProblemError } from './problem.js';
 
-/** A token bucket: `burst` requests at once, refilled at `ratePerSecond`. */
-export interface BucketLimit {
-  readonly ratePerSecond: number;
-  readonly burst: number;
+export type { BucketLimit } from '../domain/token-bucket.js';
+
+/** One limit a request is counted against: what is limited (named in the problem), whose bucket, and its limit. */
+export interface RateRule {
+  readonly scope: 'address' | 'site key' | 'customer';
+  readonly key: string;
+  readonly limit: BucketLimit;
 }
 
-interface Bucket {
-  readonly tokens: number;
-  readonly at: number;
-}
-
-/**
- * One step of a token bucket, pure: the bucket after taking one token at `nowMs`, or how long to wait for one.
- * A bucket never seen is full.
- */
-export function takeToken(
-  bucket: Bucket | undefined,
-  limit: BucketLimit,
-  nowMs: number,
-): { bucket: Bucket; waitMs: number } {
-  const elapsed = bucket ? Math.max(0, nowMs - bucket.at) / 1000 : Number.POSITIVE_INFINITY;
-  const tokens = Math.min(limit.burst, (bucket?.tokens ?? limit.burst) + elapsed * limit.ratePerSecond);
-  if (tokens >= 1) return { bucket: { tokens: tokens - 1, at: nowMs }, waitMs: 0 };
-  return { bucket: { tokens, at: nowMs }, waitMs: Math.ceil(((1 - tokens) / limit.ratePerSecond) * 1000) };
-}
-
-/**
- * Token buckets by key, in this process's memory. The least recently used buckets are dropped beyond `maxKeys`,
- * so memory stays bounded however many addresses or customers call.
- */
-export function tokenBuckets(limit: BucketLimit, { maxKeys = 50_000 } = {}) {
-  const buckets = new Map<string, Bucket>();
-  return {
-    /** Milliseconds to wait before the key may call again; 0 when the call is allowed (and counted). */
-    take(key: string, nowMs: number): number {
-      const { bucket, waitMs } = takeToken(buckets.get(key), limit, nowMs);
-      buckets.delete(key);
-      buckets.set(key, bucket);
-      if (buckets.size > maxKeys) {
-        for (const oldest of buckets.keys()) {
-          buckets.delete(oldest);
-          if (buckets.size <= maxKeys) break;
-        }
-      }
-      return waitMs;
-    },
-    get size() {
-      return buckets.size;
-    },
-  };
-}
-
-export interface RateLimitOptions {
-  readonly limit: BucketLimit | null;
-  /** What is limited, named in the problem: "address", "site key", "customer". */
-  readonly scope: string;
-  /** The bucket key of a request; null leaves the request unlimited by this rule. */
-  readonly keyOf: (c: Context<AppEnv>) => string | null;
+export interface RateLimiterOptions {
+  /** Where the buckets live: the store's shared state (PostgreSQL: every instance), or this process's memory. */
+  readonly limits: SharedLimits;
+  /** The API's clock, which refills the buckets. */
   readonly now: () => Date;
+  /** How long a check waits for shared buckets before this process's own decide (the store is away or slow). */
+  readonly deadlineMs: number;
+  /** After the shared buckets failed, how long this process's own decide before the shared ones are tried again. */
+  readonly fallbackMs?: number;
+  readonly log?: (message: string) => void;
 }
 
-/** Refuses a request over its bucket with 429 problem+json and Retry-After; a null limit turns the rule off. */
-export function rateLimit({ limit, scope, keyOf, now }: RateLimitOptions): MiddlewareHandler<AppEnv> {
-  const buckets = limit ? tokenBuckets(limit) : null;
-  return async function rateLimitMiddleware(c: Context<AppEnv>, next: Next) {
-    const key = buckets ? keyOf(c) : null;
-    if (buckets && key !== null) {
-      const waitMs = buckets.take(key, now().getTime());
-      if (waitMs > 0) {
-        const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-        throw new ProblemError(
-          429,
-          'rate-limited',
-          'Too many requests',
-          `Too many requests for this ${scope}; retry after ${seconds} s.`,
-          undefined,
-          { 'retry-after': String(seconds) },
-        );
-      }
+/**
+ * Counts a request against its rules in one round trip (each bucket charged on its own) and refuses it over any of
+ * them with 429 problem+json and Retry-After. While the shared buckets cannot be reached in time, this process's own
+ * buckets limit on their own (each instance as if alone) for `fallbackMs`: a store outage never takes the API down
+ * with it, and never lets a flood through unlimited.
+ */
+export function rateLimiter({
+  limits,
+  now,
+  deadlineMs,
+  fallbackMs = 5_000,
+  log = (message) => console.error(message),
+}: RateLimiterOptions) {
+  const local = memoryLimits();
+  // Wall-clock time, not the API's clock: this is about the store's health, and tests may hold the API's clock still.
+  let localUntil = Number.NEGATIVE_INFINITY;
+  const shared = async (takes: Parameters<SharedLimits['takeTokens']>[0], nowMs: number): Promise<number[]> => {
+    if (limits.scope === 'process') return limits.takeTokens(takes, nowMs);
+    if (performance.now() < localUntil) return local.takeNow(takes, nowMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const work = limits.takeTokens(takes, nowMs);
+    work.catch(() => {});
+    try {
+      return await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+        }),
+      ]);
+    } catch (error) {
+      localUntil = performance.now() + fallbackMs;
+      log(
+        `[touchpoint] the shared rate limits did not answer (${error instanceof Error ? error.message : String(error)}); this process limits on its own for ${fallbackMs} ms`,
+      );
+      return local.takeNow(takes, nowMs);
+    } finally {
+      clearTimeout(timer);
     }
-    await next();
+  };
+  return async function checkRateLimits(rules: ReadonlyArray<RateRule | null>): Promise<void> {
+    const counted = rules.filter((rule): rule is RateRule => rule !== null);
+    if (counted.length === 0) return;
+    const waits = await shared(
+      counted.map((rule) => ({ key: `${rule.scope}:${rule.key}`, limit: rule.limit })),
+      now().getTime(),
+    );
+    const refusedBy = counted.findIndex((_, i) => (waits[i] ?? 0) > 0);
+    if (refusedBy < 0) return;
+    const seconds = Math.max(1, Math.ceil(Math.max(...waits) / 1000));
+    throw new ProblemError(
+      429,
+      'rate-limited',
+      'Too many requests',
+      `Too many requests for this ${counted[refusedBy]?.scope}; retry after ${seconds} s.`,
+      undefined,
+      { 'retry-after': String(seconds) },
+    );
   };
 }
 

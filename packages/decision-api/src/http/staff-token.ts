@@ -62,14 +62,37 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The CSRF token of one console session, from its session token; no other session's token will do. */
+export type CsrfTokenOf = (sessionToken: string) => Promise<string>;
+
+/**
+ * A session's CSRF token is derived from the session itself: HMAC-SHA256 under the staff secret of the session token
+ * (which holds a random session id), so it cannot be guessed, and a token (or a planted CSRF cookie) from another
+ * session never matches.
+ */
+export function csrfTokens(options: Pick<ApiConfig['staffToken'], 'secret'>): CsrfTokenOf {
+  const encoder = new TextEncoder();
+  const key = crypto.subtle.importKey('raw', encoder.encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
+  return async function csrfTokenOf(sessionToken) {
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await key, encoder.encode(`csrf.${sessionToken}`)));
+    return btoa(String.fromCharCode(...mac))
+      .replaceAll('+', '-')
+      .replaceAll('/', '_')
+      .replaceAll('=', '');
+  };
+}
+
 /**
  * The staff member a request speaks for: by `Authorization: Bearer <staff token>`, or by the console's session cookie.
- * A cookie travels by itself, so an unsafe request authenticated by it must also echo the CSRF cookie in the CSRF
- * header; a Bearer token is never sent by the browser on its own, so it needs no CSRF token.
+ * A cookie travels by itself, so an unsafe request authenticated by it must also send its session's CSRF token in the
+ * CSRF header; a Bearer token is never sent by the browser on its own, so it needs no CSRF token.
  */
 export async function authenticateStaff(
   c: Context<AppEnv>,
   verify: (token: string) => Promise<StaffMember>,
+  csrfTokenOf: CsrfTokenOf,
 ): Promise<StaffMember> {
   const authorization = c.req.header('authorization');
   if (authorization !== undefined) {
@@ -80,20 +103,21 @@ export async function authenticateStaff(
   const cookie = getCookie(c, STAFF_COOKIE);
   if (!cookie) throw unauthorized('Staff routes need "Authorization: Bearer <staff token>" or a console session.');
   const member = await verify(cookie);
-  if (!SAFE_METHODS.has(c.req.method) && !csrfMatches(getCookie(c, CSRF_COOKIE), c.req.header(CSRF_HEADER))) {
+  if (!SAFE_METHODS.has(c.req.method) && !sameToken(await csrfTokenOf(cookie), c.req.header(CSRF_HEADER))) {
     throw new ProblemError(
       403,
       'csrf',
       'CSRF token missing or wrong',
-      `A change made with the console's session needs the ${CSRF_COOKIE} cookie's value in the ${CSRF_HEADER} header.`,
+      `A change made with the console's session needs that session's CSRF token (the ${CSRF_COOKIE} cookie set at sign-in) in the ${CSRF_HEADER} header.`,
     );
   }
   return member;
 }
 
-function csrfMatches(cookie: string | undefined, header: string | undefined): boolean {
-  if (!cookie || !header || cookie.length < 16) return false;
-  const a = new TextEncoder().encode(cookie);
+/** Compares in constant time, so the header's timing tells nothing of the expected token. */
+function sameToken(expected: string, header: string | undefined): boolean {
+  if (!header) return false;
+  const a = new TextEncoder().encode(expected);
   const b = new TextEncoder().encode(header);
   if (a.length !== b.length) return false;
   let difference = 0;
@@ -102,9 +126,12 @@ function csrfMatches(cookie: string | undefined, header: string | undefined): bo
 }
 
 /** Authenticates staff (see authenticateStaff) and puts the member on the context. */
-export function staffAuthentication(verify: (token: string) => Promise<StaffMember>): MiddlewareHandler<AppEnv> {
+export function staffAuthentication(
+  verify: (token: string) => Promise<StaffMember>,
+  csrfTokenOf: CsrfTokenOf,
+): MiddlewareHandler<AppEnv> {
   return async function staffAuth(c: Context<AppEnv>, next: Next) {
-    c.set('staff', await authenticateStaff(c, verify));
+    c.set('staff', await authenticateStaff(c, verify, csrfTokenOf));
     await next();
   };
 }
@@ -142,10 +169,20 @@ function unauthorized(detail: string): ProblemError {
 export async function mintStaffToken(
   options: ApiConfig['staffToken'],
   member: { id: string; roles: readonly StaffRole[]; branch?: string },
-  { now = new Date(), ttlSeconds = 8 * 3600 }: { now?: Date; ttlSeconds?: number } = {},
+  {
+    now = new Date(),
+    ttlSeconds = 8 * 3600,
+    sessionId,
+  }: {
+    now?: Date;
+    ttlSeconds?: number /** A console session's random id (`jti`): each sign-in is its own. */;
+    sessionId?: string;
+  } = {},
 ): Promise<string> {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ roles: [...member.roles], ...(member.branch ? { branch: member.branch } : {}) })
+  const token = new SignJWT({ roles: [...member.roles], ...(member.branch ? { branch: member.branch } : {}) });
+  if (sessionId) token.setJti(sessionId);
+  return token
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(member.id)
     .setIssuer(options.issuer)

@@ -13,6 +13,8 @@ import { trainAndActivateClusters } from '../jobs/cluster-training.js';
 
 /** How often running experiments' guardrails are checked. */
 const GUARDRAIL_CHECK_MS = 5 * 60_000;
+/** How often expired partner signatures and full rate-limit buckets are deleted. */
+const LIMITS_PURGE_MS = 60_000;
 
 import { type ApiConfigInput, configFromEnv } from '../config.js';
 import { Catalog } from '../contract/index.js';
@@ -105,6 +107,16 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
         if (failed > 0) log(`[touchpoint] ${failed} lead event(s) not accepted by the CRM; retrying with backoff`);
       })
     : null;
+  // Expired partner signatures and full rate-limit buckets are deleted every minute (every instance may: the deletes
+  // are idempotent); the checks never read them anyway, this only keeps the tables small.
+  const limitsPurge = setInterval(() => {
+    store.limits
+      .purgeExpired(touchpoint.services.now().getTime())
+      .catch((error: unknown) =>
+        console.error('[touchpoint] purging expired rate limits and signatures failed', error),
+      );
+  }, LIMITS_PURGE_MS);
+  limitsPurge.unref();
   // A breached guardrail stops its experiment even when nobody reads the results.
   const guardrails = setInterval(() => {
     checkGuardrails(touchpoint.services).catch((error: unknown) =>
@@ -158,6 +170,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     touchpoint,
     close: async () => {
       clearInterval(guardrails);
+      clearInterval(limitsPurge);
       // Stop accepting; let requests in flight finish (closing each connection once idle), but not forever; then
       // write the buffered decision records and close the store.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -461,6 +461,33 @@ export const MIGRATIONS: readonly Migration[] = [
         ON propensity_scores FOR EACH STATEMENT EXECUTE FUNCTION touchpoint_notify_profiles()`);
     },
   },
+  {
+    version: 15,
+    name: 'partner signatures and rate limit buckets shared by every instance',
+    sql: `
+      -- The replay guard of every instance: a partner's signature is claimed here once (ON CONFLICT), and kept until
+      -- its timestamp leaves the tolerance window (the API's clock, in ms); purged once expired.
+      CREATE TABLE partner_signatures (
+        partner_id text NOT NULL,
+        signature text NOT NULL,
+        expires_at_ms bigint NOT NULL,
+        PRIMARY KEY (partner_id, signature)
+      );
+      -- The purge deletes by expiry.
+      CREATE INDEX partner_signatures_expiry ON partner_signatures (expires_at_ms);
+      -- Token buckets of the rate limits (per address, site key, customer), one upsert a request. Unlogged: no WAL,
+      -- so a take costs no flush; a crash empties it (every bucket full, as a restart did before). No index but the
+      -- key, and room on each page, so the updates stay heap-only; the purge scans it.
+      CREATE UNLOGGED TABLE rate_limit_buckets (
+        key text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        at_ms bigint NOT NULL,
+        rate double precision NOT NULL,
+        burst double precision NOT NULL,
+        taken boolean NOT NULL
+      ) WITH (fillfactor = 70);
+    `,
+  },
 ];
 
 export async function migrate(

@@ -30,6 +30,7 @@ import { createOfferStore, type OfferStore } from './offers.js';
 import { createPartitionsAhead, partitionKeeper } from './partitions.js';
 import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
 import { observeProfileWrites, type ProfilesWritten } from './profile-writes.js';
+import { memoryLimits, type SharedLimits, sqlLimits } from './shared-limits.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
@@ -106,6 +107,11 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly kpis: KpiStore;
   /** Offers' versions: drafts, approvals, history. */
   readonly offers: OfferStore;
+  /**
+   * The partner replay guard and the rate limits' buckets: in PostgreSQL, shared by every instance; in memory on the
+   * embedded store (one process).
+   */
+  readonly limits: SharedLimits;
   latestCatalog(): Promise<Catalog | null>;
   saveCatalog(catalog: Catalog): Promise<void>;
   /** Reads one profile row (the empty profile when there is none). */
@@ -215,6 +221,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     audit: createAuditStore(db),
     kpis: createKpiStore(db),
     offers: createOfferStore(db),
+    limits: db.engine === 'postgresql' ? sqlLimits(db) : memoryLimits(),
 
     async latestCatalog() {
       const rows = await db.query<{ body: Catalog }>('SELECT body FROM catalog_versions ORDER BY id DESC LIMIT 1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engines, type Harness, staffToken, useHarness } from '../support/harness.js';
+import { engines, type Harness, NOW, staffToken, useHarness } from '../support/harness.js';
 
 /** A valid experiment draft, as the console's hypothesis form sends it. */
 const draft = {
@@ -133,6 +133,56 @@ describe.each(engines)('staff sign in to the console on $name', (engine) => {
     await signIn(h, 'a.approver', 'demo-approver');
   });
 
+  describe('behind one office address (a NAT every colleague shares)', () => {
+    /** A sign-in from `address`, as Node's adapter gives the connection's peer. */
+    const signInFrom = async (address: string, id: string, password: string) =>
+      h.touchpoint.app.request(
+        'http://touchpoint.test/v1/admin/session',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, password }) },
+        { incoming: { socket: { remoteAddress: address } } },
+      );
+
+    it('failures for one account lock that account at that address only; a colleague there signs in at once', async () => {
+      for (let i = 0; i < 5; i++) expect((await signInFrom('10.0.0.1', 'a.approver', `guess-${i}`)).status).toBe(401);
+      expect((await signInFrom('10.0.0.1', 'a.approver', 'demo-approver')).status).toBe(429);
+      expect((await signInFrom('10.0.0.1', 'm.marketer', 'demo-marketer')).status).toBe(200);
+      // The account's owner elsewhere is not kept out.
+      expect((await signInFrom('10.0.0.2', 'a.approver', 'demo-approver')).status).toBe(200);
+    });
+
+    it('after forty failures from the address, every other staff member there still signs in, waiting 30 s at most', async () => {
+      let now = NOW.getTime();
+      let failures = 0;
+      let refusals = 0;
+      // A guesser tries account after account from the office's address, waiting whenever told to.
+      for (let attempt = 0; failures < 40; attempt++) {
+        const response = await signInFrom('10.0.0.1', `guessed-${Math.floor(attempt / 5)}`, `guess-${attempt}`);
+        if (response.status === 401) failures += 1;
+        else {
+          expect(response.status).toBe(429);
+          const retryAfter = Number(response.headers.get('retry-after'));
+          expect(retryAfter).toBeGreaterThan(0);
+          expect(retryAfter).toBeLessThanOrEqual(30);
+          refusals += 1;
+          now += retryAfter * 1000;
+          h.setNow(new Date(now));
+        }
+      }
+      // The guesser was slowed: past twenty failures every try waited.
+      expect(refusals).toBeGreaterThanOrEqual(19);
+      const colleague = await signInFrom('10.0.0.1', 'm.marketer', 'demo-marketer');
+      if (colleague.status !== 200) {
+        expect(colleague.status).toBe(429);
+        const retryAfter = Number(colleague.headers.get('retry-after'));
+        expect(retryAfter).toBeLessThanOrEqual(30);
+        h.setNow(new Date(now + retryAfter * 1000));
+        expect((await signInFrom('10.0.0.1', 'm.marketer', 'demo-marketer')).status).toBe(200);
+      }
+      // Someone at another address is not slowed at all.
+      expect((await signInFrom('10.0.0.9', 'v.viewer', 'demo-viewer')).status).toBe(200);
+    });
+  });
+
   it('refuses malformed sign-in bodies, naming the field', async () => {
     const response = await send(h, 'POST', '/v1/admin/session', { body: { id: 'm.marketer', pass: 'x' } });
     expect(response.status).toBe(422);
@@ -164,6 +214,40 @@ describe.each(engines)('staff sign in to the console on $name', (engine) => {
     });
     expect(bearer.status).toBe(201);
     expect(await h.store.experiments.list()).toHaveLength(2);
+  });
+
+  it('binds the CSRF token to its session: another session’s token is refused, even with its own cookie planted', async () => {
+    const mine = await signIn(h, 'm.marketer', 'demo-marketer');
+    const again = await signIn(h, 'm.marketer', 'demo-marketer');
+    const theirs = await signIn(h, 's.admin', 'demo-admin');
+    // Each sign-in is a session of its own, with its own token, even for the same member in the same second.
+    expect(new Set([mine.csrf, again.csrf, theirs.csrf]).size).toBe(3);
+    const staffCookie = (session: Session) => session.cookie.split('; ')[0] as string;
+    for (const other of [again, theirs]) {
+      // What a cookie-tossing attacker sends: the victim's session cookie, and a CSRF cookie and header of another
+      // session that all match each other.
+      const refused = await send(h, 'POST', '/v1/admin/experiments', {
+        body: draft,
+        headers: { cookie: `${staffCookie(mine)}; tp_csrf=${other.csrf}`, 'x-csrf-token': other.csrf },
+      });
+      expect(refused.status).toBe(403);
+      expect((await refused.json()).type).toMatch(/csrf$/);
+    }
+    // A made-up pair of cookie and header that match each other is no token either.
+    const madeUp = 'a'.repeat(43);
+    const forged = await send(h, 'POST', '/v1/admin/experiments', {
+      body: draft,
+      headers: { cookie: `${staffCookie(mine)}; tp_csrf=${madeUp}`, 'x-csrf-token': madeUp },
+    });
+    expect(forged.status).toBe(403);
+    expect(await h.store.experiments.list()).toEqual([]);
+    // The session's own token is accepted, whatever the CSRF cookie says.
+    const created = await send(h, 'POST', '/v1/admin/experiments', {
+      body: draft,
+      headers: { cookie: `${staffCookie(mine)}; tp_csrf=${madeUp}`, 'x-csrf-token': mine.csrf },
+    });
+    expect(created.status).toBe(201);
+    expect(await h.store.experiments.list()).toHaveLength(1);
   });
 
   it('a viewer’s session reads, but every change is refused by the API', async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientAddress, takeToken, tokenBuckets } from '../../src/http/rate-limit.js';
+import { takeToken } from '../../src/domain/token-bucket.js';
+import { clientAddress } from '../../src/http/rate-limit.js';
+import { tokenBuckets } from '../../src/store/shared-limits.js';
 import { type RunningServer, startNodeServer } from '../../src/runtime/node.js';
 import { openStore } from '../../src/store/open.js';
 import {
@@ -30,15 +32,15 @@ describe('token buckets', () => {
   });
 
   it('never hold more than the burst, however long a key was quiet', () => {
-    const buckets = tokenBuckets(limit);
-    buckets.take('k', 0);
-    const waits = [0, 1, 2, 3].map(() => buckets.take('k', 3_600_000));
+    const buckets = tokenBuckets();
+    buckets.take('k', limit, 0);
+    const waits = [0, 1, 2, 3].map(() => buckets.take('k', limit, 3_600_000));
     expect(waits).toEqual([0, 0, 0, 500]);
   });
 
   it('keep memory bounded by dropping the least recently used keys', () => {
-    const buckets = tokenBuckets(limit, { maxKeys: 100 });
-    for (let i = 0; i < 10_000; i++) buckets.take(`address:${i}`, i);
+    const buckets = tokenBuckets({ maxKeys: 100 });
+    for (let i = 0; i < 10_000; i++) buckets.take(`address:${i}`, limit, i);
     expect(buckets.size).toBe(100);
   });
 });

@@ -38,7 +38,13 @@ const problem = (description: string) => ({
 export function partnerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.use(
     PARTNER_PATHS,
-    partnerSignatures({ partners: services.config.partners, now: services.now, maxBodyBytes: MAX_BATCH_BYTES }),
+    partnerSignatures({
+      partners: services.config.partners,
+      now: services.now,
+      maxBodyBytes: MAX_BATCH_BYTES,
+      limits: services.store.limits,
+      storeDeadlineMs: services.config.storeTimeouts.ingestMs,
+    }),
   );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'partnerSignature', {

@@ -6,6 +6,8 @@ import type { StaffAccount } from '../../config.js';
 import {
   lockedFor,
   pruned,
+  type SlowRule,
+  slowedFor,
   type ThrottleRule,
   type ThrottleState,
   withFailure,
@@ -19,6 +21,7 @@ import { DECOY_PASSWORD_HASH, verifyStaffPassword } from '../staff-password.js';
 import {
   authenticateStaff,
   CSRF_COOKIE,
+  csrfTokens,
   mintStaffToken,
   STAFF_COOKIE,
   type StaffMember,
@@ -30,10 +33,16 @@ import { StaffMemberBody } from './staff.js';
 export const SESSION_PATH = '/v1/admin/session';
 /** A console session lasts a working day. */
 const SESSION_SECONDS = 8 * 3600;
-/** Five wrong passwords for one id in 15 minutes lock that id; forty from one address lock the address. */
+/**
+ * Failed sign-ins, within 15 minutes: five for one account from one address lock that account at that address (the
+ * guesser locks only themselves out). From one address (colleagues share an office NAT) past twenty, and for one
+ * account from anywhere past ten, each try waits a delay after the last failure, doubling from 1 s up to 30 s: a
+ * guesser gets about two tries a minute, and a colleague, or the account's owner elsewhere, waits 30 s at most.
+ */
 const WINDOW_MS = 15 * 60_000;
-const PER_ID: ThrottleRule = { maxFailures: 5, windowMs: WINDOW_MS };
-const PER_ADDRESS: ThrottleRule = { maxFailures: 40, windowMs: WINDOW_MS };
+const PER_ACCOUNT_AT_ADDRESS: ThrottleRule = { maxFailures: 5, windowMs: WINDOW_MS };
+const PER_ADDRESS: SlowRule = { windowMs: WINDOW_MS, freeFailures: 20, baseDelayMs: 1_000, maxDelayMs: 30_000 };
+const PER_ACCOUNT: SlowRule = { windowMs: WINDOW_MS, freeFailures: 10, baseDelayMs: 1_000, maxDelayMs: 30_000 };
 
 const SignIn = z
   .strictObject({
@@ -65,6 +74,7 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
   const { config } = services;
   const directory = new Map<string, StaffAccount>(config.staffDirectory.map((account) => [account.id, account]));
   const verify = staffTokenVerifier(config.staffToken, services.now);
+  const csrfTokenOf = csrfTokens(config.staffToken);
   let failures: ThrottleState = new Map();
 
   const setSessionCookies = (c: Context, token: string, csrf: string) => {
@@ -84,7 +94,7 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     tags: ['Staff'],
     summary: 'Sign in to the console',
     description:
-      'Sets the session cookie (httpOnly, SameSite=Strict) and a readable CSRF cookie. Wrong id or password answer alike; repeated failures per id and per address answer 429 with Retry-After.',
+      'Sets the session cookie (httpOnly, SameSite=Strict) and a readable CSRF cookie bound to the session. Wrong id or password answer alike. Five failures for one account from one address lock that pair for 15 minutes; many failures from one address or for one account slow every try there (a delay of up to 30 s): 429 with Retry-After.',
     request: { body: { required: true, content: { 'application/json': { schema: SignIn } } } },
     responses: {
       200: { description: 'Signed in', content: { 'application/json': { schema: Session } } },
@@ -96,10 +106,16 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
     const { id, password } = parsed.data;
     const now = services.now().getTime();
-    const idKey = `id:${id}`;
-    const addressKey = `address:${clientAddress(c)}`;
-    failures = pruned(failures, PER_ID, now);
-    const wait = Math.max(lockedFor(failures, idKey, PER_ID, now), lockedFor(failures, addressKey, PER_ADDRESS, now));
+    const address = clientAddress(c);
+    const pairKey = `account-at-address:${id}@${address}`;
+    const accountKey = `account:${id}`;
+    const addressKey = `address:${address}`;
+    failures = pruned(failures, WINDOW_MS, now);
+    const wait = Math.max(
+      lockedFor(failures, pairKey, PER_ACCOUNT_AT_ADDRESS, now),
+      slowedFor(failures, addressKey, PER_ADDRESS, now),
+      slowedFor(failures, accountKey, PER_ACCOUNT, now),
+    );
     if (wait > 0) {
       throw new ProblemError(
         429,
@@ -114,17 +130,18 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     // An unknown id spends the same work as a wrong password, so timing does not tell which part was wrong.
     const matches = await verifyStaffPassword(password, account?.passwordHash ?? DECOY_PASSWORD_HASH);
     if (!account || !matches) {
-      failures = withFailure(withFailure(failures, idKey, PER_ID, now), addressKey, PER_ADDRESS, now);
+      for (const key of [pairKey, accountKey, addressKey]) failures = withFailure(failures, key, WINDOW_MS, now);
       throw new ProblemError(401, 'sign-in-failed', 'Sign-in failed', 'The staff id or the password is wrong.');
     }
-    failures = withSuccess(failures, idKey);
+    failures = withSuccess(withSuccess(failures, pairKey), accountKey);
 
     const member = { id: account.id, roles: account.roles, ...(account.branch ? { branch: account.branch } : {}) };
     const token = await mintStaffToken(config.staffToken, member, {
       now: services.now(),
       ttlSeconds: SESSION_SECONDS,
+      sessionId: randomToken(),
     });
-    const csrf = randomToken();
+    const csrf = await csrfTokenOf(token);
     setSessionCookies(c, token, csrf);
     const staff = {
       id: account.id,
@@ -158,7 +175,7 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
   app.delete(SESSION_PATH, async (c) => {
     let member: StaffMember | null = null;
     try {
-      member = await authenticateStaff(c, verify);
+      member = await authenticateStaff(c, verify, csrfTokenOf);
     } catch (error) {
       // A forged sign-out is refused; an expired or missing session is simply cleared.
       if (error instanceof ProblemError && error.status === 403) throw error;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReplayGuard } from '../../src/http/replay-guard.js';
+import { createReplayGuard } from '../../src/store/replay-guard.js';
 
 const MINUTE = 60_000;
 
