@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeToken } from '../../src/domain/token-bucket.js';
 import { clientAddress } from '../../src/http/rate-limit.js';
-import { tokenBuckets } from '../../src/store/shared-limits.js';
 import { type RunningServer, startNodeServer } from '../../src/runtime/node.js';
 import { openStore } from '../../src/store/open.js';
+import { tokenBuckets } from '../../src/store/shared-limits.js';
 import {
   customerToken,
   decisionRequest,
