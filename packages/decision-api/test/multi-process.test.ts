@@ -35,6 +35,9 @@ function serve(schema: string): Promise<Instance> {
       DATABASE_URL: databaseUrl,
       DATABASE_SCHEMA: schema,
       TOUCHPOINT_RATE_LIMITS: JSON.stringify(RATE_LIMITS),
+      // Generous deadlines: these tests assert what is shared, not speed, on a machine that may be busy (past the
+      // decision deadline a process would limit on its own, as it does while the store is away).
+      TOUCHPOINT_STORE_TIMEOUTS: JSON.stringify({ decisionMs: 10_000, ingestMs: 10_000 }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
