@@ -212,6 +212,30 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
     expect(await problems(page)).toEqual([]);
   });
 
+  it('one touchpoint the server fails on (500) never holds the queue: the others arrive, it is reported', async () => {
+    const page = await open({ flushIntervalMs: 60_000, placement: false });
+    let poisoned = '';
+    // Any batch holding the poisoned touchpoint gets 500; every other batch reaches the real API.
+    await intercept(page, '/v1/touchpoints', async (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}') as { touchpoints?: Array<{ id: string }> };
+      if (body.touchpoints?.some((item) => item.id === poisoned)) {
+        await route.fulfill({ status: 500, headers: cors(), body: JSON.stringify({ title: 'Internal error' }) });
+      } else await route.continue();
+    });
+    const ids = await track(page, 7);
+    poisoned = ids[2] as string;
+    const others = ids.filter((id) => id !== poisoned);
+    await call(page, 'flush');
+    // Waits for the signal: the poisoned touchpoint reported as given up, after the halves went through.
+    await expect
+      .poll(async () => (await reports(page)).filter((report) => report.dropped?.length), { timeout: 60_000 })
+      .toEqual([{ kind: 'delivery', message: 'touchpoint set aside', status: 500, dropped: [poisoned] }]);
+    expect(await stored(others)).toBe(others.length);
+    expect(await stored([poisoned])).toBe(0);
+    await expect.poll(() => readQueuedIds(page)).toEqual([]);
+    expect(await problems(page)).toEqual([]);
+  });
+
   it('a request aborted on its way goes again, with the same ids, once the network is back', async () => {
     const page = await open({ flushIntervalMs: 60_000, placement: false });
     const batches = watchBatches(page);

@@ -15,9 +15,9 @@ const MAX_CHARS = 250_000;
 /** Browsers allow 64 KB of keepalive requests and beacons in flight per page. */
 const KEEPALIVE_CHARS = 30_000;
 /**
- * Sends of one batch that may fail in a row (waits the server asked for with Retry-After not counted) before the page
- * stops retrying by itself. The batch is not dropped: it stays queued (on the device, with consent) and is tried again
- * only with the page's next send (a new touchpoint, a decision, flush()) or on the next page load.
+ * Sends that may fail in a row (waits the server asked for with Retry-After, and splits, not counted) before the page
+ * stops retrying by itself. Nothing is dropped for it: the touchpoints stay queued (on the device, with consent) and
+ * are tried again only with the page's next send (a new touchpoint, a decision, flush()) or on the next page load.
  */
 export const MAX_ATTEMPTS = 8;
 
@@ -49,8 +49,11 @@ export interface Delivery {
   dispose(): void;
 }
 
-/** The server's Retry-After in ms (null when it gave none) when a batch should be tried again; undefined once settled. */
-type Retry = number | null | undefined;
+/**
+ * The server's Retry-After in ms (null when it gave none) when a batch should be tried again; false when it gave none
+ * and the batch itself may be at fault (a 5xx, or a 2xx that settles nothing); undefined once settled.
+ */
+type Retry = number | null | false | undefined;
 
 const ids = (list: unknown): string[] => (Array.isArray(list) ? list.filter(isString) : []);
 
@@ -61,8 +64,14 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   let storage = createMemoryStorage();
   /** The last storage change; a flush waits for it so nothing is sent before it is stored. */
   let stored: Promise<unknown> = Promise.resolve();
-  /** The batch to send again, with the same ids: the API acknowledges a repeated id as a duplicate. */
-  let retrying: Touchpoint[] | null = null;
+  /**
+   * Batches to send before the queue's head: the one to send again (with the same ids: the API acknowledges a repeated
+   * id as a duplicate), then the halves of a batch the server kept failing on.
+   */
+  let pending: Touchpoint[][] = [];
+  /** Batches the API settled so far, and the count when each touchpoint set aside alone last failed. */
+  let settledBatches = 0;
+  const setAside = new Map<string, number>();
   let attempt = 0;
   let retryAt = 0;
   /** Touchpoints tracked since the last storage change began: stored together in one change. */
@@ -89,6 +98,9 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       });
   }
 
+  /** Applies `change` to the queue in the storage in use, in turn with the changes before. */
+  const update = (change: (items: Touchpoint[]) => Touchpoint[]) => store((target) => target.update(change));
+
   function stop() {
     clearTimeout(timer);
     timer = undefined;
@@ -109,13 +121,13 @@ export function createDelivery(options: DeliveryOptions): Delivery {
 
   function remove(settled: ReadonlySet<string>) {
     queue = acknowledge(queue, settled);
-    store((target) => target.update((items) => acknowledge(items, settled)));
+    update((items) => acknowledge(items, settled));
   }
 
   /** Takes the API's answer to a batch: removes what it acknowledged or refused for good; says when to retry. */
   function settle(batch: readonly Touchpoint[], { status, body, retryAfter }: TransportResponse): Retry {
     const refused = status < 200 || status > 299;
-    if (refused && isRetryable(status)) return parseRetryAfter(retryAfter, Date.now());
+    if (refused && isRetryable(status)) return parseRetryAfter(retryAfter, Date.now()) ?? (status < 500 && null);
     // Refused for good (a 4xx other than 408 and 429): the whole batch is dropped.
     const result = isObject(body) && !refused ? body : {};
     const invalid = Array.isArray(result.rejected) ? result.rejected : [];
@@ -124,7 +136,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       : invalid.map((item) => (isString(item?.id) ? item.id : batch[item?.index as number]?.id)).filter(isString);
     const settled = new Set([...ids(result.accepted), ...ids(result.duplicates), ...rejected]);
     // An answer that settles nothing is retried with backoff rather than at once, so it cannot loop hot.
-    if (!batch.some((item) => settled.has(item.id))) return null;
+    if (!batch.some((item) => settled.has(item.id))) return false;
     remove(settled);
     if (rejected.length)
       report({
@@ -143,14 +155,19 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     });
     await stored;
     while (options.canSend() && Date.now() >= retryAt) {
-      const batch = retrying ?? takeBatch(queue, MAX_ITEMS, MAX_CHARS);
+      // Touchpoints set aside go when nothing else waits.
+      const fresh = queue.filter((item) => !setAside.has(item.id));
+      const batch = pending[0] ?? takeBatch(fresh.length ? fresh : queue, MAX_ITEMS, MAX_CHARS);
       if (!batch.length) break;
+      pending[0] = batch;
       const started = epoch;
       let retry: Retry;
       let status: number | undefined;
       let cause: unknown;
       try {
         const token = await options.token();
+        // The customer logged out meanwhile: what was queued before is gone, and must not leave under the new id.
+        if (started !== epoch) return;
         const response = await transport.send(PATH, envelope(batch), { token });
         if (started !== epoch) return;
         retry = settle(batch, response);
@@ -160,16 +177,30 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         retry = null;
         cause = error;
       }
+      pending.shift();
       if (retry === undefined) {
-        retrying = null;
+        settledBatches++;
         attempt = 0;
         continue;
       }
-      retrying = batch;
-      // Waiting as the server asked does not count as an attempt: the backoff does not grow from it, and the budget of
-      // attempts is not spent.
-      const delay = retryDelay(retry === null ? attempt++ : attempt, retry, Math.random());
-      const spent = retry === null && attempt >= MAX_ATTEMPTS;
+      // A batch the server fails on (a 5xx without Retry-After, or a 2xx that settles nothing) may be failing for one
+      // of its touchpoints: it is halved, so the touchpoints the server takes go through. A touchpoint failing alone is
+      // set aside until nothing else waits, and dropped (reported) when it fails so again after the API took other
+      // batches, so never for an outage. Offline or asked to wait, the same batch is sent again.
+      const half = batch.length >> 1;
+      const id = batch[0]?.id as string;
+      if (retry !== false) pending.unshift(batch);
+      else if (half) pending.unshift(batch.slice(0, half), batch.slice(half));
+      else if ((setAside.get(id) ?? settledBatches) < settledBatches) {
+        remove(new Set([id]));
+        report({ kind: 'delivery', status, message: 'touchpoint set aside', dropped: [id], cause });
+        continue;
+      } else setAside.set(id, settledBatches);
+      // Waiting as the server asked, or to send the halves, does not count as an attempt: the backoff does not grow
+      // from it, and the budget of attempts is not spent.
+      const waited = typeof retry === 'number';
+      const delay = retryDelay(waited || (retry === false && half) ? attempt : attempt++, retry, Math.random());
+      const spent = !waited && attempt >= MAX_ATTEMPTS;
       report({
         kind: 'delivery',
         message: `send failed; retry ${spent ? 'later' : `in ${Math.ceil(delay / 1000)} s`}`,
@@ -204,7 +235,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       queue = append(queue, [touchpoint]);
       if (adding.push(touchpoint) === 1) {
         const batch = adding;
-        store((target) => target.update((items) => enqueue(items, batch.splice(0), cap).queue));
+        update((items) => enqueue(items, batch.splice(0), cap).queue);
       }
       schedule(options.intervalMs);
     },
@@ -239,10 +270,10 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     clear() {
       epoch++;
       queue = adding = [];
-      retrying = null;
+      pending = [];
       attempt = retryAt = 0;
       stop();
-      store((target) => target.update(() => []));
+      update(() => []);
     },
 
     dispose() {

@@ -123,8 +123,10 @@ describe('when the API cannot take a batch', () => {
     ['the network fails', () => HttpResponse.error()],
     ['it times out (408)', () => new HttpResponse(null, { status: 408 })],
     ['it is rate limited (429)', () => new HttpResponse(null, { status: 429 })],
-    ['it fails (500)', () => new HttpResponse(null, { status: 500 })],
-    ['it is unavailable (503)', () => new HttpResponse(null, { status: 503 })],
+    [
+      'it is unavailable and says when to come back (503, Retry-After)',
+      () => new HttpResponse(null, { status: 503, headers: { 'retry-after': '1' } }),
+    ],
   ])('after %s the same batch, with the same ids, is sent again later', async (_, failure) => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const client = device.client();
@@ -304,13 +306,10 @@ describe('when the page goes away', () => {
 describe('the status matrix: what happens to a batch after each answer', () => {
   const idsOf = (queue: unknown) => (queue as Array<{ id: string }>).map((item) => item.id);
   const status = (code: number) => () => new HttpResponse(null, { status: code });
-  const matrix: Array<[string, () => Response, 'retried' | 'dropped']> = [
+  const matrix: Array<[string, () => Response, 'retried' | 'halved' | 'dropped']> = [
     ['a network error', () => HttpResponse.error(), 'retried'],
-    ...[408, 429, 500, 502, 503, 504].map((code): [string, () => Response, 'retried'] => [
-      String(code),
-      status(code),
-      'retried',
-    ]),
+    ...[408, 429].map((code): [string, () => Response, 'retried'] => [String(code), status(code), 'retried']),
+    ...[500, 502, 503, 504].map((code): [string, () => Response, 'halved'] => [String(code), status(code), 'halved']),
     ...[400, 401, 403, 404, 405, 409, 410, 413, 415, 422].map((code): [string, () => Response, 'dropped'] => [
       String(code),
       status(code),
@@ -326,7 +325,18 @@ describe('the status matrix: what happens to a batch after each answer', () => {
     api.nextTouchpoints(reply);
     await client.flush();
     const [report] = errors;
-    if (outcome === 'retried') {
+    if (outcome === 'halved') {
+      // The server failed on the batch and said nothing of when to come back: each half goes on its own.
+      expect(errors).toEqual([expect.objectContaining({ kind: 'delivery', message: 'send failed; retry in 1 s' })]);
+      expect(idsOf(await deviceQueue())).toEqual(ids);
+      await vi.advanceTimersByTimeAsync(1000);
+      await vi.waitFor(() => expect(api.batches).toHaveLength(3));
+      expect(api.batches.slice(1).map((batch) => batch.body.touchpoints.map((item) => item.id))).toEqual([
+        [ids[0]],
+        [ids[1]],
+      ]);
+      await vi.waitFor(async () => expect(await deviceQueue()).toEqual([]));
+    } else if (outcome === 'retried') {
       expect(errors).toHaveLength(1);
       expect(report).toMatchObject({ kind: 'delivery', message: expect.stringMatching(/^send failed; retry in 1 s$/) });
       expect(report?.dropped).toBeUndefined();
@@ -369,8 +379,7 @@ describe('the status matrix: what happens to a batch after each answer', () => {
 
   it.each([
     ['a network error', () => HttpResponse.error()],
-    ['500', status(500)],
-    ['503', status(503)],
+    ['408', status(408)],
   ])(
     `after ${MAX_ATTEMPTS} sends failing with %s in a row the page stops retrying, keeps the batch and sends it with its next send`,
     async (_, failure) => {
@@ -412,7 +421,7 @@ describe('the status matrix: what happens to a batch after each answer', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const first = device.client();
     const ids = [first.track('page_view'), first.track('page_view')];
-    api.nextTouchpoints(...Array.from({ length: MAX_ATTEMPTS }, () => status(500)));
+    api.nextTouchpoints(...Array.from({ length: MAX_ATTEMPTS }, () => () => HttpResponse.error()));
     await first.flush();
     while (api.batches.length < MAX_ATTEMPTS) await vi.advanceTimersByTimeAsync(10_000);
     await vi.advanceTimersByTimeAsync(600_000);
@@ -509,5 +518,92 @@ describe('tabs sharing the device queue', () => {
       }),
     );
     expect(api.sentIds()).toEqual(['00000000-0000-4000-8000-00000000000c', ...waited]);
+  });
+});
+
+describe('one bad batch never holds the queue', () => {
+  const idsOf = (queue: unknown) => (queue as Array<{ id: string }>).map((item) => item.id);
+  /** The API failing (500) on any batch that holds `poisoned`, and taking every other batch whole. */
+  const failingOn =
+    (poisoned: () => string | null) =>
+    (batch: { touchpoints: Array<{ id: string }> }): Response =>
+      batch.touchpoints.some((item) => item.id === poisoned())
+        ? new HttpResponse(null, { status: 500 })
+        : HttpResponse.json(acceptAll(batch as never));
+
+  it('a touchpoint the server keeps failing on is isolated by halving; the others arrive and it is reported', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    let poisoned: string | null = null;
+    api.nextTouchpoints(...Array.from({ length: 40 }, () => failingOn(() => poisoned)));
+    const before = [client.track('page_view'), client.track('page_view')];
+    poisoned = client.track('calculator_used', { product: 'car_loan' });
+    const after = Array.from({ length: 5 }, () => client.track('page_view'));
+    await client.flush();
+    for (let second = 0; second < 120 && errors.every((error) => !error.dropped); second++) {
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    await vi.waitFor(async () => expect(await deviceQueue()).toEqual([]));
+    const accepted = api.batches.filter((batch) => !batch.body.touchpoints.some((item) => item.id === poisoned));
+    expect(accepted.flatMap((batch) => batch.body.touchpoints.map((item) => item.id)).sort()).toEqual(
+      [...before, ...after].sort(),
+    );
+    expect(errors.filter((error) => error.dropped)).toEqual([
+      expect.objectContaining({ kind: 'delivery', status: 500, message: 'touchpoint set aside', dropped: [poisoned] }),
+    ]);
+    // Halving costs no attempts: every wait was the first backoff step's.
+    expect(
+      errors.filter((error) => error.message.startsWith('send failed')).every((e) => /in 1 s$/.test(e.message)),
+    ).toBe(true);
+  });
+
+  it('a touchpoint failing alone waits behind what is tracked after it, and is given up only once those arrived', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    const poisoned = client.track('page_view');
+    api.nextTouchpoints(...Array.from({ length: 40 }, () => failingOn(() => poisoned)));
+    await client.flush();
+    for (let second = 0; second < 60 && api.batches.length < 3; second++) await vi.advanceTimersByTimeAsync(1000);
+    // Alone, it failed again and again: set aside, not dropped, for nothing else has been taken since.
+    expect(api.batches.length).toBeGreaterThanOrEqual(3);
+    expect(errors.filter((error) => error.dropped)).toEqual([]);
+    expect(idsOf(await deviceQueue())).toEqual([poisoned]);
+
+    const later = client.track('product_view', { product: 'car_loan' });
+    await client.flush();
+    for (let second = 0; second < 120 && errors.every((error) => !error.dropped); second++) {
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(api.batches.find((batch) => batch.body.touchpoints.map((item) => item.id).join() === later)).toBeDefined();
+    expect(errors.filter((error) => error.dropped)).toEqual([
+      expect.objectContaining({ message: 'touchpoint set aside', dropped: [poisoned] }),
+    ]);
+    await vi.waitFor(async () => expect(await deviceQueue()).toEqual([]));
+  });
+
+  it('while every batch fails (500), nothing is set aside or dropped: the touchpoints wait for the API', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const client = device.client();
+    const ids = Array.from({ length: 6 }, () => client.track('page_view'));
+    api.nextTouchpoints(...Array.from({ length: 200 }, () => () => new HttpResponse(null, { status: 500 })));
+    await client.flush();
+    // Until the page stops retrying by itself (its budget of attempts spent).
+    for (let second = 0; second < 3_600 && errors.at(-1)?.message !== 'send failed; retry later'; second++) {
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(errors.flatMap((error) => error.dropped ?? [])).toEqual([]);
+    expect(errors.at(-1)).toMatchObject({ message: 'send failed; retry later' });
+    expect(idsOf(await deviceQueue()).sort()).toEqual([...ids].sort());
+
+    // The API is back: the page's next sends deliver all of them.
+    api.reset();
+    const later = client.track('page_view');
+    for (let second = 0; second < 120 && idsOf(await deviceQueue()).length > 0; second++) {
+      await client.flush();
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(await deviceQueue()).toEqual([]);
+    expect(new Set(api.sentIds())).toEqual(new Set([...ids, later]));
+    expect(errors.flatMap((error) => error.dropped ?? [])).toEqual([]);
   });
 });

@@ -8,7 +8,12 @@ export function computeBackoff(attempt: number, random: number): number {
   return Math.floor(random * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
 }
 
-/** The wait before retry number `attempt` (0-based): the server's Retry-After when it gave one (capped), else backoff. */
-export function retryDelay(attempt: number, retryAfterMs: number | null, random: number): number {
-  return retryAfterMs === null ? computeBackoff(attempt, random) : Math.min(retryAfterMs, RETRY_AFTER_CAP_MS);
+/**
+ * The wait before retry number `attempt` (0-based): the server's Retry-After when it gave one (capped), else backoff
+ * (also for false: none given).
+ */
+export function retryDelay(attempt: number, retryAfterMs: number | null | false, random: number): number {
+  return typeof retryAfterMs === 'number'
+    ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS)
+    : computeBackoff(attempt, random);
 }
