@@ -58,6 +58,8 @@ export function createClient(options: ClientOptions): TouchpointClient {
   let consent: ConsentState = 'pending';
   let anonymousId = randomId();
   let lastToken: string | null = null;
+  /** A customer was logged in with this anonymous id (kept on the device with it, as a leading "~"). */
+  let loggedIn = false;
   let cache: DecisionCache = {};
   /** Bumped whenever the cache is invalidated, so answers to older requests are not cached. */
   let generation = 0;
@@ -103,7 +105,11 @@ export function createClient(options: ClientOptions): TouchpointClient {
   async function token(): Promise<string | null> {
     try {
       const value = await within(getCustomerToken?.(), TOKEN_TIMEOUT_MS);
+      // No token (null) after one: the customer logged out, so the next person on this device starts afresh.
+      if (value === null && loggedIn) identify(true);
       lastToken = isText(value) ? value : null;
+      if (lastToken && !loggedIn && consent === 'granted') storedId(`~${anonymousId}`);
+      loggedIn ||= !!lastToken;
     } catch (cause) {
       report({ kind: 'callback', message: 'getCustomerToken failed', cause });
       lastToken = null;
@@ -137,8 +143,10 @@ export function createClient(options: ClientOptions): TouchpointClient {
     consent = next;
     if (next === 'granted') {
       const stored = storedId();
-      if (stored && /^[\da-f-]{36}$/i.test(stored)) anonymousId = stored;
-      else storedId(anonymousId);
+      if (stored && /^~?[\da-f-]{36}$/i.test(stored)) {
+        anonymousId = stored.slice(-36);
+        loggedIn = stored[0] === '~';
+      } else storedId(anonymousId);
       deviceQueue ??= createIndexedDbStorage();
       delivery.persistIn(deviceQueue);
       return;
@@ -168,9 +176,11 @@ export function createClient(options: ClientOptions): TouchpointClient {
           (async () => {
             // Touchpoints first (a dismissal, a calculator use), so this decision already knows about them.
             await delivery.flush();
+            // The token first: a logout it reveals gives this decision the new anonymous id.
+            const customer = await token();
             // Only with consent granted may the decision use what is known about the customer.
             const body = { anonymousId, context: { channel, page, locale, consent }, placements: ask };
-            return transport.send('/v1/decisions', body, { token: await token(), signal: abort.signal });
+            return transport.send('/v1/decisions', body, { token: customer, signal: abort.signal });
           })(),
           timeoutMs,
         );
@@ -214,6 +224,7 @@ export function createClient(options: ClientOptions): TouchpointClient {
       // The next customer on this device must not inherit the previous one's touchpoints or anonymous history.
       delivery.clear();
       anonymousId = randomId();
+      loggedIn = false;
       if (consent === 'granted') storedId(anonymousId);
     }
     changed();
@@ -223,6 +234,8 @@ export function createClient(options: ClientOptions): TouchpointClient {
   if (initial !== options.consent) misuse('consent', options.consent);
   applyConsent(initial);
   if (initial === 'granted') cache = readDecisionCache(webStorage('sessionStorage', DECISIONS_KEY));
+  // The device was last used logged in: asked at once, so a logout since then starts afresh before anything is sent.
+  if (loggedIn) void token();
   const stopHideListener = onPageHide(guard('hide', delivery.sendOnHide));
 
   return {

@@ -54,9 +54,14 @@ export function createServices(
       return { subject, profile: await profileCache.anonymous(anonymousId) };
     }
     const subject = customerSubject(customerId);
-    const { profile, deviceToLink, bankScores } = await profileCache.customer(customerId, anonymousId);
+    const { profile, deviceToLink, deviceProfile, bankScores } = await profileCache.customer(customerId, anonymousId);
     const scores = options?.bankScores ? { bankScores } : {};
     if (!deviceToLink) return { subject, profile, ...scores };
+    // A device first used logged in is linked, so the customer's export lists it; nothing else changes.
+    if (!deviceProfile) {
+      await store.linkDevice(anonymousId, customerId);
+      return { subject, profile, ...scores };
+    }
     const { journeyOf } = deps.catalog.current();
     return {
       subject,

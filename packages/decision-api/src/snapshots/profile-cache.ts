@@ -16,8 +16,10 @@ export interface ProfileCacheOptions {
 
 export interface CustomerRead {
   readonly profile: CustomerProfile;
-  /** The device still has an anonymous profile, to be linked to the customer. */
+  /** The device is not linked yet, or is the customer's and has anonymous history to move to them. */
   readonly deviceToLink: boolean;
+  /** The device has an anonymous profile of its own. */
+  readonly deviceProfile: boolean;
   readonly bankScores: Map<string, BankScore>;
 }
 
@@ -111,6 +113,7 @@ export function createProfileCache(
           return {
             profile: keptCustomer.profile,
             deviceToLink: keptDevice.profile !== null,
+            deviceProfile: keptDevice.profile !== null,
             bankScores: keptCustomer.bankScores,
           };
         }
@@ -121,9 +124,16 @@ export function createProfileCache(
         const read = await store.customerProfile(customerId, anonymousId, { bankScores: true });
         const bankScores = read.bankScores ?? new Map<string, BankScore>();
         keep(token, customer, { kind: 'customer', profile: read.profile, bankScores });
-        // A device with a profile is about to be linked (and its profile moved): only its absence is worth keeping.
-        if (!read.deviceToLink) keep(token, device, { kind: 'device', profile: null });
-        return { profile: read.profile, deviceToLink: read.deviceToLink, bankScores };
+        // Only a device's absence of a profile is worth keeping: a device with one is about to be moved, or belongs to
+        // another customer and keeps it for its anonymous decisions. Kept as none, a device counts as linked: the read
+        // that found it unlinked is linking it now.
+        if (!read.deviceProfile) keep(token, device, { kind: 'device', profile: null });
+        return {
+          profile: read.profile,
+          deviceToLink: read.deviceToLink,
+          deviceProfile: read.deviceProfile,
+          bankScores,
+        };
       } finally {
         forget(token, [customer, device]);
       }

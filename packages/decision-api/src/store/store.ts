@@ -127,7 +127,14 @@ export interface Store extends LeadStore, ClusterModelStore {
     customerId: string,
     anonymousId: string,
     options?: { readonly bankScores?: boolean },
-  ): Promise<{ profile: CustomerProfile; deviceToLink: boolean; bankScores?: Map<string, BankScore> }>;
+  ): Promise<{
+    profile: CustomerProfile;
+    /** The device is not linked yet, or is this customer's and has anonymous history to move. */
+    deviceToLink: boolean;
+    /** The device has an anonymous profile of its own. */
+    deviceProfile: boolean;
+    bankScores?: Map<string, BankScore>;
+  }>;
   /**
    * Stores new touchpoints and updates the subject's profile from them in one transaction;
    * ids stored before are reported as duplicates and change nothing. With `learning`, impressions, clicks and
@@ -157,6 +164,11 @@ export interface Store extends LeadStore, ClusterModelStore {
    * Returns the customer's profile after the move.
    */
   linkAnonymous(anonymousId: string, customerId: string, merge: ProfileMerge): Promise<CustomerProfile>;
+  /**
+   * Links a device without anonymous history to the customer logged in on it, unless it is linked already (to them or
+   * to another customer): no profile changes.
+   */
+  linkDevice(anonymousId: string, customerId: string): Promise<void>;
   recordDecisions(decisions: readonly StoredDecision[]): Promise<void>;
   /** One decision with its trace, for staff. */
   decision(id: string): Promise<StoredDecision | null>;
@@ -240,9 +252,10 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async customerProfile(customerId, anonymousId, options) {
       const customer = customerSubject(customerId);
-      const profiles =
-        'SELECT subject, CASE WHEN subject = $1 THEN body END AS body, NULL AS offer_id, NULL::double precision AS score, NULL AS model_name, NULL AS model_version FROM profiles WHERE subject IN ($1, $2)';
-      // The scores ride along in the same statement: one round trip instead of two on every logged-in decision.
+      // The customer's and the device's profile rows, the device's link (subject 'link', its customer in offer_id),
+      // and the bank's scores: one statement, one round trip on every logged-in decision not answered from memory.
+      const profiles = `SELECT subject, CASE WHEN subject = $1 THEN body END AS body, NULL AS offer_id, NULL::double precision AS score, NULL AS model_name, NULL AS model_version FROM profiles WHERE subject IN ($1, $2)
+         UNION ALL SELECT 'link', NULL, customer_id, NULL, NULL, NULL FROM identity_links WHERE anonymous_id = $3::uuid`;
       const rows = await db.query<{
         subject: string | null;
         body: CustomerProfile | null;
@@ -252,16 +265,18 @@ export function createSqlStore(db: SqlDatabase): Store {
         model_version: string | null;
       }>(
         options?.bankScores
-          ? `${profiles} UNION ALL SELECT NULL, NULL, offer_id, score, model_name, model_version FROM propensity_scores WHERE customer_id = $3`
+          ? `${profiles} UNION ALL SELECT NULL, NULL, offer_id, score, model_name, model_version FROM propensity_scores WHERE customer_id = $4`
           : profiles,
-        options?.bankScores
-          ? [customer, anonymousSubject(anonymousId), customerId]
-          : [customer, anonymousSubject(anonymousId)],
+        [customer, anonymousSubject(anonymousId), anonymousId, ...(options?.bankScores ? [customerId] : [])],
       );
-      const profileRows = rows.filter((row) => row.subject !== null);
+      const linkedTo = rows.find((row) => row.subject === 'link')?.offer_id;
+      const deviceProfile = rows.some((row) => row.subject === anonymousSubject(anonymousId));
       return {
-        profile: profileRows.find((row) => row.subject === customer)?.body ?? EMPTY_PROFILE,
-        deviceToLink: profileRows.some((row) => row.subject !== customer),
+        profile: rows.find((row) => row.subject === customer)?.body ?? EMPTY_PROFILE,
+        // A device not linked yet is linked now; one linked to this customer has its anonymous history moved; one
+        // linked to another customer (a shared device whose SDK kept its id) moves nothing to this one.
+        deviceToLink: linkedTo === undefined || (linkedTo === customerId && deviceProfile),
+        deviceProfile,
         ...(options?.bankScores
           ? {
               bankScores: new Map(
@@ -313,11 +328,16 @@ export function createSqlStore(db: SqlDatabase): Store {
       db.transaction(async (tx) => {
         const customer = customerSubject(customerId);
         const anonymous = anonymousSubject(anonymousId);
-        await tx.query(
-          'INSERT INTO identity_links (anonymous_id, customer_id) VALUES ($1, $2) ON CONFLICT (anonymous_id) DO NOTHING',
+        // A device belongs to the first customer who logs in on it. Another customer on the same device id (an SDK
+        // that kept its id past a logout) gets neither the link nor the device's anonymous history, which may be the
+        // first customer's: the link record and both customers' exports keep agreeing.
+        const [link] = await tx.query<{ customer_id: string }>(
+          `INSERT INTO identity_links (anonymous_id, customer_id) VALUES ($1, $2)
+           ON CONFLICT (anonymous_id) DO UPDATE SET customer_id = identity_links.customer_id RETURNING customer_id`,
           [anonymousId, customerId],
         );
         const current = (await lockProfile(tx, customer)) ?? EMPTY_PROFILE;
+        if (link?.customer_id !== customerId) return current;
         const deviceProfile = await lockProfile(tx, anonymous);
         if (!deviceProfile) return current;
         await tx.query('UPDATE touchpoints SET subject = $1 WHERE subject = $2', [customer, anonymous]);
@@ -327,6 +347,13 @@ export function createSqlStore(db: SqlDatabase): Store {
         await writeProfile(tx, customer, merged);
         return merged;
       }),
+
+    linkDevice: async (anonymousId, customerId) => {
+      await db.query(
+        'INSERT INTO identity_links (anonymous_id, customer_id) VALUES ($1, $2) ON CONFLICT (anonymous_id) DO NOTHING',
+        [anonymousId, customerId],
+      );
+    },
 
     recordDecisions: async (decisions) => {
       if (decisions.length === 0) return;
