@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { Channel } from './contract/index.js';
+import { Channel, STAFF_ROLES } from './contract/index.js';
 import { STAFF_PASSWORD_HASH } from './http/staff-password.js';
-import { STAFF_ROLES } from './http/staff-token.js';
 
 /** A page's origin (scheme, host, port), as browsers send it in the Origin header; a trailing slash or path is dropped. */
 const Origin = z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin);

@@ -8,7 +8,7 @@ import { ExperimentList } from './experiments/list.js';
 import { INSIGHT_SECTIONS, insightPage } from './insights/index.js';
 import { NewOfferPage, OfferPage } from './offers/detail.js';
 import { OfferList } from './offers/list.js';
-import { PreviewPage } from './preview.js';
+import { PreviewPage } from './preview-page.js';
 import { SignIn } from './sign-in.js';
 import { useRoute } from './use-route.js';
 

@@ -16,4 +16,5 @@ export * from './preview.js';
 export * from './principles.js';
 export * from './privacy.js';
 export * from './protected-attributes.js';
+export * from './staff.js';
 export * from './touchpoints.js';

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { Problem } from '../contract/index.js';
+import type { Refusal } from '../domain/workflow.js';
 import { StoreTimeoutError } from '../store/sql.js';
 
 type FieldError = { path: string; message: string };
@@ -45,6 +46,21 @@ export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
     }
     return [{ path: pointer(issue.path, prefix), message: issue.message }];
   });
+}
+
+/** The problem that answers a refused workflow step: a person's refusal is 403, a status's 409. */
+export function refused(refusal: Refusal): ProblemError {
+  switch (refusal.kind) {
+    case 'four-eyes':
+      return new ProblemError(403, 'four-eyes', 'Four eyes', refusal.message);
+    case 'not-allowed':
+      return new ProblemError(403, 'forbidden', 'Forbidden', refusal.message);
+    case 'underpowered':
+      return new ProblemError(409, 'underpowered', 'The audience cannot reach the sample', refusal.message);
+    case 'wrong-status':
+    case 'layer-full':
+      return new ProblemError(409, 'conflict', 'Conflict', refusal.message);
+  }
 }
 
 export const invalidBody = (errors: FieldError[]) =>

@@ -1,5 +1,6 @@
 import type { ApiConfig } from '../config.js';
 import type { BankScore } from '../domain/decision/arbitration.js';
+import type { DecisionSnapshot } from '../domain/decision/decide-page.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/journeys/profile.js';
 import type { DecisionRecorder } from '../jobs/decision-recorder.js';
 import { leadHook, leadScoring, type ProductTouch } from '../jobs/lead-scoring.js';
@@ -31,13 +32,17 @@ export interface Services {
   readonly newId: () => string;
   /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */
   subjectFor(customerId: string | null, anonymousId: string): Promise<Subject>;
-  /** The subject and its profile, with at most one read on the hot path. */
-  /** With `bankScores`, a logged-in customer's bank-model scores are read in the same round trip. */
+  /**
+   * The subject and its profile, with at most one read on the hot path; with `bankScores`, a logged-in customer's
+   * bank-model scores are read in the same round trip.
+   */
   profileFor(
     customerId: string | null,
     anonymousId: string,
     options?: { readonly bankScores?: boolean },
   ): Promise<{ subject: Subject; profile: CustomerProfile; bankScores?: Map<string, BankScore> }>;
+  /** What a decision reads from memory now: the catalog, cluster model, running experiments and learned state. */
+  decisionSnapshot(): DecisionSnapshot;
   /** Lead scoring for a write that changes customers' profiles, under the current catalog and clock. */
   leadScoring(): LeadScoring;
   /** Lead scoring on ingest, for the products the new touchpoints touch. */
@@ -45,7 +50,7 @@ export interface Services {
 }
 
 export function createServices(
-  deps: Omit<Services, 'subjectFor' | 'profileFor' | 'leadScoring' | 'leadHook'>,
+  deps: Omit<Services, 'subjectFor' | 'profileFor' | 'decisionSnapshot' | 'leadScoring' | 'leadHook'>,
 ): Services {
   const { store, profileCache } = deps;
   const profileFor: Services['profileFor'] = async (customerId, anonymousId, options) => {
@@ -75,6 +80,13 @@ export function createServices(
     ...deps,
     profileFor,
     subjectFor: async (customerId, anonymousId) => (await profileFor(customerId, anonymousId)).subject,
+    decisionSnapshot: () => ({
+      catalog: deps.catalog.current(),
+      clusterModel: deps.clusters.current()?.model ?? null,
+      experiments: deps.experiments.running(),
+      learned: deps.learning.current(),
+      holdout: deps.config.holdout,
+    }),
     leadScoring: () => leadScoring(deps.catalog.current(), deps.config.crm !== undefined, deps.now()),
     leadHook: () => leadHook(deps.catalog.current(), deps.config.crm !== undefined, deps.now()),
   };

@@ -3,12 +3,11 @@ import { getCookie } from 'hono/cookie';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { ApiConfig } from '../config.js';
+import { STAFF_ROLES, type StaffRole } from '../contract/staff.js';
 import type { AppEnv } from './env.js';
 import { ProblemError } from './problem.js';
 
-/** What bank staff may do. A staff member holds one or more roles. */
-export const STAFF_ROLES = ['viewer', 'marketer', 'approver', 'advisor', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+export { STAFF_ROLES, type StaffRole } from '../contract/staff.js';
 
 export interface StaffMember {
   /** The staff member's id, as the bank's staff directory names them. */

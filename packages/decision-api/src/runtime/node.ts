@@ -7,9 +7,9 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createTouchpointApp, type TouchpointApp } from '../app.js';
 import { problemResponse } from '../http/problem.js';
-import { checkGuardrails } from '../http/routes/experiments.js';
 import { unmatchedRoute } from '../http/unmatched.js';
 import { trainAndActivateClusters } from '../jobs/cluster-training.js';
+import { checkGuardrails } from '../jobs/guardrails.js';
 
 /** How often running experiments' guardrails are checked. */
 const GUARDRAIL_CHECK_MS = 5 * 60_000;

@@ -21,10 +21,10 @@ export interface AudienceWindow {
   readonly days: number;
 }
 
-/** Experiments in the store: their rows, lifecycle log, and the counts their results and power plans need. */
 /** What the audit log says of a change, less the before and after, which the store knows. */
 export type ExperimentAudit = Pick<AuditEntry, 'staffId' | 'action'>;
 
+/** Experiments in the store: their rows, lifecycle log, and the counts their results and power plans need. */
 export interface ExperimentStore {
   /** Stores a new experiment; with an audit, its entry is written in the same transaction. */
   insert(experiment: Experiment, staffId: string, audit?: ExperimentAudit): Promise<void>;

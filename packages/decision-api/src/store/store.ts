@@ -136,11 +136,10 @@ export interface Store extends LeadStore, ClusterModelStore {
     bankScores?: Map<string, BankScore>;
   }>;
   /**
-   * Stores new touchpoints and updates the subject's profile from them in one transaction;
-   * ids stored before are reported as duplicates and change nothing. With `learning`, impressions, clicks and
-   * conversions of decided offers also update the learned statistics in the same transaction.
-   * ids stored before are reported as duplicates and change nothing. With `leads`, a customer's leads for the products
-   * the new touchpoints touched are rescored in the same transaction.
+   * Stores new touchpoints and updates the subject's profile from them in one transaction; ids stored before are
+   * reported as duplicates and change nothing. With `learning`, impressions, clicks and conversions of decided offers
+   * also update the learned statistics, and with `leads`, a customer's leads for the products the new touchpoints
+   * touched are rescored, in the same transaction.
    */
   ingest(
     subject: Subject,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { decidePage } from '../../src/domain/decision/decide-page.js';
 import { inHoldout } from '../../src/domain/experiments/experiments.js';
-import { composeDecision } from '../../src/http/compose-decision.js';
 import { customerSubject } from '../../src/store/store.js';
 import {
   bankCustomer,
@@ -105,9 +105,9 @@ describe.each(engines)('staff preview of decisions ($name)', (engine) => {
         expect(candidate.score.learned.mean).toBe(trace.candidates[j]?.score?.learned?.mean);
       }
     }
-    // And exactly what the shared composition decides without a seed from the stored profile.
+    // And exactly what the decision of a page decides without a seed from the stored profile.
     const profile = await h.store.profile(customerSubject(customerId));
-    const composed = composeDecision(h.touchpoint.services, {
+    const composed = decidePage(h.touchpoint.services.decisionSnapshot(), {
       profile,
       context,
       placements: PLACEMENTS,

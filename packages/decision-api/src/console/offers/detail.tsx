@@ -5,7 +5,7 @@ import { Heading, Problem } from '../app.js';
 import { go } from '../use-route.js';
 import { label } from '../vocabulary.js';
 import { OfferEditor } from './editor.js';
-import { OfferPreview } from './preview.js';
+import { OfferPreview } from './offer-preview.js';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC' }) : '—');
 

@@ -3,7 +3,7 @@ import type { CatalogOutline, Offer } from '../../contract/index.js';
 import { ApiError } from '../api.js';
 import { Problem } from '../app.js';
 import { label, useVocabulary } from '../vocabulary.js';
-import { OfferPreview } from './preview.js';
+import { OfferPreview } from './offer-preview.js';
 
 const STAGES = ['aware', 'explore', 'compare', 'apply', 'sign', 'use'] as const;
 const CHANNELS = ['netbank', 'mobilebank'] as const;

@@ -33,17 +33,6 @@ export const MINI_BATCH_ABOVE = 20_000;
 /** At most this many mini-batch steps (about a million points seen with the default batch of 1,024). */
 export const MAX_MINI_BATCH_STEPS = 1_000;
 
-export function toPoints(rows: readonly (readonly number[])[]): Points {
-  const n = rows.length;
-  const d = n === 0 ? 0 : (rows[0] as readonly number[]).length;
-  const data = new Float64Array(n * d);
-  rows.forEach((row, i) => {
-    if (row.length !== d) throw new RangeError(`[touchpoint] every point needs ${d} coordinates, got ${row.length}`);
-    data.set(row, i * d);
-  });
-  return { data, n, d };
-}
-
 export function kMeans(points: Points, k: number, options: KMeansOptions): KMeansResult {
   const { n } = points;
   if (!Number.isInteger(k) || k < 1 || k > n) {

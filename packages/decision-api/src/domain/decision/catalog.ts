@@ -1,4 +1,4 @@
-import type { Catalog, Channel, Offer, Placement, Product, Trigger } from '../../contract/index.js';
+import type { Catalog, Offer, Placement, Product, Trigger } from '../../contract/index.js';
 import { type CompiledJourney, compileJourney, DEFAULT_COMPILED_JOURNEY, type JourneyOf } from '../journeys/journey.js';
 
 /** The catalog indexed for the decision hot path: built once per catalog version, then only read. */
@@ -58,8 +58,4 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
     triggers: catalog.triggers ?? [],
     source: catalog,
   };
-}
-
-export function placementServesChannel(placement: Placement, channel: Channel): boolean {
-  return placement.channels.includes(channel);
 }

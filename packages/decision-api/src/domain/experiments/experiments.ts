@@ -1,9 +1,17 @@
-import type { Arm, Experiment, ExperimentDraft, Hypothesis, JourneyStage, Offer } from '../../contract/index.js';
+import type { Arm, Experiment, Hypothesis, JourneyStage, Offer } from '../../contract/index.js';
 import type { CompiledCatalog } from '../decision/catalog.js';
 import { bucketOf, LAYER_BUCKETS, layerBucket, pickArm } from './bucketing.js';
 import { LAYER_SHARE } from './planning.js';
 
 export { conclusion, type PlanProgress } from './conclusion.js';
+export {
+  EXPERIMENT_TRANSITIONS,
+  type ExperimentAction,
+  type ExperimentStep,
+  experimentRoles,
+  experimentTransition,
+  newExperiment,
+} from './lifecycle.js';
 export {
   ALPHA,
   LAYER_SHARE,
@@ -109,50 +117,6 @@ export function assignExperiment(
 /** The global holdout: customers who never see personalized offers, so the whole engine's uplift can be measured. */
 export function inHoldout(unitId: string, share: number, salt: string): boolean {
   return share > 0 && bucketOf(unitId, salt) < share;
-}
-
-/** The lifecycle: which status may follow which, and who may move it. */
-export const TRANSITIONS = {
-  approve: { from: 'draft', to: 'approved' },
-  start: { from: 'approved', to: 'running' },
-  stop: { from: 'running', to: 'stopped' },
-} as const;
-
-/** Four eyes: the approver is never the person who wrote the experiment. */
-export function approvalRefusal(experiment: Pick<Experiment, 'createdBy'>, approver: string): string | null {
-  return experiment.createdBy === approver
-    ? 'An experiment is approved by a different staff member than the one who created it (four eyes).'
-    : null;
-}
-
-/** A new experiment from a validated draft. */
-export function newExperiment(
-  draft: ExperimentDraft,
-  ids: { id: string; salt: string },
-  createdBy: string,
-  now: Date,
-): Experiment {
-  return {
-    id: ids.id,
-    name: draft.name,
-    status: 'draft',
-    hypothesis: draft.hypothesis,
-    guardrails: draft.guardrails,
-    arms: draft.arms,
-    layer: draft.layer ?? (draft.hypothesis.audience.placements[0] as string),
-    salt: ids.salt,
-    maxDurationDays: draft.maxDurationDays,
-    ...(draft.primaryArm !== undefined ? { primaryArm: draft.primaryArm } : {}),
-    createdBy,
-    createdAt: now.toISOString(),
-    approvedBy: null,
-    approvedAt: null,
-    startedAt: null,
-    stoppedAt: null,
-    stopReason: null,
-    decision: null,
-    layerRange: null,
-  };
 }
 
 /**

@@ -26,7 +26,6 @@ export const FEATURE_PRODUCTS = [
   'home_insurance',
   'investments',
 ] as const;
-export type FeatureProduct = (typeof FEATURE_PRODUCTS)[number];
 
 /**
  * The six journey stages folded into three bands: looking (aware, explore), pricing (compare) and acting (apply, sign,

@@ -8,9 +8,9 @@ import {
   Problem,
 } from '../../contract/index.js';
 import type { DecisionTrace } from '../../domain/decision/decide.js';
+import { decidePage } from '../../domain/decision/decide-page.js';
 import { EMPTY_PROFILE } from '../../domain/journeys/profile.js';
 import { readJson } from '../body.js';
-import { composeDecision } from '../compose-decision.js';
 import type { AppEnv } from '../env.js';
 import { refusePersonalData } from '../personal-data.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
@@ -97,7 +97,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
         )
       : generic;
     const now = services.now();
-    const outcomes = composeDecision(services, {
+    const outcomes = decidePage(services.decisionSnapshot(), {
       profile,
       context: request.context,
       placements: request.placements,

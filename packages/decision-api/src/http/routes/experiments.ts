@@ -15,10 +15,12 @@ import {
 } from '../../contract/index.js';
 import {
   allocateLayerRange,
-  approvalRefusal,
   COVARIATE,
   compareExperiments,
   conclusion,
+  type ExperimentStep,
+  experimentRoles,
+  experimentTransition,
   newExperiment,
   POOLING_METHOD,
   planPower,
@@ -26,11 +28,13 @@ import {
   type RegistryEntry,
   summariseResults,
 } from '../../domain/experiments/experiments.js';
+import { SYSTEM, staffActor } from '../../domain/workflow.js';
+import { stopForGuardrail } from '../../jobs/guardrails.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
+import { fieldErrors, invalidBody, ProblemError, refused } from '../problem.js';
 import type { Services } from '../services.js';
-import { requireRole } from '../staff-token.js';
+import { requireRole, type StaffMember } from '../staff-token.js';
 import { problemResponses, staffSecurity } from './openapi.js';
 
 const MAX_EXPERIMENT_BYTES = 64 * 1024;
@@ -144,6 +148,12 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     return { ...result, reason: `${result.reason} ${source}` };
   };
   const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict', detail);
+  /** The experiment after a step of its lifecycle, or the problem that refuses it. */
+  const step = (experiment: Experiment, taken: ExperimentStep, staff: StaffMember): Experiment => {
+    const result = experimentTransition(experiment, taken, staffActor(staff), services.now());
+    if ('refusal' in result) throw refused(result.refusal);
+    return result.next;
+  };
   const change = async (
     experiment: Experiment,
     next: Experiment,
@@ -315,15 +325,10 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     },
     { request: { params: IdParam } },
   );
-  app.post('/v1/admin/experiments/:id/approve', requireRole('approver'), async (c) => {
+  app.post('/v1/admin/experiments/:id/approve', requireRole(...experimentRoles('approve')), async (c) => {
     const experiment = await load(c.req.param('id'));
     const staff = c.get('staff');
-    if (experiment.status !== 'draft')
-      throw conflict(`Only a draft is approved; this experiment is ${experiment.status}.`);
-    const refusal = approvalRefusal(experiment, staff.id);
-    if (refusal) throw new ProblemError(403, 'four-eyes', 'Four eyes', refusal);
-    const now = services.now().toISOString();
-    const next: Experiment = { ...experiment, status: 'approved', approvedBy: staff.id, approvedAt: now };
+    const next = step(experiment, { action: 'approve' }, staff);
     return c.json(await change(experiment, next, staff.id, 'approve'), 200);
   });
 
@@ -337,26 +342,18 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     },
     { request: { params: IdParam } },
   );
-  app.post('/v1/admin/experiments/:id/start', requireRole('marketer', 'approver'), async (c) => {
+  app.post('/v1/admin/experiments/:id/start', requireRole(...experimentRoles('start')), async (c) => {
     const experiment = await load(c.req.param('id'));
     const staff = c.get('staff');
-    if (experiment.status !== 'approved') {
-      throw conflict(`Only an approved experiment starts; this one is ${experiment.status}.`);
-    }
-    const planned = await plan(experiment);
-    if (!planned.feasible) {
-      throw new ProblemError(409, 'underpowered', 'The audience cannot reach the sample', planned.reason);
-    }
-    const taken = (await store.experiments.running())
-      .filter((other) => other.layer === experiment.layer && other.layerRange)
-      .map((other) => other.layerRange as { from: number; to: number });
-    const layerRange = allocateLayerRange(taken);
-    if (!layerRange) {
-      throw conflict(
-        `The layer "${experiment.layer}" is full: two experiments already run there. Stop one, or use another layer.`,
-      );
-    }
-    const next: Experiment = { ...experiment, status: 'running', startedAt: services.now().toISOString(), layerRange };
+    // Only an approved experiment is planned and given a layer range: the status is judged first.
+    const approved = experiment.status === 'approved';
+    const planned = approved ? await plan(experiment) : { feasible: false, reason: '' };
+    const taken = approved
+      ? (await store.experiments.running())
+          .filter((other) => other.layer === experiment.layer && other.layerRange)
+          .map((other) => other.layerRange as { from: number; to: number })
+      : [];
+    const next = step(experiment, { action: 'start', plan: planned, layerRange: allocateLayerRange(taken) }, staff);
     return c.json(
       { experiment: await change(experiment, next, staff.id, 'start', { plan: planned }), plan: planned },
       200,
@@ -378,20 +375,12 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
       },
     },
   );
-  app.post('/v1/admin/experiments/:id/stop', requireRole('marketer', 'approver'), async (c) => {
+  app.post('/v1/admin/experiments/:id/stop', requireRole(...experimentRoles('stop')), async (c) => {
     const parsed = StopExperiment.safeParse(await readJson(c, MAX_EXPERIMENT_BYTES));
     if (!parsed.success) throw invalidBody(fieldErrors(parsed.error));
     const experiment = await load(c.req.param('id'));
     const staff = c.get('staff');
-    if (experiment.status !== 'running')
-      throw conflict(`Only a running experiment stops; this one is ${experiment.status}.`);
-    const next: Experiment = {
-      ...experiment,
-      status: 'stopped',
-      stoppedAt: services.now().toISOString(),
-      stopReason: parsed.data.note ?? 'stopped by staff',
-      decision: parsed.data.decision,
-    };
+    const next = step(experiment, { action: 'stop', decision: parsed.data.decision, note: parsed.data.note }, staff);
     return c.json(await change(experiment, next, staff.id, 'stop', parsed.data), 200);
   });
 
@@ -441,40 +430,4 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
       { 'cache-control': 'no-store' },
     );
   });
-}
-
-/** Stops a running experiment whose guardrail broke; recorded as done by the system. */
-export async function stopForGuardrail(
-  services: Services,
-  experiment: Experiment,
-  breach: string,
-): Promise<Experiment> {
-  const next: Experiment = {
-    ...experiment,
-    status: 'stopped',
-    stoppedAt: services.now().toISOString(),
-    stopReason: breach,
-    decision: 'keep_control',
-  };
-  const ok = await services.store.experiments.update(
-    next,
-    'running',
-    { staffId: 'touchpoint', action: 'guardrail-stop', detail: { breach } },
-    { staffId: 'touchpoint', action: 'experiment.guardrail-stop' },
-  );
-  await services.experiments.reload();
-  return ok ? next : ((await services.store.experiments.get(experiment.id)) ?? next);
-}
-
-/** Checks every running experiment's guardrails; run periodically, so a breach stops an experiment nobody looks at. */
-export async function checkGuardrails(services: Services): Promise<string[]> {
-  const stopped: string[] = [];
-  for (const experiment of await services.store.experiments.running()) {
-    const summary = summariseResults(experiment, await services.store.experiments.unitCohorts(experiment));
-    if (summary.guardrailBreach) {
-      await stopForGuardrail(services, experiment, summary.guardrailBreach);
-      stopped.push(experiment.id);
-    }
-  }
-  return stopped;
 }

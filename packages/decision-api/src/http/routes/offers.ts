@@ -13,11 +13,9 @@ import {
   OfferRollbackRequest,
   type OfferSummary,
   OfferVersion,
-  type OfferVersionStatus,
   Slug,
 } from '../../contract/index.js';
 import {
-  approvalRefusal,
   catalogErrors,
   catalogVersionName,
   newVersion,
@@ -25,13 +23,15 @@ import {
   offerState,
   withOffer,
 } from '../../domain/decision/offer-versions.js';
+import { type OfferStep, offerRoles, offerTransition } from '../../domain/decision/offer-workflow.js';
+import { SYSTEM, staffActor } from '../../domain/workflow.js';
 import { type OfferChange, OfferConflict } from '../../store/offers.js';
 import { auditChange } from '../audit.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
+import { fieldErrors, invalidBody, ProblemError, refused } from '../problem.js';
 import type { Services } from '../services.js';
-import { requireRole } from '../staff-token.js';
+import { requireRole, type StaffMember } from '../staff-token.js';
 import { problemResponses, staffSecurity } from './openapi.js';
 
 const MAX_OFFER_BYTES = 64 * 1024;
@@ -142,6 +142,13 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
       );
     }
     return draft;
+  };
+
+  /** The version after a step of its way to live, or the problem that refuses it. */
+  const transition = (version: OfferVersion, taken: OfferStep, actor = SYSTEM, at = services.now()): OfferVersion => {
+    const result = offerTransition(version, taken, actor, at);
+    if ('refusal' in result) throw refused(result.refusal);
+    return result.next;
   };
 
   const validate = (catalog: Catalog, offer: Offer, prefix: string) => {
@@ -273,7 +280,7 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
     { 200: json(OfferVersion, 'The draft'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) },
     { params: VersionParams, ...body(OfferDraftEdit) },
   );
-  app.put('/v1/admin/offers/:id/drafts/:version', requireRole('marketer'), async (c) => {
+  app.put('/v1/admin/offers/:id/drafts/:version', requireRole(...offerRoles('edit')), async (c) => {
     const request = await parseBody(c, OfferDraftEdit);
     const { id, version } = params(c);
     if (request.offer.id !== id) {
@@ -283,21 +290,7 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
     const edited = await change(id, async (state, catalog, tx) => {
       const draft = openDraft(state, id, version, request.revision);
       validate(catalog, request.offer, '/offer');
-      const next: OfferVersion = {
-        ...draft,
-        status: 'draft',
-        // An edited rollback is a change like any other.
-        kind: draft.kind === 'rollback' ? 'edit' : draft.kind,
-        rollbackOf: draft.kind === 'rollback' ? null : draft.rollbackOf,
-        revision: draft.revision + 1,
-        offer: request.offer,
-        authors: draft.authors.includes(staff.id) ? draft.authors : [...draft.authors, staff.id],
-        updatedAt: now(),
-        submittedBy: null,
-        submittedAt: null,
-        approvedBy: null,
-        approvedAt: null,
-      };
+      const next = transition(draft, { action: 'edit', offer: request.offer }, staffActor(staff));
       await tx.replace(next);
       await auditChange(
         services,
@@ -313,10 +306,9 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
   /** A step of the draft's way to live: from one status to the next, checked and audited. */
   const step = (
     name: 'submit' | 'approve' | 'publish',
-    from: OfferVersionStatus,
     apply: (
       draft: OfferVersion,
-      ctx: { state: OfferState; catalog: Catalog; tx: OfferChange; staffId: string },
+      ctx: { state: OfferState; catalog: Catalog; tx: OfferChange; staff: StaffMember },
     ) => Promise<OfferVersion>,
   ) =>
     async function offerStep(c: Context<AppEnv>) {
@@ -325,16 +317,7 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
       const staff = c.get('staff');
       const result = await change(id, async (state, catalog, tx) => {
         const draft = openDraft(state, id, version, request.revision);
-        if (name === 'approve') {
-          const refusal = approvalRefusal(draft, staff.id);
-          if (refusal) throw new ProblemError(403, 'four-eyes', 'Four eyes', refusal);
-        }
-        if (draft.status !== from) {
-          throw conflict(
-            `Only a version that is ${from} can be ${name === 'submit' ? 'submitted' : `${name}d`}; version ${version} is ${draft.status}.`,
-          );
-        }
-        const next = await apply(draft, { state, catalog, tx, staffId: staff.id });
+        const next = await apply(draft, { state, catalog, tx, staff });
         if (name !== 'publish') await tx.replace(next);
         await auditChange(
           services,
@@ -366,14 +349,8 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
   stepDoc('/v1/admin/offers/{id}/drafts/{version}/submit', 'Submit a draft for approval', [409, 413, 415, 422]);
   app.post(
     '/v1/admin/offers/:id/drafts/:version/submit',
-    requireRole('marketer', 'approver'),
-    step('submit', 'draft', async (draft, { staffId }) => ({
-      ...draft,
-      status: 'submitted',
-      submittedBy: staffId,
-      submittedAt: now(),
-      updatedAt: now(),
-    })),
+    requireRole(...offerRoles('submit')),
+    step('submit', async (draft, { staff }) => transition(draft, { action: 'submit' }, staffActor(staff))),
   );
 
   stepDoc(
@@ -383,14 +360,8 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
   );
   app.post(
     '/v1/admin/offers/:id/drafts/:version/approve',
-    requireRole('approver'),
-    step('approve', 'submitted', async (draft, { staffId }) => ({
-      ...draft,
-      status: 'approved',
-      approvedBy: staffId,
-      approvedAt: now(),
-      updatedAt: now(),
-    })),
+    requireRole(...offerRoles('approve')),
+    step('approve', async (draft, { staff }) => transition(draft, { action: 'approve' }, staffActor(staff))),
   );
 
   stepDoc(
@@ -400,25 +371,19 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
   );
   app.post(
     '/v1/admin/offers/:id/drafts/:version/publish',
-    requireRole('approver'),
-    step('publish', 'approved', async (draft, { state, catalog, tx, staffId }) => {
-      if (draft.baseVersion !== state.liveVersion) throw stale(draft.offerId, draft.baseVersion, state.liveVersion);
+    requireRole(...offerRoles('publish')),
+    step('publish', async (draft, { state, catalog, tx, staff }) => {
       const at = services.now();
       const name = catalogVersionName(draft.offerId, draft.version, at);
+      // The status first: only an approved version is judged against the catalog.
+      const next = transition(draft, { action: 'publish', catalogVersion: name }, staffActor(staff), at);
+      if (draft.baseVersion !== state.liveVersion) throw stale(draft.offerId, draft.baseVersion, state.liveVersion);
       // The catalog may have changed since the draft was approved (another offer, a placement removed): judged again.
       const candidate = withOffer(catalog, draft.offer, name);
       const errors = catalogErrors(candidate, draft.offerId, '/offer');
       if (errors.length > 0) throw invalidBody(errors);
       await tx.insertCatalog(Catalog.parse(candidate));
-      if (state.liveRecord) await tx.replace({ ...state.liveRecord, status: 'retired', updatedAt: at.toISOString() });
-      const next: OfferVersion = {
-        ...draft,
-        status: 'live',
-        publishedBy: staffId,
-        publishedAt: at.toISOString(),
-        catalogVersion: name,
-        updatedAt: at.toISOString(),
-      };
+      if (state.liveRecord) await tx.replace(transition(state.liveRecord, { action: 'retire' }, SYSTEM, at));
       await tx.replace(next);
       return next;
     }),

@@ -7,10 +7,10 @@ import {
   type SyntheticProfile,
 } from '../../contract/index.js';
 import type { ClusterAssignment } from '../../domain/clustering/cluster-assignment.js';
+import { decidePage } from '../../domain/decision/decide-page.js';
 import { type CustomerProfile, EMPTY_PROFILE } from '../../domain/journeys/profile.js';
 import { customerSubject } from '../../store/store.js';
 import { readJson } from '../body.js';
-import { composeDecision } from '../compose-decision.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
@@ -111,7 +111,7 @@ export function previewRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
       clusterAssignment = chosenCluster(request.profile, services);
     }
 
-    const outcomes = composeDecision(services, {
+    const outcomes = decidePage(services.decisionSnapshot(), {
       profile,
       context: request.context,
       placements: request.placements,

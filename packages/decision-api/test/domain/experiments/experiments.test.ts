@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { type Experiment, ExperimentDraft, type ExperimentDraftInput } from '../../../src/contract/index.js';
 import {
   allocateLayerRange,
-  approvalRefusal,
   assignExperiment,
   compareExperiments,
+  experimentTransition,
   inHoldout,
   newExperiment,
   planPower,
@@ -153,8 +153,11 @@ describe('assignment', () => {
   });
 
   it('is approved by someone other than its author', () => {
-    expect(approvalRefusal({ createdBy: 'm.hansen' }, 'm.hansen')).toMatch(/four eyes/);
-    expect(approvalRefusal({ createdBy: 'm.hansen' }, 'k.larsen')).toBeNull();
+    const draft = experiment();
+    const by = (id: string) =>
+      experimentTransition(draft, { action: 'approve' }, { id, roles: ['approver'] }, new Date());
+    expect(by('m.hansen')).toEqual({ refusal: { kind: 'four-eyes', message: expect.stringMatching(/four eyes/) } });
+    expect(by('k.larsen')).toMatchObject({ next: { status: 'approved', approvedBy: 'k.larsen' } });
   });
 });
 

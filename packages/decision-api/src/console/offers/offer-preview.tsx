@@ -4,7 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import type { ContentVariant, Offer, Placement } from '../../contract/index.js';
 
 /** The offer as the SDK receives it in a decision, so the banner drawn here is the one customers see. */
-function contentOf(offer: Offer, locale: Locale): { content: OfferContent; externalImage: string | null } {
+function bannerContentOf(offer: Offer, locale: Locale): { content: OfferContent; externalImage: string | null } {
   const variant: ContentVariant = offer.content[locale];
   // The console's CSP loads images from its own origin only; a catalog host's image is named, not loaded.
   const external = variant.image && !variant.image.url.startsWith('/') ? variant.image.url : null;
@@ -40,7 +40,7 @@ export function OfferPreview({ offer, placements }: { offer: Offer; placements: 
     adoptPageBannerStyles(document);
   }, []);
   const shown = everywhere ? placements : placements.filter((placement) => offer.placements.includes(placement.id));
-  const { content, externalImage } = contentOf(offer, locale);
+  const { content, externalImage } = bannerContentOf(offer, locale);
   return (
     <div className="offer-preview" data-testid="preview">
       <fieldset className="inline">

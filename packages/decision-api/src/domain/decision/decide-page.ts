@@ -1,12 +1,27 @@
-import type { DecisionContext } from '../contract/index.js';
-import { assignClusterForDecision, type ClusterAssignment } from '../domain/clustering/cluster-assignment.js';
-import type { BankScore } from '../domain/decision/arbitration.js';
-import { decide, type PlacementOutcome } from '../domain/decision/decide.js';
-import { assignExperiment, inHoldout, withArms } from '../domain/experiments/experiments.js';
-import { type CustomerProfile, EMPTY_PROFILE } from '../domain/journeys/profile.js';
-import type { Services } from './services.js';
+import type { DecisionContext, Experiment } from '../../contract/index.js';
+import { assignClusterForDecision, type ClusterAssignment } from '../clustering/cluster-assignment.js';
+import type { ClusterModel } from '../clustering/clusters.js';
+import { assignExperiment, inHoldout, withArms } from '../experiments/experiments.js';
+import { type CustomerProfile, EMPTY_PROFILE } from '../journeys/profile.js';
+import type { BankScore } from './arbitration.js';
+import type { CompiledCatalog } from './catalog.js';
+import { decide, type PlacementOutcome } from './decide.js';
+import type { LearnedModel } from './learned-model.js';
 
-export interface ComposeInput {
+/** What a decision reads from memory, never from the store: one consistent view for the whole page. */
+export interface DecisionSnapshot {
+  readonly catalog: CompiledCatalog;
+  /** The active cluster model; null before the first training. */
+  readonly clusterModel: ClusterModel | null;
+  /** The running experiments. */
+  readonly experiments: readonly Experiment[];
+  /** The model of learned statistics per cluster × offer that decisions read. */
+  readonly learned: LearnedModel;
+  /** The global holdout: this share of customers sees generic content, to measure the uplift. */
+  readonly holdout: { readonly share: number; readonly salt: string };
+}
+
+export interface PageRequest {
   /** The subject's profile; the empty one without consent (no profile is read then). */
   readonly profile: CustomerProfile;
   readonly context: DecisionContext;
@@ -28,41 +43,33 @@ export interface ComposeInput {
 }
 
 /**
- * One decision for a page's placements, composed the same way for a customer's request and a staff preview: profile →
- * global holdout → cluster assignment → experiment arms → learned propensities → triggers and arbitration (decide).
- * Pure apart from reading the in-memory holders: it writes nothing; the decisions route keeps what it returns.
+ * The decisions for a page's placements, the same for a customer's request and a staff preview: consent → global
+ * holdout → cluster assignment → experiment arms → learned propensities → triggers and arbitration (`decide`). Pure:
+ * the caller reads the snapshot and the profile, and keeps what this returns.
  */
-export function composeDecision(
-  services: Pick<Services, 'config' | 'clusters' | 'experiments' | 'catalog' | 'learning'>,
-  input: ComposeInput,
-): PlacementOutcome[] {
-  const { context, customerId, now } = input;
+export function decidePage(snapshot: DecisionSnapshot, request: PageRequest): PlacementOutcome[] {
+  const { context, customerId, now } = request;
   const personalized = context.consent === 'granted';
   // Without consent, generic content: nothing known about the subject is used, whatever the caller read.
-  const profile = personalized ? input.profile : EMPTY_PROFILE;
-  const { holdout } = services.config;
+  const profile = personalized ? request.profile : EMPTY_PROFILE;
+  const { holdout } = snapshot;
   // The global holdout sees what a customer without a profile sees; its decisions are kept, to measure the uplift.
   const heldOut = personalized && customerId !== null && inHoldout(customerId, holdout.share, holdout.salt);
   // Opting out of profiling gives generic content and no cluster either; so does the holdout.
   const clusterAssignment = heldOut
     ? { cluster: null, reason: 'in the global holdout: generic content, no cluster' }
-    : personalized && input.clusterAssignment
-      ? input.clusterAssignment
-      : assignClusterForDecision({
-          model: services.clusters.current()?.model ?? null,
-          profile,
-          personalized,
-          now,
-        });
-  const running = personalized && !heldOut ? services.experiments.running() : [];
+    : personalized && request.clusterAssignment
+      ? request.clusterAssignment
+      : assignClusterForDecision({ model: snapshot.clusterModel, profile, personalized, now });
+  const running = personalized && !heldOut ? snapshot.experiments : [];
   const stages =
     running.length > 0
       ? Object.fromEntries(Object.entries(profile.journeys).map(([product, state]) => [product, state.stage]))
       : {};
   const assignments = new Map(
     running.length > 0
-      ? input.placements.flatMap((placement) => {
-          const assignment = assignExperiment(running, input.unitId, {
+      ? request.placements.flatMap((placement) => {
+          const assignment = assignExperiment(running, request.unitId, {
             placement,
             channel: context.channel,
             cluster: clusterAssignment.cluster?.id ?? null,
@@ -73,18 +80,18 @@ export function composeDecision(
       : [],
   );
   const catalog = withArms(
-    services.catalog.current(),
+    snapshot.catalog,
     [...assignments.values()].map((assignment) => assignment.arm),
   );
   return decide({
     catalog,
     profile: heldOut ? EMPTY_PROFILE : profile,
     context,
-    placements: input.placements,
+    placements: request.placements,
     now,
-    learned: services.learning.current(),
-    ...(input.bankScores && personalized && !heldOut ? { bankScores: input.bankScores } : {}),
-    ...(input.seed === undefined ? {} : { seed: input.seed }),
+    learned: snapshot.learned,
+    ...(request.bankScores && personalized && !heldOut ? { bankScores: request.bankScores } : {}),
+    ...(request.seed === undefined ? {} : { seed: request.seed }),
     clusterAssignment,
   }).map((outcome) => {
     const assignment = assignments.get(outcome.placement);
