@@ -195,13 +195,6 @@ function Results({ id }: { id: string }) {
         </p>
       ) : null}
       <p data-testid="conclusion">{results.conclusion}</p>
-      {results.plan ? (
-        <p data-testid="plan-vs-actual">
-          Plan against actual: {results.plan.unitsSoFar.toLocaleString('en')} of{' '}
-          {results.plan.samplePerArm.toLocaleString('en')} customers in the smallest arm, day {results.plan.daysSoFar}{' '}
-          of about {results.plan.expectedDays ?? '?'}.
-        </p>
-      ) : null}
       <table>
         <caption>{label(results.metric)} per customer, per arm</caption>
         <thead>
@@ -298,7 +291,9 @@ function Results({ id }: { id: string }) {
             CUPED covariate: {results.cuped.covariate}; θ = {results.cuped.theta.toPrecision(3)}, correlation with the
             outcome {results.cuped.correlation.toFixed(2)}.
           </p>
-        ) : null}
+        ) : (
+          <p>CUPED: the customers had no differing activity before assignment, so there was nothing to adjust with.</p>
+        )}
       </details>
     </section>
   );

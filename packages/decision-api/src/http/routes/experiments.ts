@@ -144,7 +144,7 @@ export function experimentRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
     const source =
       history.source === 'decisions'
         ? `Audience measured from decisions of the last ${OBSERVATION_DAYS} days (distinct consenting customers outside the holdout).`
-        : `No decisions for this audience yet: estimated from distinct customers visiting in the last ${OBSERVATION_DAYS} days, less the ${Math.round(holdout * 100)} % holdout.`;
+        : `No decisions for this audience yet: estimated from distinct customers visiting in the last ${OBSERVATION_DAYS} days${holdout > 0 ? `, less the ${Math.round(holdout * 100)} % holdout` : ''}.`;
     return { ...result, reason: `${result.reason} ${source}` };
   };
   const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict', detail);
