@@ -49,8 +49,9 @@ export function snippetsOf(readme: string): Snippet[] {
 
 /**
  * The compiler options of Vite's React + TypeScript template (tsconfig.app.json of `npm create vite -- --template
- * react-ts`): what a new app's `tsc -b` holds a README's code to. Node code (a backend) gets Node's types instead of
- * Vite's client types.
+ * react-ts`: noUnusedLocals, noUnusedParameters, erasableSyntaxOnly, verbatimModuleSyntax, …), with `strict` and
+ * `noUncheckedSideEffectImports` on top, which the template has had in some versions: what a new app's `tsc -b` holds
+ * a README's code to, at least. Node code (a backend) gets Node's types instead of Vite's client types.
  */
 const VITE_TEMPLATE_OPTIONS = {
   target: 'ES2022',

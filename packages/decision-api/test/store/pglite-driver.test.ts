@@ -241,3 +241,24 @@ describe('PGlite driver on its own thread', () => {
     expect(refused.stdout.trim()).toBe('TypeError');
   });
 });
+
+describe('the embedded store’s folder', () => {
+  it('is made with its parents, as in a fresh clone without .data/ yet, and keeps what was written', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'touchpoint-fresh-'));
+    const dataDir = join(root, '.data', 'touchpoint');
+    try {
+      const first = await openPglite(dataDir, { thread: 'inline' });
+      await first.exec('CREATE TABLE kept (id int)');
+      await first.query('INSERT INTO kept VALUES (1)');
+      await first.close();
+      const again = await openPglite(dataDir, { thread: 'inline' });
+      expect(await again.query('SELECT id FROM kept')).toEqual([{ id: 1 }]);
+      await again.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
@@ -21,6 +22,8 @@ export interface PgliteOptions {
  * PGlite serves one connection, so transactions are serialised by PGlite itself.
  */
 export async function openPglite(dataDir?: string, { thread = 'worker' }: PgliteOptions = {}): Promise<SqlDatabase> {
+  // PGlite makes the folder itself but not its parents: a fresh clone has no .data/ yet.
+  if (dataDir && !dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
   return thread === 'worker' ? openPgliteWorker(dataDir) : openPgliteInline(dataDir);
 }
 
