@@ -227,24 +227,30 @@ describe('decision records written behind the answers', () => {
     const errors: unknown[] = [];
     const held = heldStore(createSqlStore(db));
     held.hold();
+    // Long enough for a write that is let through to finish on a busy machine, short enough for the test.
+    const writeTimeoutMs = 250;
     const recorder = createDecisionRecorder(held.store, {
       delayMs: 60_000,
       retryMs: 20,
-      writeTimeoutMs: 50,
+      writeTimeoutMs,
       onError: (error) => errors.push(error),
     });
     recorder.record(decisionsNamed(0, 10));
     // Resolves when the hung write is given up, not when it answers.
     await recorder.flush();
-    expect(String(errors[0])).toContain('did not answer within 50 ms');
+    expect(String(errors[0])).toContain(`did not answer within ${writeTimeoutMs} ms`);
     expect(recorder.pending).toBe(10);
-    // Retried while it hangs (every 20 ms after each 50 ms wait); then let everything through.
-    await vi.waitFor(() => expect(held.batches.length).toBeGreaterThan(1), { timeout: 5_000 });
+    // Retried while it hangs (every 20 ms after each wait); then let everything through.
+    await vi.waitFor(() => expect(held.batches.length).toBeGreaterThan(1), { timeout: 10_000 });
     held.release();
-    for (let attempt = 0; attempt < 50 && recorder.pending > 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await recorder.flush();
-    }
+    // Until a write that was let through answers (each flush resolves when the write under way is done).
+    await vi.waitFor(
+      async () => {
+        await recorder.flush();
+        expect(recorder.pending).toBe(0);
+      },
+      { timeout: 20_000, interval: 20 },
+    );
     expect(await recorder.close()).toBe(0);
     expect(await storedIds()).toEqual(decisionsNamed(0, 10).map((d) => d.id));
   });
