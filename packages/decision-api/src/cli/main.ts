@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { createTouchpointApp } from '../app.js';
 import { configFromEnv } from '../config.js';
 import { featuredDemoCustomers, generateDemoBank } from '../demo/index.js';
 import { seedDemoBank } from '../demo/seed.js';
@@ -23,6 +24,8 @@ Commands:
   staff-token  print a staff token (--staff <id> --roles a,b [--branch <b>]) signed with the staff secret
   customer-token <id>  print a customer token for <id> (development: signed with TOUCHPOINT_CUSTOMER_TOKEN_SECRET,
                the demo secret by default; --ttl <seconds>, default 3600); without <id>, list the demo customers
+  what-if   print the what-if report of an offer's version as JSON (--offer <id> --version <n> [--sample <n>]
+            [--days <n>]): the same report as GET /v1/admin/offers/{id}/versions/{n}/what-if
   staff-password  read a password on standard input and print its scrypt hash for the staff directory
 
 Options:
@@ -39,7 +42,10 @@ Options:
   --roles <list>      comma-separated roles: viewer, marketer, approver, advisor, admin (staff-token)
   --branch <b>        the advisor's branch (staff-token)
   --days <n>          keep touchpoints of the last n days (purge; default from the configuration)
-  --ttl <seconds>     how long the token is valid (customer-token; default 3600)`;
+  --ttl <seconds>     how long the token is valid (customer-token; default 3600)
+  --offer <id>        the offer (what-if)
+  --version <n>       the offer's version to replay beside the live catalog (what-if)
+  --sample <n>        how many customers to replay (what-if; default 2000)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -60,6 +66,9 @@ async function main(argv: string[]): Promise<void> {
       branch: { type: 'string' },
       days: { type: 'string' },
       ttl: { type: 'string' },
+      offer: { type: 'string' },
+      version: { type: 'string' },
+      sample: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -159,12 +168,41 @@ async function main(argv: string[]): Promise<void> {
         values.days !== undefined ? Number(values.days) : configFromEnv(process.env).retention.touchpointDays;
       const { cutoff, deleted } = await purgeExpiredTouchpoints(store, { now: new Date(), touchpointDays });
       console.log(`[touchpoint] purged ${deleted} touchpoints from before ${cutoff.toISOString()}`);
+    } else if (command === 'what-if') {
+      if (!values.offer || !values.version)
+        throw new Error('[touchpoint] what-if needs --offer <id> and --version <n>');
+      console.log(JSON.stringify(await whatIfByCli(store, values), null, 2));
     } else {
       console.error(`[touchpoint] unknown command "${command}"\n\n${USAGE}`);
       process.exitCode = 2;
     }
   } finally {
     await store.close();
+  }
+}
+
+/** The API's own route, asked in process with a viewer's token, so the command and the route give the same report. */
+async function whatIfByCli(
+  store: Awaited<ReturnType<typeof openStore>>,
+  values: { offer?: string; version?: string; sample?: string; days?: string; staff?: string },
+): Promise<unknown> {
+  const config = configFromEnv(process.env);
+  const touchpoint = await createTouchpointApp({ store, config });
+  try {
+    const token = await mintStaffToken(config.staffToken, { id: values.staff ?? 'cli', roles: ['viewer'] });
+    const query = new URLSearchParams();
+    if (values.sample) query.set('sample', values.sample);
+    if (values.days) query.set('days', values.days);
+    const path = `/v1/admin/offers/${encodeURIComponent(values.offer ?? '')}/versions/${encodeURIComponent(values.version ?? '')}/what-if`;
+    const response = await touchpoint.app.request(`http://touchpoint.cli${path}?${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = await response.json();
+    if (!response.ok)
+      throw new Error(`[touchpoint] what-if: ${(body as { detail?: string }).detail ?? response.status}`);
+    return body;
+  } finally {
+    await touchpoint.flush();
   }
 }
 

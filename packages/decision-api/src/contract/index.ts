@@ -18,3 +18,4 @@ export * from './privacy.js';
 export * from './protected-attributes.js';
 export * from './staff.js';
 export * from './touchpoints.js';
+export * from './what-if.js';

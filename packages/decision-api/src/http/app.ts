@@ -23,6 +23,7 @@ import { privacyRoutes } from './routes/privacy.js';
 import { SESSION_PATH, sessionRoutes } from './routes/session.js';
 import { staffRoutes } from './routes/staff.js';
 import { touchpointRoutes } from './routes/touchpoints.js';
+import { whatIfRoutes } from './routes/what-if.js';
 import type { Services } from './services.js';
 import { SITE_KEY_HEADER, siteKeys } from './site-key.js';
 import { csrfTokens, STAFF_PATHS, staffAuthentication, staffTokenVerifier } from './staff-token.js';
@@ -145,6 +146,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   learningRoutes(app, services);
   offerRoutes(app, services);
   previewRoutes(app, services);
+  whatIfRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'siteKey', {
     type: 'apiKey',

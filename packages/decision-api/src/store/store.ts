@@ -34,6 +34,23 @@ import { memoryLimits, type SharedLimits, sqlLimits } from './shared-limits.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
 export type Subject = `c:${string}` | `a:${string}`;
+/** A decision as an off-policy estimate reads it (Store.loggedDecisions). */
+export interface LoggedDecisionRow {
+  readonly subject: string;
+  readonly placement: string;
+  readonly offerId: string | null;
+  readonly channel: string;
+  readonly trace: {
+    readonly at: string;
+    readonly stages: Record<string, string>;
+    readonly productsHeld: string[];
+    readonly cluster: { id: string; modelVersion: number } | null;
+    readonly propensity: number;
+  };
+  readonly clicked: boolean;
+  readonly converted: boolean;
+}
+
 export const customerSubject = (customerId: string): Subject => `c:${customerId}`;
 export const anonymousSubject = (anonymousId: string): Subject => `a:${anonymousId}`;
 
@@ -118,6 +135,13 @@ export interface Store extends LeadStore, ClusterModelStore {
   profile(subject: Subject): Promise<CustomerProfile>;
   /** The stored profile, or null when the subject has none (a customer the bank never told about, nor seen). */
   storedProfile(subject: Subject): Promise<CustomerProfile | null>;
+  /** Up to `limit` logged-in customers' stored profiles, in an order fixed by their ids' hash (a repeatable sample). */
+  sampleCustomerProfiles(limit: number): Promise<Array<{ customerId: string; profile: CustomerProfile }>>;
+  /**
+   * Decisions taken since `since` whose trace records its choice probability, newest first, with whether the
+   * decision's offer was clicked or converted (touchpoints carrying its id): the logs an off-policy estimate reads.
+   */
+  loggedDecisions(since: Date, limit: number): Promise<LoggedDecisionRow[]>;
   /**
    * A logged-in customer's profile and whether their device still has an anonymous profile to link, and with
    * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one, made when
@@ -248,6 +272,43 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     profile: async (subject) => (await storedProfile(subject)) ?? EMPTY_PROFILE,
     storedProfile,
+
+    async sampleCustomerProfiles(limit) {
+      const rows = await db.query<{ subject: string; body: CustomerProfile }>(
+        `SELECT subject, body FROM profiles WHERE subject LIKE 'c:%' ORDER BY md5(subject), subject LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({ customerId: row.subject.slice(2), profile: row.body }));
+    },
+
+    async loggedDecisions(since, limit) {
+      const rows = await db.query<{
+        subject: string;
+        placement: string;
+        offer_id: string | null;
+        channel: string;
+        trace: LoggedDecisionRow['trace'];
+        clicked: boolean;
+        converted: boolean;
+      }>(
+        `SELECT d.subject, d.placement, d.offer_id, d.channel, d.trace,
+                EXISTS (SELECT 1 FROM touchpoints t WHERE t.decision_id = d.id AND t.type = 'offer_click') AS clicked,
+                EXISTS (SELECT 1 FROM touchpoints t WHERE t.decision_id = d.id AND t.type = 'conversion') AS converted
+           FROM decisions d
+          WHERE d.created_at >= $1 AND d.trace ? 'propensity'
+          ORDER BY d.created_at DESC LIMIT $2`,
+        [since, limit],
+      );
+      return rows.map((row) => ({
+        subject: row.subject,
+        placement: row.placement,
+        offerId: row.offer_id,
+        channel: row.channel,
+        trace: row.trace,
+        clicked: row.clicked,
+        converted: row.converted,
+      }));
+    },
 
     async customerProfile(customerId, anonymousId, options) {
       const customer = customerSubject(customerId);
