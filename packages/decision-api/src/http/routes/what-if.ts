@@ -3,12 +3,12 @@ import { type Catalog, type DecisionContext, Slug, WhatIfQuery, WhatIfReport } f
 import { assignClusterForDecision } from '../../domain/clustering/cluster-assignment.js';
 import { compileCatalog } from '../../domain/decision/catalog.js';
 import type { PlacementOutcome } from '../../domain/decision/decide.js';
+import { type DecisionSnapshot, decidePage } from '../../domain/decision/decide-page.js';
 import { offerState, withOffer } from '../../domain/decision/offer-versions.js';
 import { type CustomerProfile, EMPTY_PROFILE } from '../../domain/journeys/profile.js';
 import { ageBand, fairnessCheck } from '../../domain/what-if/fairness.js';
 import { type LoggedDecision, offPolicyEstimate } from '../../domain/what-if/off-policy.js';
 import { compareReplay, type ReplayedCustomer, type ReplayedPlacement } from '../../domain/what-if/replay.js';
-import { composeDecision } from '../compose-decision.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
@@ -58,11 +58,11 @@ async function sampleCustomers(services: Services, sample: number, now: Date) {
   return chosen.slice(0, Math.max(sample, chosen.length));
 }
 
-/** The services with the draft in place of the live catalog: what a decision would be, were it published. */
-function withCatalog(services: Services, draft: Catalog): Services {
-  const compiled = compileCatalog(draft);
-  return { ...services, catalog: { ...services.catalog, current: () => compiled } };
-}
+/** The snapshot with the draft in place of the live catalog: what a decision would be, were it published. */
+const withCatalog = (snapshot: DecisionSnapshot, draft: Catalog): DecisionSnapshot => ({
+  ...snapshot,
+  catalog: compileCatalog(draft),
+});
 
 /** Every placement of each channel, decided as a customer with consent on the channel's dashboard would be. */
 function contexts(catalog: Catalog): Array<{ context: DecisionContext; placements: string[] }> {
@@ -82,16 +82,16 @@ export async function replayDraft(
   draft: Catalog,
   options: { readonly sample: number; readonly now: Date },
 ): Promise<ReplayedSample[]> {
-  const live = services.catalog.current();
-  const draftServices = withCatalog(services, draft);
+  const live = services.decisionSnapshot();
+  const drafted = withCatalog(live, draft);
   const customers = await sampleCustomers(services, options.sample, options.now);
-  const pages = contexts(live.source);
+  const pages = contexts(live.catalog.source);
   const out: ReplayedSample[] = [];
   for (const { customerId, profile } of customers) {
     const bankScores = await services.store.bankScores(customerId);
-    const decideWith = (s: Pick<Services, 'config' | 'clusters' | 'experiments' | 'catalog' | 'learning'>) =>
+    const decideWith = (snapshot: DecisionSnapshot) =>
       pages.flatMap(({ context, placements }) =>
-        composeDecision(s, {
+        decidePage(snapshot, {
           profile,
           context,
           placements,
@@ -101,13 +101,13 @@ export async function replayDraft(
           now: options.now,
         }),
       );
-    const liveOutcomes = decideWith(services);
+    const liveOutcomes = decideWith(live);
     out.push({
       customerId,
       cluster: liveOutcomes[0]?.trace.cluster?.id ?? null,
       birthYear: profile.attributes?.birthYear,
       live: liveOutcomes,
-      draft: decideWith(draftServices),
+      draft: decideWith(drafted),
     });
   }
   return out;
@@ -115,7 +115,7 @@ export async function replayDraft(
 
 /** The logged decisions, each with the draft's choice for the profile its trace recorded, as an estimate reads them. */
 async function loggedUnderDraft(services: Services, draft: Catalog, since: Date) {
-  const draftServices = withCatalog(services, draft);
+  const drafted = withCatalog(services.decisionSnapshot(), draft);
   const rows = await services.store.loggedDecisions(since, MAX_LOGGED_DECISIONS);
   const attributes = new Map<string, CustomerProfile['attributes']>();
   const clicks: LoggedDecision[] = [];
@@ -135,7 +135,7 @@ async function loggedUnderDraft(services: Services, draft: Catalog, since: Date)
       ) as CustomerProfile['journeys'],
       ...(customerId !== null && attributes.get(customerId) ? { attributes: attributes.get(customerId) } : {}),
     };
-    const [outcome] = composeDecision(draftServices, {
+    const [outcome] = decidePage(drafted, {
       profile,
       context: { channel: row.channel, page: '/dashboard', locale: 'da', consent: 'granted' } as DecisionContext,
       placements: [row.placement],
