@@ -1,4 +1,5 @@
 import type { CustomerProfile } from '../domain/journeys/profile.js';
+import { writeAudit } from './audit.js';
 import { listMonthPartitions, PARTITION_LOCK } from './partitions.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -188,6 +189,17 @@ export function createPrivacyStore(
           staffId,
           at.toISOString(),
         ]);
+        // Staff erasing on a customer's request is a staff change: audited with the counts, never what was erased.
+        if (staffId !== null) {
+          await writeAudit(tx, {
+            at: at.toISOString(),
+            staffId,
+            action: 'customer.erase',
+            target: `customer:${customerId}`,
+            before: null,
+            after: { deleted },
+          });
+        }
         return { deleted: deleted as ErasureResult['deleted'] };
       }),
 

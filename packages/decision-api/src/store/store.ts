@@ -11,7 +11,7 @@ import {
   type ServedDecision,
   type TracedForCounts,
 } from '../domain/kpis/offer-counts.js';
-import { type AuditStore, createAuditStore } from './audit.js';
+import { type AuditEntry, type AuditStore, createAuditStore, writeAudit } from './audit.js';
 import { type ChangeHandlers, followChanges } from './changes.js';
 import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
 import { createExperimentStore, type ExperimentStore } from './experiments.js';
@@ -210,8 +210,16 @@ export interface Store extends LeadStore, ClusterModelStore {
   touchpointsBySubject(options?: TouchpointsBySubjectOptions): AsyncIterable<SubjectTouchpoints>;
   /** Every cluster × offer's learned counts, for the decision snapshot and staff. */
   learnedEvidence(): Promise<LearnedRow[]>;
-  /** Stores the bank's model scores; returns how many were stored. */
-  saveBankScores(model: { name: string; version: string }, scores: readonly BankScoreRow[], at: Date): Promise<number>;
+  /**
+   * Stores the bank's model scores; returns how many were stored. With `audit`, the upload's audit entry (its `after`
+   * completed with the count stored) is written in the same transaction.
+   */
+  saveBankScores(
+    model: { name: string; version: string },
+    scores: readonly BankScoreRow[],
+    at: Date,
+    audit?: AuditEntry,
+  ): Promise<number>;
   /** One customer's uploaded scores by offer id. */
   bankScores(customerId: string): Promise<Map<string, BankScore>>;
   /**
@@ -535,7 +543,12 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     learnedEvidence: () => readEvidence(db),
-    saveBankScores: (model, scores, at) => db.transaction((tx) => saveBankScores(tx, model, scores, at)),
+    saveBankScores: (model, scores, at, audit) =>
+      db.transaction(async (tx) => {
+        const stored = await saveBankScores(tx, model, scores, at);
+        if (audit) await writeAudit(tx, { ...audit, after: { ...(audit.after as object), stored } });
+        return stored;
+      }),
     bankScores: (customerId) => readBankScores(db, customerId),
 
     async ping() {

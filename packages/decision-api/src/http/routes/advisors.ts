@@ -10,6 +10,7 @@ import {
 import { advisorKpis } from '../../domain/advisors/advisor-kpis.js';
 import { applyAdvisorOutcome } from '../../domain/advisors/advisor-outcome.js';
 import { advisorQueue } from '../../domain/advisors/advisor-queue.js';
+import { auditChange } from '../audit.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { refusePersonalDataInIds } from '../personal-data.js';
@@ -138,6 +139,16 @@ export function advisorRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
         'Unknown customer',
         `No customer ${request.customerId} is known.`,
       );
+    }
+    // Right after the outcome's transaction (a repeated id records nothing, and is not audited again); the note is
+    // the advisor's free text and stays out of the log.
+    if (result.status === 'recorded') {
+      await auditChange(services, c, {
+        action: 'advisor.outcome',
+        target: `customer:${request.customerId}`,
+        before: null,
+        after: { id: request.id, product: request.product, outcome: request.outcome, branch: staff.branch },
+      });
     }
     return c.json(AdvisorOutcomeBody.parse(result.outcome), result.status === 'recorded' ? 201 : 200);
   });

@@ -128,11 +128,16 @@ export function learningRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
         rejected.flatMap((item) => item.errors),
       );
     }
-    const stored = await services.store.saveBankScores(
-      { name: modelName, version: modelVersion },
-      valid,
-      services.now(),
-    );
+    const at = services.now();
+    // Audited in the upload's transaction: who uploaded which model, how many scores; no customer is named.
+    const stored = await services.store.saveBankScores({ name: modelName, version: modelVersion }, valid, at, {
+      at: at.toISOString(),
+      staffId: c.get('staff').id,
+      action: 'scores.upload',
+      target: `model:${modelName}@${modelVersion}`,
+      before: null,
+      after: { modelName, modelVersion, sent: valid.length + rejected.length, rejected: rejected.length },
+    });
     return c.json(ScoreUploadResult.parse({ stored, rejected }), 200, { 'cache-control': 'no-store' });
   });
 }
