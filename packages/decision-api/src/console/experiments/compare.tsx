@@ -49,8 +49,8 @@ export function ComparePage() {
 
   const rows = comparison
     ? [
-        ...comparison.effects.map((effect) => ({
-          label: `${effect.name.slice(0, 18)} · ${effect.arm}`,
+        ...comparison.effects.map((effect, i) => ({
+          label: `${i + 1}. ${effect.name.slice(0, 15)}`,
           estimate: effect.estimate,
           low: effect.estimate - 1.96 * effect.standardError,
           high: effect.estimate + 1.96 * effect.standardError,
@@ -72,7 +72,7 @@ export function ComparePage() {
               ...(comparison.pooled.random.predictionInterval
                 ? [
                     {
-                      label: 'A new experiment (prediction)',
+                      label: 'Prediction',
                       estimate: comparison.pooled.random.estimate,
                       low: comparison.pooled.random.predictionInterval.low,
                       high: comparison.pooled.random.predictionInterval.high,
@@ -114,6 +114,22 @@ export function ComparePage() {
             rows={rows}
             format={(v) => points(v, 1)}
           />
+          <ol data-testid="pooled-experiments">
+            {comparison.effects.map((effect) => (
+              <li key={effect.experimentId}>
+                {effect.name}, variant “{effect.arm}”: {points(effect.estimate, 2)} (95 % interval{' '}
+                {points(effect.estimate - 1.96 * effect.standardError, 2)} to{' '}
+                {points(effect.estimate + 1.96 * effect.standardError, 2)})
+              </li>
+            ))}
+          </ol>
+          {comparison.pooled?.random.predictionInterval ? (
+            <p>
+              Prediction: a new experiment like these would show a lift between{' '}
+              {points(comparison.pooled.random.predictionInterval.low, 2)} and{' '}
+              {points(comparison.pooled.random.predictionInterval.high, 2)} (95 %).
+            </p>
+          ) : null}
           <p className="note">{comparison.method}</p>
         </section>
       ) : null}
