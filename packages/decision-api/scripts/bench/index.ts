@@ -7,7 +7,7 @@
  *   BENCH_QUICK=1 pnpm bench        a smaller, shorter run
  *   BENCH_DATABASE_URL=postgres://… the PostgreSQL to use (default postgres://postgres@127.0.0.1:5432/test);
  *                                   each run uses a fresh schema and drops it; unreachable: those rows are skipped
- *   BENCH_ONLY=http,decide,ingest,clusters   some sections only (docs/benchmarks.md is then not written)
+ *   BENCH_ONLY=http,decide,whatif,ingest,clusters   some sections only (docs/benchmarks.md is then not written)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ import { customerSubject, type Subject } from '../../src/store/store.js';
 import { demoProfiles } from './demo-profiles.js';
 import { openLoop } from './open-loop.js';
 import { decisionRequests } from './requests.js';
+import { whatIfBench } from './what-if.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 /** The machine's 1-minute load average as the run began: other work on it moves every figure. */
@@ -460,6 +461,17 @@ async function main(): Promise<void> {
       title: 'The pure decide function',
       note: 'One call decides two placements for a demo customer (200 different profiles in turn) on the net-bank dashboard, with Thompson sampling seeded. Catalogs of 10, 100 and 1,000 offers repeat the demo catalog’s offers under new ids.',
       rows: decideBench(),
+      lines: [],
+    };
+    sections.push(section);
+    printTable(section);
+  }
+
+  if (wants('whatif')) {
+    const section: Section = {
+      title: 'What-if replay',
+      note: 'A draft offer version and the live catalog decided side by side for each customer (both channels’ dashboards, every placement, posterior means as in a preview), then compared and checked for fairness by age band: the pure part of `GET /v1/admin/offers/{id}/versions/{n}/what-if`, without the store’s reads (the route reads the sample in one query and each customer’s bank scores). Demo profiles reused in turn.',
+      rows: whatIfBench(QUICK ? [2_000, 20_000] : [2_000, 100_000]),
       lines: [],
     };
     sections.push(section);

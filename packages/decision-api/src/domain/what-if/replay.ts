@@ -1,8 +1,74 @@
 /**
  * A draft replayed beside the live catalog on the same customers: what each placement would serve, who would be left
- * with nothing but house offers and why, and how that changes by cluster and journey stage. The decisions themselves
- * are taken by the caller (the same composition as a customer's request, without writes); this only compares them.
+ * with nothing but house offers and why, and how that changes by cluster and journey stage. Each customer's page is
+ * decided by `decidePage` on the live snapshot and on the same snapshot with the draft's catalog, as a staff preview
+ * decides it (posterior means, no exploration); nothing is written.
  */
+import type { Catalog, DecisionContext } from '../../contract/index.js';
+import type { BankScore } from '../decision/arbitration.js';
+import { compileCatalog } from '../decision/catalog.js';
+import type { PlacementOutcome } from '../decision/decide.js';
+import { type DecisionSnapshot, decidePage } from '../decision/decide-page.js';
+import type { CustomerProfile } from '../journeys/profile.js';
+
+export interface ReplayedSample {
+  readonly customerId: string;
+  readonly cluster: string | null;
+  /** The birth year the bank supplied, for the fairness check by age band. */
+  readonly birthYear: number | undefined;
+  readonly live: readonly PlacementOutcome[];
+  readonly draft: readonly PlacementOutcome[];
+}
+
+/** The snapshot with the draft in place of the live catalog: what a decision would be, were it published. */
+export const draftSnapshot = (snapshot: DecisionSnapshot, draft: Catalog): DecisionSnapshot => ({
+  ...snapshot,
+  catalog: compileCatalog(draft),
+});
+
+/** Every placement of each channel, decided as a customer with consent on the channel's dashboard would be. */
+export function dashboardPages(catalog: Catalog): Array<{ context: DecisionContext; placements: string[] }> {
+  const channels = [...new Set(catalog.placements.flatMap((placement) => placement.channels))];
+  return channels.map((channel) => ({
+    context: { channel, page: '/dashboard', locale: 'da', consent: 'granted' },
+    placements: catalog.placements.filter((p) => p.channels.includes(channel)).map((p) => p.id),
+  }));
+}
+
+/** Each customer's dashboards decided on the live snapshot and with the draft's catalog. */
+export function replayCustomers(
+  live: DecisionSnapshot,
+  draft: Catalog,
+  customers: ReadonlyArray<{
+    readonly customerId: string;
+    readonly profile: CustomerProfile;
+    readonly bankScores?: ReadonlyMap<string, BankScore>;
+  }>,
+  now: Date,
+): ReplayedSample[] {
+  const drafted = draftSnapshot(live, draft);
+  const pages = dashboardPages(live.catalog.source);
+  return customers.map(({ customerId, profile, bankScores }) => {
+    const decideWith = (snapshot: DecisionSnapshot) =>
+      pages.flatMap(({ context, placements }) =>
+        decidePage(snapshot, { profile, context, placements, customerId, unitId: customerId, bankScores, now }),
+      );
+    const liveOutcomes = decideWith(live);
+    return {
+      customerId,
+      cluster: liveOutcomes[0]?.trace.cluster?.id ?? null,
+      birthYear: profile.attributes?.birthYear,
+      live: liveOutcomes,
+      draft: decideWith(drafted),
+    };
+  });
+}
+
+export const replayed = (outcome: PlacementOutcome): ReplayedPlacement => ({
+  placement: outcome.placement,
+  winner: outcome.offer?.id ?? null,
+  candidates: outcome.trace.candidates,
+});
 
 /** One placement's decision as the replay needs it: the winner and the rule that excluded each other candidate. */
 export interface ReplayedPlacement {

@@ -1,14 +1,19 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type Catalog, type DecisionContext, Slug, WhatIfQuery, WhatIfReport } from '../../contract/index.js';
 import { assignClusterForDecision } from '../../domain/clustering/cluster-assignment.js';
-import { compileCatalog } from '../../domain/decision/catalog.js';
-import type { PlacementOutcome } from '../../domain/decision/decide.js';
-import { type DecisionSnapshot, decidePage } from '../../domain/decision/decide-page.js';
+import { decidePage } from '../../domain/decision/decide-page.js';
 import { offerState, withOffer } from '../../domain/decision/offer-versions.js';
 import { type CustomerProfile, EMPTY_PROFILE } from '../../domain/journeys/profile.js';
 import { ageBand, fairnessCheck } from '../../domain/what-if/fairness.js';
 import { type LoggedDecision, offPolicyEstimate } from '../../domain/what-if/off-policy.js';
-import { compareReplay, type ReplayedCustomer, type ReplayedPlacement } from '../../domain/what-if/replay.js';
+import {
+  compareReplay,
+  draftSnapshot,
+  type ReplayedCustomer,
+  type ReplayedSample,
+  replayCustomers,
+  replayed,
+} from '../../domain/what-if/replay.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
@@ -20,21 +25,6 @@ const OVERSAMPLE = 3;
 /** Every cluster gets at least this many of the sample, when it has them. */
 const MIN_PER_CLUSTER = 50;
 const MAX_LOGGED_DECISIONS = 50_000;
-
-export interface ReplayedSample {
-  readonly customerId: string;
-  readonly cluster: string | null;
-  /** The birth year the bank supplied, for the fairness check by age band. */
-  readonly birthYear: number | undefined;
-  readonly live: readonly PlacementOutcome[];
-  readonly draft: readonly PlacementOutcome[];
-}
-
-const replayed = (outcome: PlacementOutcome): ReplayedPlacement => ({
-  placement: outcome.placement,
-  winner: outcome.offer?.id ?? null,
-  candidates: outcome.trace.candidates,
-});
 
 /**
  * A stratified sample of customers: read `sample × 3` in a fixed hash order, assign each its cluster under the active
@@ -55,22 +45,7 @@ async function sampleCustomers(services: Services, sample: number, now: Date) {
     const share = Math.max(Math.min(MIN_PER_CLUSTER, members.length), Math.round((members.length / total) * sample));
     return members.slice(0, share);
   });
-  return chosen.slice(0, Math.max(sample, chosen.length));
-}
-
-/** The snapshot with the draft in place of the live catalog: what a decision would be, were it published. */
-const withCatalog = (snapshot: DecisionSnapshot, draft: Catalog): DecisionSnapshot => ({
-  ...snapshot,
-  catalog: compileCatalog(draft),
-});
-
-/** Every placement of each channel, decided as a customer with consent on the channel's dashboard would be. */
-function contexts(catalog: Catalog): Array<{ context: DecisionContext; placements: string[] }> {
-  const channels = [...new Set(catalog.placements.flatMap((placement) => placement.channels))];
-  return channels.map((channel) => ({
-    context: { channel, page: '/dashboard', locale: 'da', consent: 'granted' } as DecisionContext,
-    placements: catalog.placements.filter((p) => p.channels.includes(channel)).map((p) => p.id),
-  }));
+  return chosen;
 }
 
 /**
@@ -82,40 +57,17 @@ export async function replayDraft(
   draft: Catalog,
   options: { readonly sample: number; readonly now: Date },
 ): Promise<ReplayedSample[]> {
-  const live = services.decisionSnapshot();
-  const drafted = withCatalog(live, draft);
-  const customers = await sampleCustomers(services, options.sample, options.now);
-  const pages = contexts(live.catalog.source);
-  const out: ReplayedSample[] = [];
-  for (const { customerId, profile } of customers) {
-    const bankScores = await services.store.bankScores(customerId);
-    const decideWith = (snapshot: DecisionSnapshot) =>
-      pages.flatMap(({ context, placements }) =>
-        decidePage(snapshot, {
-          profile,
-          context,
-          placements,
-          customerId,
-          unitId: customerId,
-          bankScores,
-          now: options.now,
-        }),
-      );
-    const liveOutcomes = decideWith(live);
-    out.push({
-      customerId,
-      cluster: liveOutcomes[0]?.trace.cluster?.id ?? null,
-      birthYear: profile.attributes?.birthYear,
-      live: liveOutcomes,
-      draft: decideWith(drafted),
-    });
+  const sampled = await sampleCustomers(services, options.sample, options.now);
+  const customers = [];
+  for (const { customerId, profile } of sampled) {
+    customers.push({ customerId, profile, bankScores: await services.store.bankScores(customerId) });
   }
-  return out;
+  return replayCustomers(services.decisionSnapshot(), draft, customers, options.now);
 }
 
 /** The logged decisions, each with the draft's choice for the profile its trace recorded, as an estimate reads them. */
 async function loggedUnderDraft(services: Services, draft: Catalog, since: Date) {
-  const drafted = withCatalog(services.decisionSnapshot(), draft);
+  const drafted = draftSnapshot(services.decisionSnapshot(), draft);
   const rows = await services.store.loggedDecisions(since, MAX_LOGGED_DECISIONS);
   const attributes = new Map<string, CustomerProfile['attributes']>();
   const clicks: LoggedDecision[] = [];
