@@ -192,9 +192,10 @@ export const Offer = z
         perDay: z.number().int().positive(),
         perWeek: z.number().int().positive(),
       })
-      .default({ perDay: 2, perWeek: 3 })
+      .optional()
       .openapi({
-        description: 'At most this many viewable impressions of the offer per customer per day and per week.',
+        description:
+          'A product offer: at most this many viewable impressions per customer per day and per week (absent: 2 and 3). Refused on a house offer, which is the fallback shown when nothing else is eligible and is never capped.',
       }),
     content: z.strictObject({ da: ContentVariant, en: ContentVariant }),
     principle: BehaviouralPrinciple.optional().openapi({
@@ -202,8 +203,21 @@ export const Offer = z
         'The behavioural principle the offer’s content relies on (such as loss_aversion), so offers and experiments are compared alike; absent: none named.',
     }),
   })
+  .superRefine((offer, ctx) => {
+    if (offer.product === null && offer.caps !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['caps'],
+        message:
+          'a house offer is never capped: it is the fallback shown when nothing else is eligible; remove caps, or name a product',
+      });
+    }
+  })
   .openapi('Offer');
 export type Offer = z.infer<typeof Offer>;
+
+/** A product offer's impression caps when its `caps` are absent. */
+export const DEFAULT_OFFER_CAPS = { perDay: 2, perWeek: 3 } as const;
 
 export const ContactPolicy = z
   .strictObject({

@@ -488,6 +488,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITH (fillfactor = 70);
     `,
   },
+  {
+    version: 16,
+    name: 'house offers carry no caps',
+    sql: `
+      -- A house offer is the fallback shown when nothing else is eligible and is never capped, so the contract now
+      -- refuses caps on it; the catalogs and offer versions stored before held the default caps, which are dropped.
+      UPDATE catalog_versions SET body = jsonb_set(body, '{offers}', (
+        SELECT coalesce(jsonb_agg(CASE WHEN o->'product' = 'null'::jsonb THEN o - 'caps' ELSE o END ORDER BY n), '[]')
+        FROM jsonb_array_elements(body->'offers') WITH ORDINALITY AS e(o, n)))
+      WHERE jsonb_typeof(body->'offers') = 'array'
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(body->'offers') AS o WHERE o->'product' = 'null'::jsonb AND o ? 'caps');
+      UPDATE offer_versions SET body = body #- '{offer,caps}'
+      WHERE body->'offer'->'product' = 'null'::jsonb AND body->'offer' ? 'caps';
+    `,
+  },
 ];
 
 export async function migrate(

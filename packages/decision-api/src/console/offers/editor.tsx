@@ -87,8 +87,8 @@ function formOf(offer: Offer | null, catalog: CatalogOutline): FormState {
     requiresProducts: offer?.rules?.requiresProducts?.join(', ') ?? '',
     excludesProducts: offer?.rules?.excludesProducts?.join(', ') ?? '',
     clusters: offer?.rules?.clusters?.join(', ') ?? '',
-    perDay: String(offer?.caps.perDay ?? 2),
-    perWeek: String(offer?.caps.perWeek ?? 3),
+    perDay: String(offer?.caps?.perDay ?? 2),
+    perWeek: String(offer?.caps?.perWeek ?? 3),
     da: variant(offer?.content.da),
     en: variant(offer?.content.en),
   };
@@ -125,7 +125,8 @@ export function offerOf(form: FormState): Offer {
     credit: form.credit,
     ...(Object.keys(rules).length ? { rules: rules as Offer['rules'] } : {}),
     triggeredOnly: form.triggeredOnly,
-    caps: { perDay: Number(form.perDay), perWeek: Number(form.perWeek) },
+    // A house offer is the fallback when nothing else is eligible, and is never capped: it has no caps to send.
+    ...(form.product === '' ? {} : { caps: { perDay: Number(form.perDay), perWeek: Number(form.perWeek) } }),
     content: { da: variant(form.da), en: variant(form.en) },
     ...(form.principle ? { principle: form.principle as Offer['principle'] } : {}),
   };
@@ -384,8 +385,16 @@ export function OfferEditor({
         <div className="pair">
           {text('value', 'value', 'Value of a conversion', form.value, (v) => set('value', v), 'Relative units.')}
           {text('lever', 'lever', 'Business lever', form.lever, (v) => set('lever', v), '1 leaves priority as it is.')}
-          {text('per-day', 'caps/perDay', 'At most per day', form.perDay, (v) => set('perDay', v))}
-          {text('per-week', 'caps/perWeek', 'At most per week', form.perWeek, (v) => set('perWeek', v))}
+          {form.product === '' ? (
+            <p className="note">
+              A house offer is never capped: it is what a placement shows when nothing else is eligible.
+            </p>
+          ) : (
+            <>
+              {text('per-day', 'caps/perDay', 'At most per day', form.perDay, (v) => set('perDay', v))}
+              {text('per-week', 'caps/perWeek', 'At most per week', form.perWeek, (v) => set('perWeek', v))}
+            </>
+          )}
         </div>
         <Field id="offer-principle" label="Behavioural principle" error={errorAt('principle')}>
           <select id="offer-principle" value={form.principle} onChange={(e) => set('principle', e.target.value)}>

@@ -1,4 +1,10 @@
-import { type Channel, type ContactPolicy, DEFAULT_CONTACT_POLICY, type Offer } from '../../contract/index.js';
+import {
+  type Channel,
+  type ContactPolicy,
+  DEFAULT_CONTACT_POLICY,
+  DEFAULT_OFFER_CAPS,
+  type Offer,
+} from '../../contract/index.js';
 import { possibleAges } from '../journeys/age.js';
 import type { CustomerProfile } from '../journeys/profile.js';
 
@@ -210,8 +216,9 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
     appliesTo: (offer) => offer.product !== null,
     check: ({ offer, profile, now }) => {
       if (offer.product === null) return null;
+      const { perDay } = offer.caps ?? DEFAULT_OFFER_CAPS;
       const seen = impressionsWithin(profile, offer.id, now, 1);
-      return seen >= offer.caps.perDay ? `seen ${seen} times today; cap ${offer.caps.perDay} a day` : null;
+      return seen >= perDay ? `seen ${seen} times today; cap ${perDay} a day` : null;
     },
   },
   {
@@ -219,8 +226,9 @@ export const ELIGIBILITY_RULES: readonly Rule[] = [
     appliesTo: (offer) => offer.product !== null,
     check: ({ offer, profile, now }) => {
       if (offer.product === null) return null;
+      const { perWeek } = offer.caps ?? DEFAULT_OFFER_CAPS;
       const seen = impressionsWithin(profile, offer.id, now, 7);
-      return seen >= offer.caps.perWeek ? `seen ${seen} times this week; cap ${offer.caps.perWeek} a week` : null;
+      return seen >= perWeek ? `seen ${seen} times this week; cap ${perWeek} a week` : null;
     },
   },
   {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JOURNEY_STAGES, type Offer } from '../../../src/contract/index.js';
+import { DEFAULT_OFFER_CAPS, JOURNEY_STAGES, type Offer } from '../../../src/contract/index.js';
 import { compileCatalog } from '../../../src/domain/decision/catalog.js';
 import { decide } from '../../../src/domain/decision/decide.js';
 import { checkEligibility, impressionsWithin, rulesByOffer } from '../../../src/domain/decision/eligibility.js';
@@ -122,8 +122,8 @@ describe('the decision, for any customer', () => {
           .reduce((sum, o) => sum + impressionsWithin(profile, o.id, NOW, 7), 0);
         for (const { offer } of outcomes) {
           if (!offer || offer.product === null) continue;
-          expect(impressionsWithin(profile, offer.id, NOW, 1)).toBeLessThan(offer.caps.perDay);
-          expect(impressionsWithin(profile, offer.id, NOW, 7)).toBeLessThan(offer.caps.perWeek);
+          expect(impressionsWithin(profile, offer.id, NOW, 1)).toBeLessThan((offer.caps ?? DEFAULT_OFFER_CAPS).perDay);
+          expect(impressionsWithin(profile, offer.id, NOW, 7)).toBeLessThan((offer.caps ?? DEFAULT_OFFER_CAPS).perWeek);
           expect(weekly).toBeLessThan(demoCatalog.contactPolicy.weeklyContactsPerCustomer);
         }
         expect(outcomes.filter((o) => o.offer?.credit).length).toBeLessThanOrEqual(1);
@@ -204,8 +204,8 @@ describe('the decision, for any customer', () => {
           );
           expect(eligibility(offer.id)).toBeNull();
           if (offer.product === null) continue;
-          expect(impressionsWithin(profile, offer.id, now, 1)).toBeLessThan(offer.caps.perDay);
-          expect(impressionsWithin(profile, offer.id, now, 7)).toBeLessThan(offer.caps.perWeek);
+          expect(impressionsWithin(profile, offer.id, now, 1)).toBeLessThan((offer.caps ?? DEFAULT_OFFER_CAPS).perDay);
+          expect(impressionsWithin(profile, offer.id, now, 7)).toBeLessThan((offer.caps ?? DEFAULT_OFFER_CAPS).perWeek);
           expect(weekly).toBeLessThan(demoCatalog.contactPolicy.weeklyContactsPerCustomer);
           const score = outcome.trace.candidates.find((c) => c.offerId === offer.id)?.score;
           expect(score?.source).toBe(input.bankScores.has(offer.id) ? 'bank-model' : 'learned');
