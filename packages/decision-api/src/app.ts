@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { type ApiConfig, type ApiConfigInput, ApiConfig as ApiConfigSchema } from './config.js';
 import { createHttpApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
+import { ProblemError } from './http/problem.js';
 import { createServices, type Services } from './http/services.js';
 import { createDecisionRecorder, type DecisionRecorderOptions } from './jobs/decision-recorder.js';
 import { createLeadDelivery, type DeliveryRound } from './jobs/lead-delivery.js';
@@ -34,6 +35,8 @@ export interface TouchpointAppOptions {
    * every process sharing a database serves a change within moments. On by default.
    */
   readonly followChanges?: boolean;
+  /** Checks staff passwords for the console's sign-in (runtime/staff-password.ts on Node and workerd). */
+  readonly verifyStaffPassword?: Services['verifyStaffPassword'];
   /** The decision recorder's bounds (`maxKept`: records waiting for the store before decisions are shed). */
   readonly recorder?: Pick<DecisionRecorderOptions, 'maxKept' | 'retryMs' | 'writeTimeoutMs'>;
 }
@@ -115,6 +118,16 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     now,
     random: options.random ?? Math.random,
     newId: options.newId ?? (() => crypto.randomUUID()),
+    verifyStaffPassword:
+      options.verifyStaffPassword ??
+      (async () => {
+        throw new ProblemError(
+          503,
+          'sign-in-unavailable',
+          'Staff sign-in unavailable',
+          'This runtime gives the app no staff password check (createTouchpointApp({ verifyStaffPassword })).',
+        );
+      }),
   });
   const deliverLeads = config.crm
     ? createLeadDelivery({ store, crm: config.crm, now, random: options.random ?? Math.random })

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Channel, STAFF_ROLES } from './contract/index.js';
-import { STAFF_PASSWORD_HASH } from './http/staff-password.js';
+
+/** A staff password hash as `touchpoint staff-password` prints it: `scrypt$N$r$p$<salt>$<key>` (base64url). */
+const STAFF_PASSWORD_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}$/;
 
 /** A page's origin (scheme, host, port), as browsers send it in the Origin header; a trailing slash or path is dropped. */
 const Origin = z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin);

@@ -5,11 +5,11 @@ import { configFromEnv } from '../config.js';
 import { featuredDemoCustomers, generateDemoBank } from '../demo/index.js';
 import { seedDemoBank } from '../demo/seed.js';
 import { mintCustomerToken } from '../http/customer-token.js';
-import { hashStaffPassword } from '../http/staff-password.js';
 import { mintStaffToken, STAFF_ROLES, type StaffRole } from '../http/staff-token.js';
 import { trainAndActivateClusters } from '../jobs/cluster-training.js';
 import { purgeExpiredTouchpoints } from '../jobs/retention.js';
 import { readSeedCatalog, startNodeServer } from '../runtime/node.js';
+import { hashStaffPassword } from '../runtime/staff-password.js';
 import { openStore, statementTimeoutFromEnv } from '../store/open.js';
 import { summariseClusterModel, summariseComparison } from './cluster-summary.js';
 

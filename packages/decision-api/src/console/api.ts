@@ -1,3 +1,5 @@
+import type { StaffRole } from '../contract/index.js';
+
 /** The console's calls to the decision API: same origin, the session cookie, and the CSRF header on every change. */
 
 export interface FieldError {
@@ -25,7 +27,7 @@ export interface StaffMember {
   readonly branch: string | null;
 }
 
-export type Role = 'viewer' | 'marketer' | 'approver' | 'advisor' | 'admin';
+export type Role = StaffRole;
 
 function csrfToken(): string {
   const match = /(?:^|;\s*)tp_csrf=([^;]+)/.exec(document.cookie);

@@ -8,6 +8,7 @@ import { ExperimentList } from './experiments/list.js';
 import { INSIGHT_SECTIONS, insightPage } from './insights/index.js';
 import { NewOfferPage, OfferPage } from './offers/detail.js';
 import { OfferList } from './offers/list.js';
+import { Heading } from './page-parts.js';
 import { PreviewPage } from './preview-page.js';
 import { SignIn } from './sign-in.js';
 import { useRoute } from './use-route.js';
@@ -128,42 +129,4 @@ function offerRoute(route: string, staff: StaffMember): React.ReactNode {
   if (!can(staff, 'viewer', 'marketer', 'approver')) return null;
   const id = /^\/offers\/([a-z][a-z0-9_-]{0,63})$/.exec(route)?.[1];
   return id ? <OfferPage key={id} id={id} staff={staff} /> : <OfferList staff={staff} />;
-}
-
-/** A page's heading, focused when the page opens so screen readers announce it. */
-export function Heading({ title, children }: { title: string; children?: React.ReactNode }) {
-  const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
-    ref.current?.focus();
-  }, []);
-  return (
-    <>
-      <h1 ref={ref} tabIndex={-1}>
-        {title}
-      </h1>
-      {children}
-    </>
-  );
-}
-
-/** An API refusal shown to staff: its detail and each field it names. */
-export function Problem({ error }: { error: unknown }) {
-  if (!error) return null;
-  const problem = error instanceof ApiError ? error : null;
-  return (
-    <div role="alert" className="problem" data-testid="problem">
-      <strong>{problem?.title ?? 'Something went wrong'}</strong>
-      {problem?.detail ? <p>{problem.detail}</p> : null}
-      {problem?.errors.length ? (
-        <ul>
-          {problem.errors.map((e) => (
-            <li key={`${e.path}:${e.message}`}>
-              <code>{e.path}</code> {e.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {!problem && error instanceof Error ? <p>{error.message}</p> : null}
-    </div>
-  );
 }

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from './api.js';
-import { Heading, Problem } from './app.js';
+import { Heading, Problem } from './page-parts.js';
 
 interface Entry {
   id: number;

@@ -3,7 +3,7 @@ import { adoptPageBannerStyles } from '@touchpoint/sdk-web/banner';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { JourneyStage, PreviewInputs, PreviewRequest, PreviewResponse } from '../contract/index.js';
 import { api } from './api.js';
-import { Heading, Problem } from './app.js';
+import { Heading, Problem } from './page-parts.js';
 
 type Placement = PreviewResponse['previews'][number];
 type Candidate = Placement['trace']['candidates'][number];

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api, type StaffMember } from './api.js';
-import { Heading, Problem } from './app.js';
+import { Heading, Problem } from './page-parts.js';
 
 export function SignIn({ onSignedIn }: { onSignedIn(staff: StaffMember): void }) {
   const [id, setId] = useState('');

@@ -30,6 +30,11 @@ export interface Services {
   /** Where each decision request's Thompson-sampling seed comes from; tests pass a seeded source. */
   readonly random: () => number;
   readonly newId: () => string;
+  /**
+   * Checks a staff password against its stored hash (null: an unknown id, checked against a decoy for the same time).
+   * Given by the runtime (scrypt is not in Web Crypto); without one, sign-in answers 503.
+   */
+  readonly verifyStaffPassword: (password: string, storedHash: string | null) => Promise<boolean>;
   /** The subject a request acts for; on a logged-in customer's first request the device's history is linked. */
   subjectFor(customerId: string | null, anonymousId: string): Promise<Subject>;
   /**

@@ -10,6 +10,9 @@ import { problemResponse } from '../http/problem.js';
 import { unmatchedRoute } from '../http/unmatched.js';
 import { trainAndActivateClusters } from '../jobs/cluster-training.js';
 import { checkGuardrails } from '../jobs/guardrails.js';
+import { verifyStaffPassword } from './staff-password.js';
+
+export { hashStaffPassword, verifyStaffPassword } from './staff-password.js';
 
 /** How often running experiments' guardrails are checked. */
 const GUARDRAIL_CHECK_MS = 5 * 60_000;
@@ -94,6 +97,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     store,
     config: options.config ?? configFromEnv(process.env),
     peerAddress: (c) => getConnInfo(c).remote.address,
+    verifyStaffPassword,
   });
   const retention = startRetentionJob({
     store,

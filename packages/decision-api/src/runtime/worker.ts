@@ -5,6 +5,7 @@ import { seededRandom } from '../domain/decision/learning.js';
 import { openPostgres, statementTimeoutFromEnv } from '../store/drivers/postgres.js';
 import type { SqlDatabase } from '../store/sql.js';
 import { createSqlStore } from '../store/store.js';
+import { verifyStaffPassword } from './staff-password.js';
 
 /**
  * The decision API as a module worker for workerd (Cloudflare Workers): the same Hono app as on Node, configured from
@@ -69,6 +70,7 @@ async function start(env: WorkerEnv): Promise<TouchpointApp> {
     store: createSqlStore(perRequestDatabase),
     config: configFromEnv(variables),
     followChanges: false,
+    verifyStaffPassword,
     ...(env.TOUCHPOINT_RANDOM_SEED ? { random: seededRandom(Number(env.TOUCHPOINT_RANDOM_SEED)) } : {}),
     // A reload started by a read could be cut off with its request; refresh() rereads them after answering instead.
     learningRefreshMs: Number.MAX_SAFE_INTEGER,

@@ -1,7 +1,7 @@
 import type { ClusterModel } from '../domain/clustering/clusters.js';
 import type { BehaviourState } from '../domain/journeys/behaviour.js';
 import type { SqlDatabase } from './sql.js';
-import { EXTERNAL_CHANNEL } from './store.js';
+import { EXTERNAL_CHANNEL } from './subjects.js';
 
 /** A trained cluster model as stored: the model, staff's names for its clusters, who trained it, whether it is used. */
 export interface StoredClusterModel {

@@ -1,8 +1,5 @@
-import type { Store } from './store.js';
-import { anonymousSubject, customerSubject, type Subject } from './store.js';
-
-/** Subjects whose profiles (or bank scores) a write changed; null: possibly any. */
-export type ProfilesWritten = (subjects: readonly Subject[] | null) => void;
+import type { ProfilesWritten, Store } from './port.js';
+import { anonymousSubject, customerSubject, type Subject } from './subjects.js';
 
 /** The store's methods that change profiles, and the subjects each call changes (null: possibly any). */
 type Unobserved = Omit<Store, 'onProfilesWritten'>;

@@ -1,6 +1,4 @@
-import type { Catalog, Channel, Touchpoint } from '../contract/index.js';
-import type { BankScore } from '../domain/decision/arbitration.js';
-import type { JourneyTouchpointType } from '../domain/journeys/journey.js';
+import type { Catalog } from '../contract/index.js';
 import { type CustomerProfile, EMPTY_PROFILE, type ProfileTouchpoint } from '../domain/journeys/profile.js';
 import {
   attributionOf,
@@ -11,239 +9,32 @@ import {
   type ServedDecision,
   type TracedForCounts,
 } from '../domain/kpis/offer-counts.js';
-import { type AuditEntry, type AuditStore, createAuditStore, writeAudit } from './audit.js';
-import { type ChangeHandlers, followChanges } from './changes.js';
-import { type ClusterModelStore, clusterModelStore } from './cluster-models.js';
-import { createExperimentStore, type ExperimentStore } from './experiments.js';
-import { createKpiStore, type KpiStore } from './kpi-store.js';
-import { createLeadStore, type LeadHook, type LeadStore, refreshCustomerLeads } from './leads-store.js';
-import {
-  type BankScoreRow,
-  type LearnedRow,
-  type LearningOptions,
-  readBankScores,
-  readEvidence,
-  recordEvidence,
-  saveBankScores,
-} from './learning.js';
-import { createOfferStore, type OfferStore } from './offers.js';
+import { createAuditStore, writeAudit } from './audit.js';
+import { followChanges } from './changes.js';
+import { clusterModelStore } from './cluster-models.js';
+import { createExperimentStore } from './experiments.js';
+import { createKpiStore } from './kpi-store.js';
+import { createLeadStore, type LeadHook, refreshCustomerLeads } from './leads-store.js';
+import { readBankScores, readEvidence, recordEvidence, saveBankScores } from './learning.js';
+import { createOfferStore } from './offers.js';
 import { createPartitionsAhead, partitionKeeper } from './partitions.js';
-import { createPrivacyStore, type PrivacyStore } from './privacy-store.js';
-import { observeProfileWrites, type ProfilesWritten } from './profile-writes.js';
-import { memoryLimits, type SharedLimits, sqlLimits } from './shared-limits.js';
+import type {
+  IngestResult,
+  LoggedDecisionRow,
+  Store,
+  StoredDecision,
+  SubjectTouchpoints,
+  TouchpointRow,
+  TouchpointsBySubjectOptions,
+} from './port.js';
+import { createPrivacyStore } from './privacy-store.js';
+import { observeProfileWrites } from './profile-writes.js';
+import { memoryLimits, sqlLimits } from './shared-limits.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
+import { anonymousSubject, customerSubject, EXTERNAL_CHANNEL, type Subject } from './subjects.js';
 
-export type Subject = `c:${string}` | `a:${string}`;
-/** A decision as an off-policy estimate reads it (Store.loggedDecisions). */
-export interface LoggedDecisionRow {
-  readonly subject: string;
-  readonly placement: string;
-  readonly offerId: string | null;
-  readonly channel: string;
-  readonly trace: {
-    readonly at: string;
-    readonly stages: Record<string, string>;
-    readonly productsHeld: string[];
-    readonly cluster: { id: string; modelVersion: number } | null;
-    readonly propensity: number;
-  };
-  readonly clicked: boolean;
-  readonly converted: boolean;
-}
-
-export const customerSubject = (customerId: string): Subject => `c:${customerId}`;
-export const anonymousSubject = (anonymousId: string): Subject => `a:${anonymousId}`;
-
-export interface StoredDecision {
-  readonly id: string;
-  readonly subject: Subject;
-  readonly placement: string;
-  readonly offerId: string | null;
-  readonly channel: string;
-  readonly page: string;
-  readonly locale: string;
-  readonly reason: string;
-  readonly trace: unknown;
-  readonly createdAt: Date;
-}
-
-/** The `channel` of touchpoints partners report from external sites, as opposed to the bank's own channels. */
-export const EXTERNAL_CHANNEL = 'external';
-
-/** A row of the touchpoints table: an SDK touchpoint, or one a partner reported from an external site. */
-export interface TouchpointRow {
-  readonly id: string;
-  readonly type: JourneyTouchpointType;
-  readonly occurredAt: string;
-  readonly channel: Channel | typeof EXTERNAL_CHANNEL;
-  readonly product?: string;
-  readonly page?: string;
-  readonly placement?: string;
-  readonly offer?: string;
-  readonly decisionId?: string;
-  readonly properties?: Readonly<Record<string, string | number | boolean>>;
-}
-
-export interface IngestResult {
-  readonly accepted: string[];
-  readonly duplicates: string[];
-  /** Cluster × offer statistics the stored touchpoints changed, as updated (when ingest was asked to learn). */
-  readonly learned?: LearnedRow[];
-}
-
-/** Updates a profile from touchpoints that were stored for the first time. */
-export type ProfileUpdate = (profile: CustomerProfile, stored: readonly Touchpoint[]) => CustomerProfile;
-export type ProfileMerge = (customer: CustomerProfile, anonymous: CustomerProfile) => CustomerProfile;
-
-/** One subject's stored history, as batch jobs (cluster training) read it. */
-export interface SubjectTouchpoints {
-  readonly subject: Subject;
-  /** Oldest first. */
-  readonly touchpoints: ProfileTouchpoint[];
-  /** From the subject's profile; empty when it has none. */
-  readonly productsHeld: string[];
-  /** Whether the subject's profile keeps its behaviour (profiles stored before it was kept do not). */
-  readonly behaviourKept: boolean;
-}
-
-export interface TouchpointsBySubjectOptions {
-  /** Logged-in customers only (the default), or anonymous devices too. */
-  readonly subjects?: 'customers' | 'all';
-  /** Subjects read per page. */
-  readonly pageSize?: number;
-}
-
-/** Touchpoint's persistence, the same SQL on PGlite and PostgreSQL. */
-export interface Store extends LeadStore, ClusterModelStore {
-  readonly engine: SqlDatabase['engine'];
-  /** Experiments, their lifecycle log and the counts behind their results. */
-  readonly experiments: ExperimentStore;
-  /** The audit log of staff changes. */
-  readonly audit: AuditStore;
-  /** Offer KPIs and contact pressure for staff. */
-  readonly kpis: KpiStore;
-  /** Offers' versions: drafts, approvals, history. */
-  readonly offers: OfferStore;
-  /**
-   * The partner replay guard and the rate limits' buckets: in PostgreSQL, shared by every instance; in memory on the
-   * embedded store (one process).
-   */
-  readonly limits: SharedLimits;
-  latestCatalog(): Promise<Catalog | null>;
-  saveCatalog(catalog: Catalog): Promise<void>;
-  /** Reads one profile row (the empty profile when there is none). */
-  profile(subject: Subject): Promise<CustomerProfile>;
-  /** The stored profile, or null when the subject has none (a customer the bank never told about, nor seen). */
-  storedProfile(subject: Subject): Promise<CustomerProfile | null>;
-  /** Up to `limit` logged-in customers' stored profiles, in an order fixed by their ids' hash (a repeatable sample). */
-  sampleCustomerProfiles(limit: number): Promise<Array<{ customerId: string; profile: CustomerProfile }>>;
-  /**
-   * Decisions taken since `since` whose trace records its choice probability, newest first, with whether the
-   * decision's offer was clicked or converted (touchpoints carrying its id): the logs an off-policy estimate reads.
-   */
-  loggedDecisions(since: Date, limit: number): Promise<LoggedDecisionRow[]>;
-  /**
-   * A logged-in customer's profile and whether their device still has an anonymous profile to link, and with
-   * `bankScores` the bank model's scores of the customer too: in one read (the decision hot path's only one, made when
-   * the profile is not held in memory; see src/snapshots/profile-cache.ts).
-   */
-  customerProfile(
-    customerId: string,
-    anonymousId: string,
-    options?: { readonly bankScores?: boolean },
-  ): Promise<{
-    profile: CustomerProfile;
-    /** The device is not linked yet, or is this customer's and has anonymous history to move. */
-    deviceToLink: boolean;
-    /** The device has an anonymous profile of its own. */
-    deviceProfile: boolean;
-    bankScores?: Map<string, BankScore>;
-  }>;
-  /**
-   * Stores new touchpoints and updates the subject's profile from them in one transaction; ids stored before are
-   * reported as duplicates and change nothing. With `learning`, impressions, clicks and conversions of decided offers
-   * also update the learned statistics, and with `leads`, a customer's leads for the products the new touchpoints
-   * touched are rescored, in the same transaction.
-   */
-  ingest(
-    subject: Subject,
-    anonymousId: string,
-    touchpoints: readonly Touchpoint[],
-    update: ProfileUpdate,
-    learning?: LearningOptions,
-    leads?: LeadHook<Touchpoint>,
-  ): Promise<IngestResult>;
-  /**
-   * Stores touchpoints of many subjects at once (a partner's batch names many customers) and updates each subject's
-   * profile from its new ones, in one transaction; ids stored before are reported as duplicates and change nothing.
-   */
-  ingestForSubjects<T extends TouchpointRow>(
-    rows: ReadonlyArray<{ subject: Subject; touchpoint: T }>,
-    update: (profile: CustomerProfile, stored: readonly T[]) => CustomerProfile,
-    leads?: LeadHook<T>,
-  ): Promise<IngestResult>;
-  /**
-   * Moves an anonymous device's history and profile to the customer (the first request with a token does it).
-   * Returns the customer's profile after the move.
-   */
-  linkAnonymous(anonymousId: string, customerId: string, merge: ProfileMerge): Promise<CustomerProfile>;
-  /**
-   * Links a device without anonymous history to the customer logged in on it, unless it is linked already (to them or
-   * to another customer): no profile changes.
-   */
-  linkDevice(anonymousId: string, customerId: string): Promise<void>;
-  recordDecisions(decisions: readonly StoredDecision[]): Promise<void>;
-  /** One decision with its trace, for staff. */
-  decision(id: string): Promise<StoredDecision | null>;
-  /** Bulk loading for seeding and batch jobs: profiles written as given. */
-  putProfiles(profiles: ReadonlyArray<{ subject: Subject; profile: CustomerProfile }>): Promise<void>;
-  insertTouchpoints(
-    rows: ReadonlyArray<{ subject: Subject; anonymousId: string | null; touchpoint: Touchpoint }>,
-  ): Promise<number>;
-  countTouchpoints(subject?: Subject): Promise<number>;
-  /** How many of these touchpoint ids are stored (each at most once: the id is the key). */
-  countTouchpointsWithIds(ids: readonly string[]): Promise<number>;
-  /**
-   * Every subject with touchpoints, one at a time in subject order, with its whole history in the bank's own channels:
-   * read a page of subjects at a time by keyset pagination on subject, so memory holds one page however large the bank.
-   */
-  touchpointsBySubject(options?: TouchpointsBySubjectOptions): AsyncIterable<SubjectTouchpoints>;
-  /** Every cluster × offer's learned counts, for the decision snapshot and staff. */
-  learnedEvidence(): Promise<LearnedRow[]>;
-  /**
-   * Stores the bank's model scores; returns how many were stored. With `audit`, the upload's audit entry (its `after`
-   * completed with the count stored) is written in the same transaction.
-   */
-  saveBankScores(
-    model: { name: string; version: string },
-    scores: readonly BankScoreRow[],
-    at: Date,
-    audit?: AuditEntry,
-  ): Promise<number>;
-  /** One customer's uploaded scores by offer id. */
-  bankScores(customerId: string): Promise<Map<string, BankScore>>;
-  /**
-   * Offer touchpoints (and `served` decisions) counted per day, offer, placement, channel, type, cluster and stage;
-   * they outlive retention and erasure.
-   */
-  offerDailyCounts(): Promise<OfferDailyCount[]>;
-  /** Retention, export and erasure. */
-  readonly privacy: PrivacyStore;
-  /**
-   * Follows catalog, cluster model and experiment changes committed by any process sharing the database; resolves to
-   * the unsubscribe, or null when this store cannot listen (then nothing is followed).
-   */
-  followChanges(handlers: ChangeHandlers): Promise<(() => Promise<void>) | null>;
-  /**
-   * Called after each of this store's writes of profiles or bank scores, with the subjects changed (null: possibly
-   * any); resolves nothing, returns the unsubscribe. Writes by other processes are heard through `followChanges`.
-   */
-  onProfilesWritten(listener: ProfilesWritten): () => void;
-  /** Makes the touchpoint partitions of the current and next months when missing; returns the names made. */
-  createPartitionsAhead(now: Date): Promise<string[]>;
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+export * from './port.js';
+export * from './subjects.js';
 
 export function createSqlStore(db: SqlDatabase): Store {
   const storedProfile = async (subject: Subject): Promise<CustomerProfile | null> => {

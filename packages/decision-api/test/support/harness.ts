@@ -14,6 +14,7 @@ import { type Catalog, Catalog as CatalogSchema } from '../../src/contract/index
 import { seededRandom } from '../../src/domain/decision/learning.js';
 import { type CustomerAttributes, EMPTY_PROFILE } from '../../src/domain/journeys/profile.js';
 import { mintStaffToken, type StaffRole } from '../../src/http/staff-token.js';
+import { verifyStaffPassword } from '../../src/runtime/staff-password.js';
 import { openPglite } from '../../src/store/drivers/pglite.js';
 import { openPostgres } from '../../src/store/drivers/postgres.js';
 import { migrate } from '../../src/store/migrations.js';
@@ -135,6 +136,7 @@ export async function startHarness(db: SqlDatabase, options: HarnessOptions = {}
     store: options.wrapStore ? options.wrapStore(store) : store,
     config: options.config ?? TEST_CONFIG,
     now: () => now,
+    verifyStaffPassword,
     random: options.random ?? seededRandom(20261122),
     ...(options.recorder ? { recorder: options.recorder } : {}),
     // Tests read what ingest learnt in the very next decision; the server makes a new model at most every second.

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api, points } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 import { IntervalPlot } from '../plots.js';
 import { label, useVocabulary } from '../vocabulary.js';
 

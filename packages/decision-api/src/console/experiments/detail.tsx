@@ -1,7 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { Experiment, ExperimentResults, PowerPlan } from '../../contract/index.js';
 import { api, can, percent, points, type StaffMember } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 import { IntervalPlot, RatePlot } from '../plots.js';
 import { label } from '../vocabulary.js';
 

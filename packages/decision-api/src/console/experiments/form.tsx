@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import type { Experiment, PowerPlan } from '../../contract/index.js';
 import { ApiError, api, percent } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 import { go } from '../use-route.js';
 import { label, useVocabulary } from '../vocabulary.js';
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Experiment } from '../../contract/index.js';
 import { api, can, type StaffMember } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 
 /** The registry: every experiment, newest first. */
 export function ExperimentList({ staff }: { staff: StaffMember }) {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AdvisorKpis, AdvisorOutcomeKind, AdvisorQueue } from '../../contract/advisors.js';
 import { api, percent, type StaffMember } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 
 const OUTCOMES: ReadonlyArray<readonly [AdvisorOutcomeKind, string]> = [
   ['contacted', 'Contacted'],

@@ -1,7 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { ClusterModelSummary, ClusterTrainingResult } from '../../contract/clusters.js';
 import { api, can, percent, type StaffMember } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 import { HeatMap, Scatter, signed } from './charts.js';
 
 /** Rows of the heat map: the features whose centres differ most between clusters. */

@@ -1,7 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { OfferKpis } from '../../contract/kpis.js';
 import { api, percent } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 import { ColumnChart, LineChart } from './charts.js';
 
 type Filters = { from: string; to: string; offer: string; cluster: string; stage: string; placement: string };

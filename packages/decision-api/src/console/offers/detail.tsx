@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CatalogOutline, Offer, OfferDetail, OfferList, OfferVersion } from '../../contract/index.js';
 import { api, can, type StaffMember } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 import { go } from '../use-route.js';
 import { label } from '../vocabulary.js';
 import { OfferEditor } from './editor.js';

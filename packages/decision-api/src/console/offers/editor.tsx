@@ -1,7 +1,7 @@
 import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import type { CatalogOutline, Offer } from '../../contract/index.js';
 import { ApiError } from '../api.js';
-import { Problem } from '../app.js';
+import { Problem } from '../page-parts.js';
 import { label, useVocabulary } from '../vocabulary.js';
 import { OfferPreview } from './offer-preview.js';
 

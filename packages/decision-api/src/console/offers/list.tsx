@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { OfferList as OfferListBody } from '../../contract/index.js';
 import { api, can, type StaffMember } from '../api.js';
-import { Heading, Problem } from '../app.js';
+import { Heading, Problem } from '../page-parts.js';
 
 /** Every offer: what is live, and any change on its way through approval. */
 export function OfferList({ staff }: { staff: StaffMember }) {

@@ -17,7 +17,6 @@ import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { fieldErrors, invalidBody, ProblemError } from '../problem.js';
 import type { Services } from '../services.js';
-import { DECOY_PASSWORD_HASH, verifyStaffPassword } from '../staff-password.js';
 import {
   authenticateStaff,
   CSRF_COOKIE,
@@ -128,7 +127,7 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
     }
     const account = directory.get(id);
     // An unknown id spends the same work as a wrong password, so timing does not tell which part was wrong.
-    const matches = await verifyStaffPassword(password, account?.passwordHash ?? DECOY_PASSWORD_HASH);
+    const matches = await services.verifyStaffPassword(password, account?.passwordHash ?? null);
     if (!account || !matches) {
       for (const key of [pairKey, accountKey, addressKey]) failures = withFailure(failures, key, WINDOW_MS, now);
       throw new ProblemError(401, 'sign-in-failed', 'Sign-in failed', 'The staff id or the password is wrong.');

@@ -24,17 +24,18 @@ export async function hashStaffPassword(password: string): Promise<string> {
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-export const STAFF_PASSWORD_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}$/;
-
-/** Checks a password against its stored hash in constant time. */
-export async function verifyStaffPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * Checks a password against its stored hash in constant time. Without a stored hash (an unknown id) it spends the same
+ * work on a decoy and answers false, so timing does not tell an unknown id from a wrong password.
+ */
+export async function verifyStaffPassword(password: string, storedHash: string | null): Promise<boolean> {
+  const stored = storedHash ?? DECOY_PASSWORD_HASH;
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64url');
   const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return storedHash !== null && actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
 /** Spent when the id is unknown, so an unknown id takes as long to refuse as a wrong password. */
-export const DECOY_PASSWORD_HASH =
-  'scrypt$32768$8$1$c2lnbi1pbi1kZWNveS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const DECOY_PASSWORD_HASH = 'scrypt$32768$8$1$c2lnbi1pbi1kZWNveS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
