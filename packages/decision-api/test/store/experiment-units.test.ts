@@ -174,4 +174,72 @@ describe.each(engines)('per-customer experiment counts in SQL on $name', (engine
     expect(summary.cuped?.correlation).toBeGreaterThan(0);
     expect(summary.arms[1]?.cuped?.varianceReduction).toBeGreaterThan(0);
   });
+
+  it('reads the audience in customers: each once over the window, the holdout left out, converted within the window', async () => {
+    const now = START + 20 * DAY;
+    const decision = (id: string, subject: `c:${string}`, at: number, extra: Record<string, unknown> = {}) => ({
+      id,
+      subject,
+      placement: 'dashboard-hero',
+      offerId: 'house-savings-goal',
+      channel: 'netbank',
+      page: '/dashboard',
+      locale: 'en',
+      reason: 'best',
+      trace: { cluster: null, stages: {}, ...extra },
+      createdAt: new Date(at),
+    });
+    const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
+    await store.recordDecisions([
+      // One customer on two days: one unit, not two.
+      decision(ids[0] as string, 'c:aud-1', now - 10 * DAY),
+      decision(ids[1] as string, 'c:aud-1', now - 9 * DAY),
+      decision(ids[2] as string, 'c:aud-2', now - 5 * DAY),
+      // In the holdout: never in an experiment, so not audience.
+      decision(ids[3] as string, 'c:aud-3', now - 5 * DAY, { holdout: true }),
+      // Before the window.
+      decision(ids[4] as string, 'c:aud-4', now - 40 * DAY),
+    ]);
+    const refer = (i: number) => ({
+      offer: 'house-savings-goal',
+      placement: 'dashboard-hero',
+      decisionId: ids[i] as string,
+    });
+    const at = (ms: number) => new Date(ms).toISOString();
+    const tp = (subject: `c:${string}`, type: Touchpoint['type'], ms: number, i: number) => ({
+      subject,
+      anonymousId: null,
+      touchpoint: { id: crypto.randomUUID(), type, occurredAt: at(ms), channel: 'netbank', ...refer(i) } as Touchpoint,
+    });
+    await store.insertTouchpoints([
+      tp('c:aud-1', 'offer_impression', now - 10 * DAY + HOUR, 0),
+      tp('c:aud-1', 'offer_impression', now - 9 * DAY + HOUR, 1),
+      tp('c:aud-1', 'offer_click', now - 9 * DAY + 2 * HOUR, 1),
+      tp('c:aud-2', 'offer_impression', now - 5 * DAY + HOUR, 2),
+      // Clicked eight days after the first exposure: beyond the 7-day window.
+      tp('c:aud-2', 'offer_click', now - 5 * DAY + 8 * DAY, 2),
+      tp('c:aud-3', 'offer_impression', now - 5 * DAY + HOUR, 3),
+      tp('c:aud-3', 'offer_click', now - 5 * DAY + 2 * HOUR, 3),
+    ]);
+    const history = await store.experiments.audienceHistory(
+      ExperimentDraft.parse({
+        name: 'Audience',
+        hypothesis: {
+          change: 'Any change on the hero',
+          audience: { placements: ['dashboard-hero'] },
+          primaryMetric: 'click_through',
+          minimumEffect: 0.05,
+          direction: 'increase',
+          principle: 'social_proof',
+          rationale: 'Only the audience is read here, nothing else.',
+        },
+        arms: [
+          { id: 'control', name: 'Control', allocation: 1 },
+          { id: 'b', name: 'B', allocation: 1, lever: 1.1 },
+        ],
+      }).hypothesis,
+      { since: new Date(now - 28 * DAY), days: 28 },
+    );
+    expect(history).toEqual({ units: 2, convertedUnits: 1, dailyNewUnits: 2 / 28, source: 'decisions' });
+  });
 });
