@@ -165,7 +165,7 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
       expect(await h.store.countTouchpoints()).toBe(1);
     });
 
-    it('answers a browser preflight for an allowed origin only', async () => {
+    it('answers a browser preflight for any origin, and refuses a foreign origin on the request itself, readably', async () => {
       const preflight = (origin: string) =>
         h.touchpoint.app.request('http://touchpoint.test/v1/touchpoints', {
           method: 'OPTIONS',
@@ -178,7 +178,15 @@ describe.each(engines)('ingesting touchpoints on $name', (engine) => {
       const allowed = await preflight(NETBANK_ORIGIN);
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get('access-control-allow-headers')).toContain('x-touchpoint-key');
-      expect((await preflight('https://evil.example')).status).toBe(403);
+      // A preflight carries no site key, so it cannot be judged: it passes, and the request itself is refused, with
+      // CORS headers on the refusal only, so the page's SDK can read why.
+      expect((await preflight('https://evil.example')).status).toBe(204);
+      const refused = await h.post('/v1/touchpoints', batch(), { origin: 'https://evil.example' });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(refused.headers.get('access-control-allow-origin')).toBe('https://evil.example');
+      expect((await refused.json()).detail).toMatch(/https:\/\/evil\.example/);
+      expect((await h.rowCounts()).touchpoints).toBe(0);
     });
 
     it('accepts the key as a query parameter for sendBeacon, with a text/plain body', async () => {
