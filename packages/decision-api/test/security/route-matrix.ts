@@ -348,6 +348,12 @@ function offerRoutes(): RouteAccess[] {
       request: () => ({ path: '/v1/admin/offers/car-loan-price' }),
     },
     {
+      method: 'get',
+      path: '/v1/admin/offers/{id}/versions/{version}/what-if',
+      allowed: readers,
+      request: () => ({ path: '/v1/admin/offers/car-loan-price/versions/1/what-if?sample=50' }),
+    },
+    {
       method: 'post',
       path: '/v1/admin/offers/{id}/drafts',
       allowed: ['marketer', 'admin'],
