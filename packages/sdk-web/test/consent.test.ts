@@ -133,6 +133,8 @@ describe('what is kept on the device', () => {
   });
 
   it('logout() empties the queue on the device and in memory, and the next customer gets a new anonymous id', async () => {
+    // The retry after the 503 waits for the test, so it cannot come before the logout on a slow machine.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const client = device.client();
     api.nextTouchpoints(() => new HttpResponse(null, { status: 503 }));
     client.track('page_view');
@@ -142,10 +144,14 @@ describe('what is kept on the device', () => {
     const before = localStorage.getItem(ANONYMOUS_ID_KEY);
 
     client.logout();
-    await settle();
+    // A flush waits for the storage changes before it (the queue emptied on the device among them), then sends what
+    // is left: nothing.
+    await client.flush();
     expect(await deviceQueue()).toEqual([]);
     expect(localStorage.getItem(ANONYMOUS_ID_KEY)).not.toBe(before);
-    await client.flush();
+    expect(api.batches).toHaveLength(1);
+    // Nor does the retry that was due after the 503 bring anything back.
+    await vi.advanceTimersByTimeAsync(600_000);
     expect(api.batches).toHaveLength(1);
 
     // A later page on the device finds nothing of the previous customer's either.
@@ -159,7 +165,8 @@ describe('what is kept on the device', () => {
     await client.flush();
     client.track('page_view');
     client.setConsent('pending');
-    await settle(20);
+    // A flush waits for every storage change before it, the pending write and its removal among them.
+    await client.flush();
     expect(await deviceQueue()).toEqual([]);
     expect(localStorage.length).toBe(0);
   });
