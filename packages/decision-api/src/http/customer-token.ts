@@ -12,6 +12,14 @@ export function acceptedAlgorithms(options: CustomerTokenOptions): string[] {
   return [...(options.secret ? ['HS256'] : []), ...(options.jwksUrl ? ['ES256', 'RS256'] : [])];
 }
 
+/** What the verifier is built from besides the configuration: jose's `jwtVerify` and the cache's size, by default. */
+export interface CustomerTokenVerifierOptions {
+  /** The signature and claim check; a caller may wrap jose's to observe it (tests count the calls). */
+  verifyJwt?: typeof jwtVerify;
+  /** Verified tokens kept; the least recently used is forgotten first. */
+  maxCachedTokens?: number;
+}
+
 /**
  * Verifies the bank backend's customer token and returns its subject, the pseudonymous customer id.
  * The customer id is only ever taken from a verified token, never from a request body.
@@ -20,7 +28,11 @@ export function acceptedAlgorithms(options: CustomerTokenOptions): string[] {
  * (fetched once, cached, fetched again when a token names a key id it does not know, so rotated keys are picked up).
  * The key follows from the algorithm, so a token signed with HS256 using a public key as the secret never verifies.
  */
-export function customerTokenVerifier(options: CustomerTokenOptions, now: () => Date) {
+export function customerTokenVerifier(
+  options: CustomerTokenOptions,
+  now: () => Date,
+  { verifyJwt = jwtVerify, maxCachedTokens = MAX_CACHED_TOKENS }: CustomerTokenVerifierOptions = {},
+) {
   const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
   const keySet = options.jwksUrl
     ? createRemoteJWKSet(new URL(options.jwksUrl), {
@@ -29,21 +41,7 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
       })
     : null;
   const algorithms = acceptedAlgorithms(options);
-  // Tokens already verified with the shared secret, by their exact text. Such a token's validity can only change
-  // with time, so a repeat (the same customer's next request) is answered from here while its exp and nbf still
-  // hold, without the HMAC and the claim parsing again. Key-set tokens are always verified: a retired key must stop
-  // counting at once.
-  const verified = new Map<string, { sub: string; exp: number; nbf: number | undefined }>();
-  const fromCache = (token: string): string | null => {
-    const hit = verified.get(token);
-    if (!hit) return null;
-    // The same arithmetic as jose's claim checks: whole seconds, with the clock tolerance.
-    const at = Math.floor(now().getTime() / 1000);
-    const tolerance = options.clockToleranceSeconds;
-    if (hit.exp > at - tolerance && (hit.nbf === undefined || hit.nbf <= at + tolerance)) return hit.sub;
-    verified.delete(token);
-    return null;
-  };
+  const verified = verifiedTokenCache(maxCachedTokens, options.clockToleranceSeconds);
   const keyFor = async (header: JWSHeaderParameters, token: Parameters<NonNullable<typeof keySet>>[1]) => {
     if (header.alg === 'HS256') {
       if (!secret) throw invalidToken('The customer token algorithm is not accepted.');
@@ -57,15 +55,17 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
     if (authorization === undefined) return null;
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization);
     if (!match?.[1]) throw invalidToken('The Authorization header must be "Bearer <customer token>".');
-    const cached = fromCache(match[1]);
+    const token = match[1];
+    const at = now();
+    const cached = verified.get(token, at);
     if (cached !== null) return cached;
     try {
-      const { payload, protectedHeader } = await jwtVerify(match[1], keyFor, {
+      const { payload, protectedHeader } = await verifyJwt(token, keyFor, {
         algorithms,
         issuer: options.issuer,
         audience: options.audience,
         clockTolerance: options.clockToleranceSeconds,
-        currentDate: now(),
+        currentDate: at,
         requiredClaims: ['sub', 'exp'],
       });
       // A subject that looks like a CPR number is personal data, never a pseudonymous id.
@@ -76,9 +76,10 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
       ) {
         throw invalidToken('The token subject is not a pseudonymous customer id.');
       }
+      // Only once every check has passed: a refused token is never remembered. Key-set (ES256/RS256) tokens are
+      // verified every time, so a key the bank retires stops counting as soon as the key set is read again.
       if (protectedHeader.alg === 'HS256' && typeof payload.exp === 'number') {
-        if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
-        verified.set(match[1], { sub: payload.sub, exp: payload.exp, nbf: payload.nbf });
+        verified.set(token, { sub: payload.sub, exp: payload.exp, nbf: payload.nbf });
       }
       return payload.sub;
     } catch (error) {
@@ -87,7 +88,42 @@ export function customerTokenVerifier(options: CustomerTokenOptions, now: () => 
   };
 }
 
-/** Verified shared-secret tokens kept; the oldest is forgotten first. */
+/**
+ * Tokens verified with the shared secret, by their exact text. Such a token's validity can only change with time, so
+ * a repeat (the same customer's next request) is answered from here while its exp and nbf hold, without the HMAC and
+ * the claim parsing again. The text itself is the key, not a hash of it: the map compares whole strings, so a token
+ * differing in any character (a tampered signature) is another key, and a SHA-256 digest (Web Crypto, asynchronous)
+ * would cost about as much as the check it saves (`scripts/bench/customer-token.ts` measures both).
+ */
+function verifiedTokenCache(maxEntries: number, toleranceSeconds: number) {
+  const entries = new Map<string, { sub: string; exp: number; nbf: number | undefined }>();
+  return {
+    get(token: string, now: Date): string | null {
+      const hit = entries.get(token);
+      if (!hit) return null;
+      // jose's own claim arithmetic (whole seconds, the configured tolerance), so a remembered token is accepted
+      // exactly while verifying it again would accept it: refused from its exp (plus the tolerance) on.
+      const at = Math.floor(now.getTime() / 1000);
+      if (hit.exp <= at - toleranceSeconds) {
+        entries.delete(token);
+        return null;
+      }
+      if (hit.nbf !== undefined && hit.nbf > at + toleranceSeconds) return null;
+      // Most recently used last: the map's first key is the one to forget.
+      entries.delete(token);
+      entries.set(token, hit);
+      return hit.sub;
+    },
+    set(token: string, claims: { sub: string; exp: number; nbf: number | undefined }): void {
+      if (maxEntries <= 0) return;
+      entries.delete(token);
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+      entries.set(token, claims);
+    },
+  };
+}
+
+/** Verified shared-secret tokens kept: a token is a few hundred bytes, so at most a few megabytes. */
 const MAX_CACHED_TOKENS = 10_000;
 
 /** What the API expects of a claim, named with the variable that sets it: issuer and audience are no secrets. */
