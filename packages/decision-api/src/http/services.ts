@@ -9,7 +9,7 @@ import type { ClusterHolder } from '../snapshots/cluster-holder.js';
 import type { ExperimentHolder } from '../snapshots/experiment-holder.js';
 import type { LearningHolder } from '../snapshots/learning-holder.js';
 import type { ProfileCache } from '../snapshots/profile-cache.js';
-import type { LeadHook, LeadScoring } from '../store/leads-store.js';
+import type { LeadHook, LeadScoring } from '../store/leads.js';
 import { anonymousSubject, customerSubject, type Store, type Subject } from '../store/store.js';
 
 /** What the routes work with: the store, the in-memory catalog, the clock and id source. */

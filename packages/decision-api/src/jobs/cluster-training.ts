@@ -4,7 +4,7 @@ import { type ClusterModel, type TrainedClusters, trainClusters } from '../domai
 import { compileCatalog } from '../domain/decision/catalog.js';
 import { addToBehaviour, EMPTY_BEHAVIOUR } from '../domain/journeys/behaviour.js';
 import { featuresOf } from '../domain/journeys/features.js';
-import type { BehaviourBackfill, StoredClusterModel } from '../store/cluster-models.js';
+import type { BehaviourBackfill, StoredClusterModel } from '../store/clusters.js';
 import type { Store, Subject } from '../store/store.js';
 
 /** Training draws from a fixed seed, so the same store gives the same clusters. */

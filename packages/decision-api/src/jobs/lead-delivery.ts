@@ -2,7 +2,7 @@ import type { CrmWebhook } from '../config.js';
 import type { Lead } from '../domain/advisors/leads.js';
 import { nextAttemptAt } from '../domain/backoff.js';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '../http/partner-signature.js';
-import type { LeadEvent } from '../store/leads-store.js';
+import type { LeadEvent } from '../store/leads.js';
 import type { Store } from '../store/store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -1,6 +1,6 @@
 import { refreshLeads } from '../domain/advisors/leads.js';
 import type { CompiledCatalog } from '../domain/decision/catalog.js';
-import type { LeadHook, LeadScoring } from '../store/leads-store.js';
+import type { LeadHook, LeadScoring } from '../store/leads.js';
 import { leadQualifiedEvent } from './lead-delivery.js';
 
 /** What a touchpoint says about the product it concerns. */

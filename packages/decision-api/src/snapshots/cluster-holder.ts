@@ -1,4 +1,4 @@
-import type { StoredClusterModel } from '../store/cluster-models.js';
+import type { StoredClusterModel } from '../store/clusters.js';
 import type { Store } from '../store/store.js';
 import { loadSnapshot } from './snapshot.js';
 

@@ -45,7 +45,7 @@ export function writeAudit(client: SqlClient, entry: AuditEntry): Promise<unknow
   );
 }
 
-export function createAuditStore(db: SqlDatabase): AuditStore {
+export function createAuditRepository(db: SqlDatabase): AuditStore {
   return {
     async record(entry, client = db) {
       await writeAudit(client, entry);

@@ -58,7 +58,7 @@ export interface ExperimentStore {
   ): Promise<UnitHistory & { source: 'decisions' | 'visits' }>;
 }
 
-export function createExperimentStore(db: SqlDatabase): ExperimentStore {
+export function createExperimentRepository(db: SqlDatabase): ExperimentStore {
   const insertEvent = (client: SqlClient, id: string, at: string, staffId: string, action: string, detail: unknown) =>
     client.query(
       'INSERT INTO experiment_events (experiment_id, at, staff_id, action, detail) VALUES ($1, $2, $3, $4, $5)',

@@ -33,7 +33,7 @@ interface Row {
   body: OfferVersion;
 }
 
-export function createOfferStore(db: SqlDatabase): OfferStore {
+export function createOfferRepository(db: SqlDatabase): OfferStore {
   const write = (client: SqlClient, version: OfferVersion, sql: string) =>
     client.query<{ version: number }>(sql, [
       version.offerId,

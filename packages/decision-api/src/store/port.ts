@@ -6,13 +6,13 @@ import type { CustomerProfile, ProfileTouchpoint } from '../domain/journeys/prof
 import type { OfferDailyCount } from '../domain/kpis/offer-counts.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import type { ChangeHandlers } from './changes.js';
-import type { ClusterModelStore } from './cluster-models.js';
+import type { ClusterModelStore } from './clusters.js';
 import type { ExperimentStore } from './experiments.js';
-import type { KpiStore } from './kpi-store.js';
-import type { LeadHook, LeadStore } from './leads-store.js';
+import type { KpiStore } from './kpis.js';
+import type { LeadHook, LeadStore } from './leads.js';
 import type { BankScoreRow, LearnedRow, LearningOptions } from './learning.js';
 import type { OfferStore } from './offers.js';
-import type { PrivacyStore } from './privacy-store.js';
+import type { PrivacyStore } from './privacy.js';
 import type { SharedLimits } from './shared-limits.js';
 import type { SqlDatabase } from './sql.js';
 import type { EXTERNAL_CHANNEL, Subject } from './subjects.js';

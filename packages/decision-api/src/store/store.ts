@@ -9,14 +9,15 @@ import {
   type ServedDecision,
   type TracedForCounts,
 } from '../domain/kpis/offer-counts.js';
-import { createAuditStore, writeAudit } from './audit.js';
+import { createAuditRepository, writeAudit } from './audit.js';
 import { followChanges } from './changes.js';
-import { clusterModelStore } from './cluster-models.js';
-import { createExperimentStore } from './experiments.js';
-import { createKpiStore } from './kpi-store.js';
-import { createLeadStore, type LeadHook, refreshCustomerLeads } from './leads-store.js';
+import { createClusterRepository } from './clusters.js';
+import { type DecisionRow, decisionFromRow } from './decisions.js';
+import { createExperimentRepository } from './experiments.js';
+import { createKpiRepository } from './kpis.js';
+import { createLeadRepository, type LeadHook, refreshCustomerLeads } from './leads.js';
 import { readBankScores, readEvidence, recordEvidence, saveBankScores } from './learning.js';
-import { createOfferStore } from './offers.js';
+import { createOfferRepository } from './offers.js';
 import { createPartitionsAhead, partitionKeeper } from './partitions.js';
 import type {
   IngestResult,
@@ -27,7 +28,7 @@ import type {
   TouchpointRow,
   TouchpointsBySubjectOptions,
 } from './port.js';
-import { createPrivacyStore } from './privacy-store.js';
+import { createPrivacyRepository } from './privacy.js';
 import { observeProfileWrites } from './profile-writes.js';
 import { memoryLimits, sqlLimits } from './shared-limits.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
@@ -45,16 +46,16 @@ export function createSqlStore(db: SqlDatabase): Store {
   const ensurePartitions = (touchpoints: ReadonlyArray<{ occurredAt: string }>) =>
     partitions.ensureFor(touchpoints.map((touchpoint) => touchpoint.occurredAt));
   return observeProfileWrites({
-    ...createLeadStore(db, {
+    ...createLeadRepository(db, {
       lock: (tx, customerId) => lockProfile(tx, customerSubject(customerId)),
       write: (tx, customerId, profile) => writeProfile(tx, customerSubject(customerId), profile),
     }),
     engine: db.engine,
-    ...clusterModelStore(db),
-    experiments: createExperimentStore(db),
-    audit: createAuditStore(db),
-    kpis: createKpiStore(db),
-    offers: createOfferStore(db),
+    ...createClusterRepository(db),
+    experiments: createExperimentRepository(db),
+    audit: createAuditRepository(db),
+    kpis: createKpiRepository(db),
+    offers: createOfferRepository(db),
     limits: db.engine === 'postgresql' ? sqlLimits(db) : memoryLimits(),
 
     async latestCatalog() {
@@ -264,32 +265,9 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async decision(id) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-      const rows = await db.query<{
-        id: string;
-        subject: Subject;
-        placement: string;
-        offer_id: string | null;
-        channel: string;
-        page: string;
-        locale: string;
-        reason: string;
-        trace: unknown;
-        created_at: Date | string;
-      }>('SELECT * FROM decisions WHERE id = $1', [id]);
+      const rows = await db.query<DecisionRow>('SELECT * FROM decisions WHERE id = $1', [id]);
       const row = rows[0];
-      if (!row) return null;
-      return {
-        id: row.id,
-        subject: row.subject,
-        placement: row.placement,
-        offerId: row.offer_id,
-        channel: row.channel,
-        page: row.page,
-        locale: row.locale,
-        reason: row.reason,
-        trace: row.trace,
-        createdAt: new Date(row.created_at),
-      };
+      return row ? decisionFromRow(row) : null;
     },
 
     putProfiles: (profiles) => writeProfiles(db, profiles),
@@ -308,7 +286,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows;
     },
 
-    privacy: createPrivacyStore(db, { droppedPartitions: (names) => partitions.forget(names) }),
+    privacy: createPrivacyRepository(db, { droppedPartitions: (names) => partitions.forget(names) }),
     followChanges: (handlers) => followChanges(db, handlers),
     createPartitionsAhead: (now) => createPartitionsAhead(db, now),
 

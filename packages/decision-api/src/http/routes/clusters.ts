@@ -8,7 +8,7 @@ import {
 } from '../../contract/clusters.js';
 import { projectPoints } from '../../domain/clustering/projection.js';
 import { ClusterTrainingRefused, trainAndActivateClusters } from '../../jobs/cluster-training.js';
-import type { StoredClusterModel } from '../../store/cluster-models.js';
+import type { StoredClusterModel } from '../../store/clusters.js';
 import { auditChange } from '../audit.js';
 import { readBody, readJson } from '../body.js';
 import type { AppEnv } from '../env.js';

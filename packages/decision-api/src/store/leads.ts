@@ -230,7 +230,7 @@ const outboxOf = (row: OutboxRowDb): OutboxRow => ({
   lastError: row.last_error,
 });
 
-export function createLeadStore(
+export function createLeadRepository(
   db: SqlDatabase,
   profiles: {
     lock(tx: SqlClient, customerId: string): Promise<CustomerProfile | null>;

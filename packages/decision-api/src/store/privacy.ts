@@ -1,5 +1,6 @@
 import type { CustomerProfile } from '../domain/journeys/profile.js';
 import { writeAudit } from './audit.js';
+import { type DecisionRow, decisionFromRow } from './decisions.js';
 import { listMonthPartitions, PARTITION_LOCK } from './partitions.js';
 import type { SqlClient, SqlDatabase } from './sql.js';
 
@@ -104,7 +105,7 @@ export interface PrivacyStore {
 
 const asIso = (value: Date | string) => new Date(value).toISOString();
 
-export function createPrivacyStore(
+export function createPrivacyRepository(
   db: SqlDatabase,
   { droppedPartitions = () => {} }: { droppedPartitions?: (names: string[]) => void } = {},
 ): PrivacyStore {
@@ -347,28 +348,8 @@ function exportedTouchpoint(row: TouchpointRow): ExportedTouchpoint {
   };
 }
 
-interface DecisionRow {
-  id: string;
-  placement: string;
-  offer_id: string | null;
-  channel: string;
-  page: string;
-  locale: string;
-  reason: string;
-  trace: unknown;
-  created_at: Date | string;
-}
-
+/** A decision as a customer's export shows it: the stored decision, less the subject, at an ISO time. */
 function exportedDecision(row: DecisionRow): ExportedDecision {
-  return {
-    id: row.id,
-    placement: row.placement,
-    offerId: row.offer_id,
-    channel: row.channel,
-    page: row.page,
-    locale: row.locale,
-    reason: row.reason,
-    trace: row.trace,
-    createdAt: asIso(row.created_at),
-  };
+  const { subject: _subject, createdAt, ...decision } = decisionFromRow(row);
+  return { ...decision, createdAt: createdAt.toISOString() };
 }

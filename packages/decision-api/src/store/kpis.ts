@@ -37,7 +37,7 @@ export interface KpiStore {
   contactHistories(pageSize?: number): AsyncIterable<ContactHistory>;
 }
 
-export function createKpiStore(db: SqlClient): KpiStore {
+export function createKpiRepository(db: SqlClient): KpiStore {
   return {
     async offerCounts(filter) {
       const params: unknown[] = [filter.from, filter.to];

@@ -50,7 +50,7 @@ interface ClusterModelRow {
 
 const COLUMNS = 'version, body, names, trained_by, active, created_at';
 
-export function clusterModelStore(db: SqlDatabase): ClusterModelStore {
+export function createClusterRepository(db: SqlDatabase): ClusterModelStore {
   const one = async (where: string, params: unknown[]) =>
     fromRow((await db.query<ClusterModelRow>(`SELECT ${COLUMNS} FROM cluster_models WHERE ${where}`, params))[0]);
   return {
