@@ -16,7 +16,7 @@ import {
   scoreOffer,
 } from './arbitration.js';
 import type { CompiledCatalog } from './catalog.js';
-import { type Contender, choiceProbabilities, rowsFor } from './choice-probability.js';
+import { type Contenders, choiceProbabilities, NO_CONTENDERS, noContenders, rowsFor } from './choice-probability.js';
 import {
   checkEligibility,
   type EligibilityInput,
@@ -165,12 +165,10 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   const estimateFor = (offer: Offer, verdict: Verdict): PropensityEstimate => {
     const bankModel = input.bankScores?.get(offer.id);
     if (bankModel) return { source: 'bank-model', bankModel };
-    const { cluster: key, alpha, beta, mean, impressions } = learned.posterior(offer, cluster, learningPolicy);
-    let sampled = mean;
-    if (row >= 0) {
-      verdict.draws = learned.draws(offer, cluster, learningPolicy);
-      sampled = verdict.draws[row] as number;
-    }
+    const cell = learned.cell(offer, cluster, learningPolicy, row >= 0);
+    const { cluster: key, alpha, beta, mean, impressions } = cell.posterior;
+    verdict.draws = cell.draws;
+    const sampled = cell.draws ? (cell.draws[row] as number) : mean;
     return {
       source: 'learned',
       learned: { cluster: key, alpha, beta, mean, sampled, impressions },
@@ -224,11 +222,13 @@ export function decide(input: DecideInput): PlacementOutcome[] {
   };
 
   // Per placement, the offers it could have chosen, and what it chose and ranked second: for the choice probabilities.
-  const contenders: Contender[][] = [];
+  const contenders: Contenders[] = [];
   const runnersUp: (string | null)[] = [];
   const outcomes = input.placements.map((placementId): PlacementOutcome => {
     const placement = catalog.placements.get(placementId);
-    const mine: Contender[] = [];
+    // Allocated for the first eligible offer only: most placements of a small catalog have none or one.
+    let mine: Contenders = NO_CONTENDERS;
+    const at = contenders.length;
     contenders.push(mine);
     runnersUp.push(null);
     if (!placement?.channels.includes(context.channel)) {
@@ -251,7 +251,16 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       }
       verdict.score ??= scoreOffer(offer, journeyPartOf(offer), pageProduct, estimateFor(offer, verdict));
       const trigger = triggerOf.get(offer.id);
-      mine.push(contenderOf(offer, verdict, trigger !== undefined));
+      if (mine === NO_CONTENDERS) {
+        mine = noContenders();
+        contenders[at] = mine;
+      }
+      mine.ids.push(offer.id);
+      mine.slots.push(slots[i] as number);
+      mine.credit.push(offer.credit);
+      mine.triggered.push(trigger !== undefined);
+      mine.scores.push(verdict.score);
+      mine.draws.push(verdict.score.learned ? verdict.draws : undefined);
       if (offer.credit && creditShownOn) {
         const detail = `a credit offer is already shown on ${creditShownOn}`;
         candidates.push({
@@ -308,6 +317,7 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     outcomes.map((outcome) => outcome.offer?.id ?? null),
     runnersUp,
     rows,
+    catalog.source.offers.length,
   );
   outcomes.forEach((outcome, p) => {
     const trace = outcome.trace as { -readonly [K in keyof DecisionTrace]: DecisionTrace[K] };
@@ -328,21 +338,6 @@ interface Ranked {
 function ranksAbove(a: Ranked, b: Ranked): boolean {
   if ((a.trigger !== undefined) !== (b.trigger !== undefined)) return a.trigger !== undefined;
   return a.score.priority > b.score.priority || (a.score.priority === b.score.priority && a.offer.id < b.offer.id);
-}
-
-function contenderOf(offer: Offer, verdict: Verdict, triggered: boolean): Contender {
-  const score = verdict.score as Score;
-  return {
-    offerId: offer.id,
-    credit: offer.credit,
-    triggered,
-    priority: score.priority,
-    ...(verdict.draws && score.learned ? { draws: verdict.draws } : {}),
-    journeyMultiplier: score.learned?.journeyMultiplier ?? 1,
-    value: score.value,
-    contextWeight: score.contextWeight,
-    lever: score.lever,
-  };
 }
 
 /** An offer's eligibility in one call (the one-credit-offer rule aside), and its score once it is needed. */

@@ -40,6 +40,13 @@ export interface LearnedModel {
   posterior(offer: Offer, cluster: string | null, policy: LearningPolicy): PooledPosterior;
   /** The posterior's draws, one per row. */
   draws(offer: Offer, cluster: string | null, policy: LearningPolicy): Float64Array;
+  /** Both in one look-up, the draws only when asked for (the hot path). */
+  cell(offer: Offer, cluster: string | null, policy: LearningPolicy, withDraws: boolean): LearnedCell;
+}
+
+export interface LearnedCell {
+  readonly posterior: PooledPosterior;
+  readonly draws?: Float64Array | undefined;
 }
 
 export interface PooledPosterior {
@@ -76,9 +83,10 @@ interface OfferFit {
   readonly strength: number;
 }
 
-interface Cell {
+interface Cell extends LearnedCell {
   readonly fit: OfferFit;
-  readonly posterior: PooledPosterior;
+  /** The offer object it was made for: the same object has the same prior, without working it out again. */
+  readonly offer: Offer;
   draws?: Float64Array;
 }
 
@@ -132,18 +140,29 @@ export function learnedModel(evidence: LearnedEvidence, at: Date, version: numbe
 
   const cellOf = (offer: Offer, cluster: string | null, policy: LearningPolicy): Cell => {
     const key = cluster ?? POOLED_CLUSTER;
-    const fit = fitOf(offer, policy);
     let byCluster = cells.get(offer.id);
+    const known = byCluster?.get(key);
+    // The hot path: the same offer object under the same policy as last time.
+    if (known && known.offer === offer && known.fit.policy === policy) return known;
+    const fit = fitOf(offer, policy);
+    if (known?.fit === fit) return known;
     if (!byCluster) {
       byCluster = new Map();
       cells.set(offer.id, byCluster);
     }
-    let cell = byCluster.get(key);
-    if (cell?.fit !== fit) {
-      cell = { fit, posterior: posteriorIn(fit, key, policy) };
-      byCluster.set(key, cell);
-    }
+    const cell: Cell = { fit, offer, posterior: posteriorIn(fit, key, policy) };
+    byCluster.set(key, cell);
     return cell;
+  };
+  const drawsOf = (offer: Offer, cell: Cell): Float64Array => {
+    if (!cell.draws) {
+      const { alpha, beta, cluster: key } = cell.posterior;
+      const random = seededRandom(hashSeed(version, `${key}\u0000${offer.id}`));
+      const draws = new Float64Array(DRAWS);
+      for (let i = 0; i < DRAWS; i++) draws[i] = sampleBeta(alpha, beta, random);
+      cell.draws = draws;
+    }
+    return cell.draws;
   };
 
   return {
@@ -151,16 +170,11 @@ export function learnedModel(evidence: LearnedEvidence, at: Date, version: numbe
     at,
     evidence,
     posterior: (offer, cluster, policy) => cellOf(offer, cluster, policy).posterior,
-    draws: (offer, cluster, policy) => {
+    draws: (offer, cluster, policy) => drawsOf(offer, cellOf(offer, cluster, policy)),
+    cell: (offer, cluster, policy, withDraws) => {
       const cell = cellOf(offer, cluster, policy);
-      if (!cell.draws) {
-        const { alpha, beta, cluster: key } = cell.posterior;
-        const random = seededRandom(hashSeed(version, `${key}\u0000${offer.id}`));
-        const draws = new Float64Array(DRAWS);
-        for (let i = 0; i < DRAWS; i++) draws[i] = sampleBeta(alpha, beta, random);
-        cell.draws = draws;
-      }
-      return cell.draws;
+      if (withDraws) drawsOf(offer, cell);
+      return cell;
     },
   };
 }
