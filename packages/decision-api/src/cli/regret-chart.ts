@@ -19,10 +19,24 @@ export interface RegretChart {
 
 const WIDTH = 760;
 const HEIGHT = 420;
-const PAD = { left: 70, right: 140, top: 64, bottom: 48 };
+const PAD = { left: 70, right: 140, top: 80, bottom: 48 };
 
 const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Words into lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
 
 /** Round tick steps: 1, 2 or 5 times a power of ten, about five ticks over the range. */
 function tickStep(range: number): number {
@@ -50,7 +64,9 @@ export function regretChart(chart: RegretChart): string {
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
     `<text x="${PAD.left}" y="24" font-size="15" font-weight="600">${escapeXml(chart.title)}</text>`,
-    `<text x="${PAD.left}" y="44" fill="#555">${escapeXml(chart.subtitle)}</text>`,
+    ...wrap(chart.subtitle, 110)
+      .slice(0, 2)
+      .map((line, i) => `<text x="${PAD.left}" y="${42 + i * 15}" fill="#555">${escapeXml(line)}</text>`),
   ];
   for (let value = yMin; value <= yMax + step / 2; value += step) {
     parts.push(

@@ -123,7 +123,7 @@ function goal(name: ScenarioName, results: readonly SimulationResult[]): string[
       ];
     }
     case 'change': {
-      const recoveries = each(changeRecovery);
+      const recoveries = each((r) => changeRecovery(r));
       const lines = recoveries.map((c, i) =>
         c
           ? `  seed ${results[i]?.seed}: engine ÷ oracle expected rate in ${results[i]?.focus?.segment}, ${CHANGE_WINDOW_DAYS}-day windows: week before ${pct(c.before)}, first week after ${pct(c.firstWeek)}, window ending day ${CHANGE_RECOVERY_DAYS} after ${pct(c.atDeadline)}; back within 5 % after ${c.recoveredAfterDays ?? 'never'} days`
@@ -136,7 +136,7 @@ function goal(name: ScenarioName, results: readonly SimulationResult[]): string[
       ];
     }
     case 'cold-start': {
-      const shares = each(coldStartShare);
+      const shares = each((r) => coldStartShare(r));
       const lines = shares.map((c, i) =>
         c
           ? `  seed ${results[i]?.seed}: new offer's share of ${results[i]?.focus?.segment}' impressions over days ${COLD_START_DAYS - COLD_START_WINDOW_DAYS + 1}–${COLD_START_DAYS} after entry: engine ${pct(c.engineShare)}, oracle ${pct(c.oracleShare)} (${pct(c.ofOracle)} of it); ≥ 80 % after ${c.reachedAfterDays ?? 'never'} days`
@@ -215,7 +215,7 @@ function main(argv: string[]): void {
       file,
       regretChart({
         title: `${name}: cumulative regret against the oracle`,
-        subtitle: `${SCENARIOS[name].summary.slice(0, 110)} — mean of ${results.length} seed(s)`,
+        subtitle: `${SCENARIOS[name].summary}. Mean of ${results.length} seed(s); expected value = true rate × value of the offers shown.`,
         series: POLICIES.map((policy) => ({
           name: NAMES[policy],
           color: COLORS[policy],

@@ -241,13 +241,13 @@ export const LearningPolicy = z
     }),
     priorStrength: z.number().positive().max(100_000).openapi({
       description:
-        'How many impressions the journey-stage prior is worth: a new offer starts at the prior and moves once evidence outweighs it.',
+        'How many impressions the journey-stage prior is worth to the pooled rate of an offer across clusters (a weak hyper-prior: a new offer starts at it and moves once evidence outweighs it), and the centre of the hyper-prior on how much the other clusters’ rate is worth to one cluster.',
     }),
   })
   .openapi('LearningPolicy');
 export type LearningPolicy = z.infer<typeof LearningPolicy>;
 
-export const DEFAULT_LEARNING_POLICY: LearningPolicy = { halfLifeDays: 30, priorStrength: 50 };
+export const DEFAULT_LEARNING_POLICY: LearningPolicy = { halfLifeDays: 10, priorStrength: 50 };
 export const DEFAULT_LEAD_POLICY = { qualifyAt: 0.6, advisorCoolDownDays: 14, actionWindowDays: 7 } as const;
 
 /** When a customer's interest in a product is a lead for sales, and how advisors may act on leads. */

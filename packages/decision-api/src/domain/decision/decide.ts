@@ -167,8 +167,9 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     if (bankModel) return { source: 'bank-model', bankModel };
     const cell = learned.cell(offer, cluster, learningPolicy, row >= 0);
     const { cluster: key, alpha, beta, mean, impressions } = cell.posterior;
-    verdict.draws = cell.draws;
-    const sampled = cell.draws ? (cell.draws[row] as number) : mean;
+    // The cell may hold draws from an exploring decision; one that does not explore uses the mean all the same.
+    if (row >= 0) verdict.draws = cell.draws;
+    const sampled = row >= 0 ? (cell.draws?.[row] as number) : mean;
     return {
       source: 'learned',
       learned: { cluster: key, alpha, beta, mean, sampled, impressions },
@@ -285,12 +286,11 @@ export function decide(input: DecideInput): PlacementOutcome[] {
           ? { offerId: offer.id, product: offer.product, score }
           : { offerId: offer.id, product: offer.product, score, trigger },
       );
-      const ranked = { offer, score, trigger };
-      if (!best || ranksAbove(ranked, best)) {
+      if (!best || ranksAbove(offer, score, trigger, best)) {
         second = best;
-        best = ranked;
-      } else if (!second || ranksAbove(ranked, second)) {
-        second = ranked;
+        best = { offer, score, trigger };
+      } else if (!second || ranksAbove(offer, score, trigger, second)) {
+        second = { offer, score, trigger };
       }
     }
     runnersUp[runnersUp.length - 1] = second?.offer.id ?? null;
@@ -335,9 +335,9 @@ interface Ranked {
 }
 
 /** An offer a trigger fired for wins over any other; among equals, the higher priority, then the lower id. */
-function ranksAbove(a: Ranked, b: Ranked): boolean {
-  if ((a.trigger !== undefined) !== (b.trigger !== undefined)) return a.trigger !== undefined;
-  return a.score.priority > b.score.priority || (a.score.priority === b.score.priority && a.offer.id < b.offer.id);
+function ranksAbove(offer: Offer, score: Score, trigger: string | undefined, than: Ranked): boolean {
+  if ((trigger !== undefined) !== (than.trigger !== undefined)) return trigger !== undefined;
+  return score.priority > than.score.priority || (score.priority === than.score.priority && offer.id < than.offer.id);
 }
 
 /** An offer's eligibility in one call (the one-credit-offer rule aside), and its score once it is needed. */

@@ -132,7 +132,7 @@ describe('arbitration with learned propensities', () => {
     const score = scoreOf(decideFor(pricedCarLoan(14)), 'car-loan-quote');
     expect(score?.propensity).toBeCloseTo(0.16 * 0.5, 12);
     expect(score).toMatchObject({ source: 'learned', recency: 0.5, learned: { mean: 0.16, sampled: 0.16 } });
-    expect(DEFAULT_LEARNING_POLICY).toEqual({ halfLifeDays: 30, priorStrength: 50 });
+    expect(DEFAULT_LEARNING_POLICY).toEqual({ halfLifeDays: 10, priorStrength: 50 });
   });
 
   it('scales the cluster’s learned rate by the customer’s journey: a stale journey still fades', () => {
@@ -154,7 +154,7 @@ describe('arbitration with learned propensities', () => {
     // The draw is the decision's row of the snapshot's draws for this cluster × offer.
     const { sampling } = outcome?.trace ?? {};
     expect(sampling).toMatchObject({ snapshot: 0 });
-    const draws = learnedModel(new Map(), new Date(0), 0).draws(offer('car-loan-quote'), null, policy);
+    const draws = learnedModel(new Map(), new Date(0), 0).draws(offer('car-loan-quote'), null, DEFAULT_LEARNING_POLICY);
     expect(score?.learned?.sampled).toBe(draws[sampling?.row as number]);
     expect(decideFor(pricedCarLoan(0), { seed: 99 })).toEqual(outcome);
   });
