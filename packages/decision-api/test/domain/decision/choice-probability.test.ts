@@ -101,15 +101,21 @@ describe('the probability of every choice', () => {
         pension: { stage: 'explore', lastAt: new Date(NOW.getTime() - DAY).toISOString() },
       },
     };
-    const [outcome] = decide({
+    const input = {
       catalog,
       profile,
-      context: { channel: 'netbank', page: '/dashboard', locale: 'en' },
+      context: { channel: 'netbank' as const, page: '/dashboard', locale: 'en' as const },
       placements: ['dashboard-hero'],
       now: NOW,
       cluster: 'c1',
       learned: model,
-    });
+    };
+    // An exploring decision first draws on the snapshot; the preview after it still ranks by posterior means.
+    decide({ ...input, seed: 11 });
+    const [outcome] = decide(input);
+    for (const candidate of outcome?.trace.candidates ?? []) {
+      if (candidate.score?.learned) expect(candidate.score.learned.sampled).toBe(candidate.score.learned.mean);
+    }
     expect(outcome?.trace.propensity).toBe(1);
     expect(outcome?.trace.runnerUp).toMatchObject({ propensity: 0 });
     expect(outcome?.trace.runnerUp?.offerId).not.toBe(outcome?.offer?.id);
