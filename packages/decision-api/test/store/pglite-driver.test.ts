@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -109,15 +109,14 @@ describe.each(['worker', 'inline'] as const)('PGlite driver (%s)', (thread) => {
     });
     await inside;
     const outside = db.query<{ name: string }>('SELECT name FROM things WHERE id = 30');
-    let seen: unknown;
-    void outside.then((rows) => {
-      seen = rows;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(seen).toBeUndefined();
+    const answered: string[] = [];
+    void outside.then(() => answered.push('outside'));
+    void transaction.then(() => answered.push('transaction'));
     release();
-    await transaction;
+    // Sent at once, the statement would have been answered before the transaction's UPDATE, and seen the draft.
     expect(await outside).toEqual([{ name: 'final' }]);
+    await transaction;
+    expect(answered).toEqual(['transaction', 'outside']);
   });
 
   it('runs transactions one after another when they are started together', async () => {
@@ -199,15 +198,20 @@ describe('PGlite driver on its own thread', () => {
     const entered = new Promise<void>((resolve) => {
       inside = resolve;
     });
+    let died!: () => void;
+    const dead = new Promise<void>((resolve) => {
+      died = resolve;
+    });
     const transaction = db.transaction(async (tx) => {
       await tx.query('SELECT 1');
       inside();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await dead;
       throw mine;
     });
     await entered;
     const waiting = db.query('SELECT 2');
     await thread.terminate();
+    died();
     await expect(waiting).rejects.toThrow(/closed/);
     await expect(transaction).rejects.toBe(mine);
     expect(lost).toHaveBeenCalledTimes(1);
@@ -216,30 +220,51 @@ describe('PGlite driver on its own thread', () => {
     await db.close();
   });
 
-  it('does not keep an idle process alive, and does keep one that waits on it', () => {
-    const script = (body: string) => `
+  // Each child starts Node, tsx and PGlite's WebAssembly: on a loaded machine that alone can take tens of seconds.
+  const CHILD_START_MS = 120_000;
+
+  it(
+    'does not keep an idle process alive, and does keep one that waits on it',
+    async () => {
+      const script = (body: string) => `
       import { openPglite } from ${JSON.stringify(fileURLToPath(new URL('../../src/store/drivers/pglite.ts', import.meta.url)))};
       const db = await openPglite();
       ${body}
     `;
-    const run = (body: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(body)], {
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-    // Never closed, nothing pending: the process ends by itself.
-    const idle = run("console.log('opened');");
-    expect(idle.status).toBe(0);
-    expect(idle.stdout.trim()).toBe('opened');
-    // Only the answer is pending: the process waits for it.
-    const waiting = run("db.query('SELECT 41 + 1 AS n').then((rows) => console.log(rows[0].n));");
-    expect(waiting.status).toBe(0);
-    expect(waiting.stdout.trim()).toBe('42');
-    // A statement refused before it was sent leaves nothing waiting.
-    const refused = run("await db.query('SELECT $1::text', [() => 1]).catch((error) => console.log(error.name));");
-    expect(refused.status).toBe(0);
-    expect(refused.stdout.trim()).toBe('TypeError');
-  });
+      // The child's exit is the signal; one kept alive by mistake is killed at the bound and fails with no status.
+      const run = (body: string) =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(body)], {
+            timeout: CHILD_START_MS,
+          });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            stdout += chunk;
+          });
+          child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+            stderr += chunk;
+          });
+          child.on('error', reject);
+          child.on('close', (status) => resolve({ status, stdout, stderr }));
+        });
+      const [idle, waiting, refused] = await Promise.all([
+        // Never closed, nothing pending: the process ends by itself.
+        run("console.log('opened');"),
+        // Only the answer is pending: the process waits for it.
+        run("db.query('SELECT 41 + 1 AS n').then((rows) => console.log(rows[0].n));"),
+        // A statement refused before it was sent leaves nothing waiting.
+        run("await db.query('SELECT $1::text', [() => 1]).catch((error) => console.log(error.name));"),
+      ]);
+      expect(idle, idle.stderr).toMatchObject({ status: 0 });
+      expect(idle.stdout.trim()).toBe('opened');
+      expect(waiting, waiting.stderr).toMatchObject({ status: 0 });
+      expect(waiting.stdout.trim()).toBe('42');
+      expect(refused, refused.stderr).toMatchObject({ status: 0 });
+      expect(refused.stdout.trim()).toBe('TypeError');
+    },
+    CHILD_START_MS + 30_000,
+  );
 });
 
 describe('the embedded store’s folder', () => {
