@@ -4,9 +4,10 @@ import { Slug } from './common.js';
 
 /**
  * Where a version of an offer stands. A change is written as a draft, submitted, approved by someone who did not write
- * it, and published: then it is the live version and the one before it is retired.
+ * it, and published: then it is the live version and the one before it is retired. A reviewer may instead reject a
+ * submitted version (closed for good) or send it back to its author as a draft.
  */
-export const OFFER_VERSION_STATUSES = ['draft', 'submitted', 'approved', 'live', 'retired'] as const;
+export const OFFER_VERSION_STATUSES = ['draft', 'submitted', 'approved', 'live', 'retired', 'rejected'] as const;
 export const OfferVersionStatus = z.enum(OFFER_VERSION_STATUSES).openapi('OfferVersionStatus');
 export type OfferVersionStatus = z.infer<typeof OfferVersionStatus>;
 
@@ -21,6 +22,26 @@ export type OfferVersionKind = z.infer<typeof OfferVersionKind>;
 
 const StaffId = z.string();
 const Instant = z.string().openapi({ description: 'ISO 8601 instant' });
+
+/** The longest review comment, in characters. */
+export const MAX_REVIEW_COMMENT = 2000;
+
+export const OfferReviewAction = z.enum(['reject', 'send-back']).openapi('OfferReviewAction', {
+  description: 'reject: the version is closed for good; send-back: it returns to its author as a draft.',
+});
+export type OfferReviewAction = z.infer<typeof OfferReviewAction>;
+
+/** What a reviewer said of a submitted version, kept with the version for its author to read. */
+export const OfferReview = z
+  .object({
+    action: OfferReviewAction,
+    by: StaffId,
+    at: Instant,
+    revision: z.number().int().positive().openapi({ description: 'The revision the reviewer read.' }),
+    comment: z.string(),
+  })
+  .openapi('OfferReview');
+export type OfferReview = z.infer<typeof OfferReview>;
 
 export const OfferVersion = z
   .object({
@@ -55,6 +76,10 @@ export const OfferVersion = z
       .string()
       .nullable()
       .openapi({ description: 'The catalog version publishing it made; null until published.' }),
+    reviews: z
+      .array(OfferReview)
+      .default([])
+      .openapi({ description: 'Rejections and send-backs with their comments, oldest first.' }),
   })
   .openapi('OfferVersion');
 export type OfferVersion = z.infer<typeof OfferVersion>;
@@ -123,6 +148,18 @@ export const OfferDraftStep = z
   })
   .openapi('OfferDraftStep');
 export type OfferDraftStep = z.infer<typeof OfferDraftStep>;
+
+export const OfferReviewRequest = z
+  .strictObject({
+    revision: z.number().int().positive().openapi({ description: 'The draft’s revision you read; stale → 409.' }),
+    comment: z
+      .string()
+      .trim()
+      .min(1, 'a comment is required: say what to change, or why not')
+      .max(MAX_REVIEW_COMMENT, `at most ${MAX_REVIEW_COMMENT} characters`),
+  })
+  .openapi('OfferReviewRequest');
+export type OfferReviewRequest = z.infer<typeof OfferReviewRequest>;
 
 export const OfferRollbackRequest = z
   .strictObject({

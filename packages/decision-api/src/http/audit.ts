@@ -10,6 +10,8 @@ export interface AuditedChange {
   readonly target: string;
   readonly before: unknown;
   readonly after: unknown;
+  /** What the change was judged on, beside the target (an approval's what-if report). */
+  readonly details?: unknown;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface AuditEntry {
   readonly target: string;
   readonly before: unknown;
   readonly after: unknown;
+  /** What the change was judged on, when it was judged on more than the target (an approval's what-if report). */
+  readonly details?: unknown;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -40,8 +42,8 @@ export interface AuditStore {
 export function writeAudit(client: SqlClient, entry: AuditEntry): Promise<unknown> {
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
   return client.query(
-    'INSERT INTO audit_log (at, staff_id, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6)',
-    [entry.at, entry.staffId, entry.action, entry.target, json(entry.before), json(entry.after)],
+    'INSERT INTO audit_log (at, staff_id, action, target, before, after, details) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [entry.at, entry.staffId, entry.action, entry.target, json(entry.before), json(entry.after), json(entry.details)],
   );
 }
 
@@ -60,8 +62,9 @@ export function createAuditRepository(db: SqlDatabase): AuditStore {
         target: string;
         before: unknown;
         after: unknown;
+        details: unknown;
       }>(
-        `SELECT id, at, staff_id, action, target, before, after FROM audit_log
+        `SELECT id, at, staff_id, action, target, before, after, details FROM audit_log
           WHERE ($1::text IS NULL OR target = $1) AND ($2::bigint IS NULL OR id < $2)
           ORDER BY id DESC LIMIT $3`,
         [target ?? null, before ?? null, limit + 1],
@@ -74,6 +77,7 @@ export function createAuditRepository(db: SqlDatabase): AuditStore {
         target: row.target,
         before: row.before,
         after: row.after,
+        details: row.details ?? null,
       }));
       return { entries, next: rows.length > limit ? (entries[entries.length - 1]?.id ?? null) : null };
     },

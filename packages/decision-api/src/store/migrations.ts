@@ -503,6 +503,14 @@ export const MIGRATIONS: readonly Migration[] = [
       WHERE body->'offer'->'product' = 'null'::jsonb AND body->'offer' ? 'caps';
     `,
   },
+  {
+    version: 17,
+    name: 'audit entries with details',
+    sql: `
+      -- What a change was judged on, beside the target before and after: the what-if report an approval read.
+      ALTER TABLE audit_log ADD COLUMN details jsonb;
+    `,
+  },
 ];
 
 export async function migrate(

@@ -33,6 +33,9 @@ interface Row {
   body: OfferVersion;
 }
 
+/** Versions stored before reviews were kept have none. */
+const fromRow = (row: Row): OfferVersion => ({ ...row.body, reviews: row.body.reviews ?? [] });
+
 export function createOfferRepository(db: SqlDatabase): OfferStore {
   const write = (client: SqlClient, version: OfferVersion, sql: string) =>
     client.query<{ version: number }>(sql, [
@@ -50,7 +53,7 @@ export function createOfferRepository(db: SqlDatabase): OfferStore {
       const rows = await db.query<Row>('SELECT body FROM offer_versions WHERE offer_id = $1 ORDER BY version DESC', [
         offerId,
       ]);
-      return rows.map((row) => row.body);
+      return rows.map(fromRow);
     },
 
     async current() {
@@ -58,7 +61,7 @@ export function createOfferRepository(db: SqlDatabase): OfferStore {
         `SELECT body FROM offer_versions WHERE status IN ('draft', 'submitted', 'approved', 'live')
           ORDER BY offer_id, version DESC`,
       );
-      return rows.map((row) => row.body);
+      return rows.map(fromRow);
     },
 
     async change(offerId, fn) {
@@ -69,7 +72,7 @@ export function createOfferRepository(db: SqlDatabase): OfferStore {
             [offerId],
           );
           return fn({
-            versions: rows.map((row) => row.body),
+            versions: rows.map(fromRow),
             client: tx,
             insert: async (version) => {
               await write(

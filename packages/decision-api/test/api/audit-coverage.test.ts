@@ -76,9 +76,10 @@ function steps(h: Harness): Step[] {
   let experimentId = '';
   let clusterVersion = 0;
   let clusterId = '';
-  const offerStep = (name: string, who: Who) => () =>
+  const offerStep = (name: string, who: Who, comment?: string) => () =>
     call(who, 'POST', `/v1/admin/offers/${draft?.offerId}/drafts/${draft?.version}/${name}`, {
       revision: draft?.revision,
+      ...(comment === undefined ? {} : { comment }),
     });
   const keep = async (response: Response, read: (body: never) => void) => {
     if (response.ok) read((await response.clone().json()) as never);
@@ -216,6 +217,18 @@ function steps(h: Harness): Step[] {
       run: offerStep('submit', MARKETER),
     },
     {
+      route: 'post /v1/admin/offers/{id}/drafts/{version}/send-back',
+      action: 'offer.send-back',
+      staffId: 'a.approver',
+      run: offerStep('send-back', APPROVER, 'Say what the goal is.'),
+    },
+    {
+      route: 'post /v1/admin/offers/{id}/drafts/{version}/submit',
+      action: 'offer.submit',
+      staffId: 'm.marketer',
+      run: offerStep('submit', MARKETER),
+    },
+    {
       route: 'post /v1/admin/offers/{id}/drafts/{version}/approve',
       action: 'offer.approve',
       staffId: 'a.approver',
@@ -231,11 +244,28 @@ function steps(h: Harness): Step[] {
       route: 'post /v1/admin/offers/{id}/rollback',
       action: 'offer.rollback',
       staffId: 'a.second',
-      run: () =>
-        call(SECOND_APPROVER, 'POST', '/v1/admin/offers/house-savings-goal/rollback', {
-          toVersion: 1,
-          baseVersion: 2,
-        }),
+      run: async () =>
+        keep(
+          await call(SECOND_APPROVER, 'POST', '/v1/admin/offers/house-savings-goal/rollback', {
+            toVersion: 1,
+            baseVersion: 2,
+          }),
+          (body: OfferVersion) => {
+            draft = body;
+          },
+        ),
+    },
+    {
+      route: 'post /v1/admin/offers/{id}/drafts/{version}/submit',
+      action: 'offer.submit',
+      staffId: 'a.second',
+      run: offerStep('submit', SECOND_APPROVER),
+    },
+    {
+      route: 'post /v1/admin/offers/{id}/drafts/{version}/reject',
+      action: 'offer.reject',
+      staffId: 'a.approver',
+      run: offerStep('reject', APPROVER, 'Keep the new headline.'),
     },
   ];
 }

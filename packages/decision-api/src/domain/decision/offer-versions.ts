@@ -95,6 +95,7 @@ export function newVersion(
     publishedBy: null,
     publishedAt: null,
     catalogVersion: null,
+    reviews: [],
     ...fields,
   };
 }
@@ -140,6 +141,6 @@ export function catalogVersionName(offerId: string, version: number, at: Date): 
 /** Why the staff member may not approve the version, or null when they may: four eyes, never the author's own. */
 export function approvalRefusal(version: OfferVersion, staffId: string): string | null {
   return version.authors.includes(staffId)
-    ? `${staffId} wrote or edited this draft, so another person must approve it (four eyes).`
+    ? `${staffId} wrote or edited this draft, so another person must review it (four eyes).`
     : null;
 }

@@ -26,6 +26,10 @@ const AuditEntryBody = z
     target: z.string(),
     before: z.unknown(),
     after: z.unknown(),
+    details: z.unknown().openapi({
+      description:
+        'What the change was judged on, or null: an offer approval holds the what-if report the approver read.',
+    }),
   })
   .openapi('AuditEntry');
 

@@ -10,6 +10,7 @@ import {
   OfferDraftRequest,
   OfferDraftStep,
   OfferList,
+  OfferReviewRequest,
   OfferRollbackRequest,
   type OfferSummary,
   OfferVersion,
@@ -33,8 +34,15 @@ import { fieldErrors, invalidBody, ProblemError, refused } from '../problem.js';
 import type { Services } from '../services.js';
 import { requireRole, type StaffMember } from '../staff-token.js';
 import { problemResponses, staffSecurity } from './openapi.js';
+import { whatIfReport } from './what-if.js';
 
 const MAX_OFFER_BYTES = 64 * 1024;
+
+/**
+ * The what-if report stored with an approval is computed on this many customers (the screen's default is 2000): the
+ * approval waits for it, and shares and the fairness table by band are still read on hundreds of customers.
+ */
+export const APPROVAL_WHAT_IF = { sample: 500, days: 28 } as const;
 
 const IdParam = z.object({ id: Slug.openapi({ param: { name: 'id', in: 'path' }, example: 'car-loan-price' }) });
 const VersionParams = IdParam.extend({
@@ -304,20 +312,26 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
   });
 
   /** A step of the draft's way to live: from one status to the next, checked and audited. */
-  const step = (
-    name: 'submit' | 'approve' | 'publish',
+  const step = <R extends { revision: number }>(
+    name: 'submit' | 'approve' | 'publish' | 'reject' | 'send-back',
     apply: (
       draft: OfferVersion,
-      ctx: { state: OfferState; catalog: Catalog; tx: OfferChange; staff: StaffMember },
+      ctx: { state: OfferState; catalog: Catalog; tx: OfferChange; staff: StaffMember; request: R },
     ) => Promise<OfferVersion>,
+    options: {
+      readonly schema?: z.ZodType<R>;
+      /** What the step is judged on, read before its transaction and kept in its audit entry. */
+      readonly details?: (id: string, version: number) => Promise<unknown>;
+    } = {},
   ) =>
     async function offerStep(c: Context<AppEnv>) {
-      const request = await parseBody(c, OfferDraftStep);
+      const request = await parseBody(c, options.schema ?? (OfferDraftStep as unknown as z.ZodType<R>));
       const { id, version } = params(c);
       const staff = c.get('staff');
+      const details = options.details ? await options.details(id, version) : undefined;
       const result = await change(id, async (state, catalog, tx) => {
         const draft = openDraft(state, id, version, request.revision);
-        const next = await apply(draft, { state, catalog, tx, staff });
+        const next = await apply(draft, { state, catalog, tx, staff, request });
         if (name !== 'publish') await tx.replace(next);
         await auditChange(
           services,
@@ -327,6 +341,7 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
             target: `offer:${id}`,
             before: name === 'publish' ? state.liveRecord : draft,
             after: next,
+            ...(details === undefined ? {} : { details }),
           },
           tx.client,
         );
@@ -355,14 +370,43 @@ export function offerRoutes(app: OpenAPIHono<AppEnv>, services: Services): void 
 
   stepDoc(
     '/v1/admin/offers/{id}/drafts/{version}/approve',
-    'Approve a submitted draft (by someone who did not write it: four eyes)',
+    `Approve a submitted draft (by someone who did not write it: four eyes); its what-if report (${APPROVAL_WHAT_IF.sample} customers, ${APPROVAL_WHAT_IF.days} days of decisions) is kept in the approval's audit entry`,
     [409, 413, 415, 422],
   );
   app.post(
     '/v1/admin/offers/:id/drafts/:version/approve',
     requireRole(...offerRoles('approve')),
-    step('approve', async (draft, { staff }) => transition(draft, { action: 'approve' }, staffActor(staff))),
+    step('approve', async (draft, { staff }) => transition(draft, { action: 'approve' }, staffActor(staff)), {
+      details: async (id, version) => ({ whatIf: await whatIfReport(services, id, version, APPROVAL_WHAT_IF) }),
+    }),
   );
+
+  const reviewDoc = (path: string, summary: string) =>
+    register(
+      'post',
+      path,
+      summary,
+      {
+        200: json(OfferVersion, 'The version after the review, its comment in reviews'),
+        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422),
+      },
+      { params: VersionParams, ...body(OfferReviewRequest) },
+    );
+  for (const [action, summary] of [
+    ['reject', 'Reject a submitted draft with a comment: the version is closed (by someone who did not write it)'],
+    ['send-back', 'Send a submitted draft back to its authors with a comment: it is a draft again'],
+  ] as const) {
+    reviewDoc(`/v1/admin/offers/{id}/drafts/{version}/${action}`, summary);
+    app.post(
+      `/v1/admin/offers/:id/drafts/:version/${action}`,
+      requireRole(...offerRoles(action)),
+      step<OfferReviewRequest>(
+        action,
+        async (draft, { staff, request }) => transition(draft, { action, comment: request.comment }, staffActor(staff)),
+        { schema: OfferReviewRequest },
+      ),
+    );
+  }
 
   stepDoc(
     '/v1/admin/offers/{id}/drafts/{version}/publish',

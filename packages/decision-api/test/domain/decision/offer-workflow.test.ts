@@ -54,10 +54,12 @@ describe('an offer version on its way to live', () => {
   });
 
   it('refuses a step from any status the table does not leave by it, naming both statuses', () => {
-    const statuses: OfferVersionStatus[] = ['draft', 'submitted', 'approved', 'live', 'retired'];
+    const statuses: OfferVersionStatus[] = ['draft', 'submitted', 'approved', 'live', 'retired', 'rejected'];
     const steps: OfferStep[] = [
       { action: 'submit' },
       { action: 'approve' },
+      { action: 'reject', comment: 'No.' },
+      { action: 'send-back', comment: 'Again.' },
       { action: 'publish', catalogVersion: 'v' },
     ];
     for (const status of statuses) {
@@ -74,7 +76,49 @@ describe('an offer version on its way to live', () => {
     }
   });
 
+  it('is rejected for good, or sent back to its authors as a draft, by another person, the comment kept either way', () => {
+    const submitted = after(draft, { action: 'submit' }, marketer);
+    const rejected = after(submitted, { action: 'reject', comment: 'The 21–44 bands get nothing.' });
+    expect(rejected).toMatchObject({
+      status: 'rejected',
+      updatedAt: NOW.toISOString(),
+      reviews: [
+        {
+          action: 'reject',
+          by: 'k.larsen',
+          at: NOW.toISOString(),
+          revision: 1,
+          comment: 'The 21–44 bands get nothing.',
+        },
+      ],
+    });
+    // Closed: nothing takes it further, not even an edit.
+    for (const step of [{ action: 'edit', offer }, { action: 'submit' }, { action: 'approve' }] as OfferStep[]) {
+      expect(offerTransition(rejected, step, step.action === 'approve' ? approver : marketer, NOW)).toMatchObject({
+        refusal: { kind: 'wrong-status' },
+      });
+    }
+    const sent = after(submitted, { action: 'send-back', comment: 'Try a lever of 1.2.' });
+    expect(sent).toMatchObject({ status: 'draft', submittedBy: null, submittedAt: null, authors: ['m.hansen'] });
+    expect(sent.reviews.map((r) => r.action)).toEqual(['send-back']);
+    // Edited and submitted again, it keeps what the reviewer said, and gathers the next review after it.
+    const resubmitted = after(after(sent, { action: 'edit', offer }, marketer), { action: 'submit' }, marketer);
+    const again = after(resubmitted, { action: 'send-back', comment: 'Closer.' });
+    expect(again.reviews.map((r) => [r.revision, r.comment])).toEqual([
+      [1, 'Try a lever of 1.2.'],
+      [2, 'Closer.'],
+    ]);
+    const author = staffActor({ id: 'm.hansen', roles: ['marketer', 'approver'] });
+    for (const action of ['reject', 'send-back'] as const) {
+      expect(offerTransition(submitted, { action, comment: 'Mine.' }, author, NOW)).toMatchObject({
+        refusal: { kind: 'four-eyes' },
+      });
+    }
+  });
+
   it('names who may take each step, and refuses anyone else', () => {
+    expect(offerRoles('reject')).toEqual(['approver']);
+    expect(offerRoles('send-back')).toEqual(['approver']);
     expect(offerRoles('edit')).toEqual(['marketer']);
     expect(offerRoles('submit')).toEqual(['marketer', 'approver']);
     expect(offerRoles('publish')).toEqual(['approver']);
