@@ -6,6 +6,7 @@ import { ProblemError } from './http/problem.js';
 import { createServices, type Services } from './http/services.js';
 import { createDecisionRecorder, type DecisionRecorderOptions } from './jobs/decision-recorder.js';
 import { createLeadDelivery, type DeliveryRound } from './jobs/lead-delivery.js';
+import { createBudgetLedger } from './snapshots/budget-ledger.js';
 import { type CatalogHolder, loadCatalogHolder } from './snapshots/catalog-holder.js';
 import { followStoreChanges } from './snapshots/change-follower.js';
 import { type ClusterHolder, loadClusterHolder } from './snapshots/cluster-holder.js';
@@ -101,7 +102,31 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
   });
   const clusters = await loadClusterHolder(store, { now });
   held = { catalog, clusters, experiments };
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  const budgets = createBudgetLedger({
+    counters: store.budgetCounters,
+    catalog: () => catalog.current(),
+    now,
+    newId,
+    config: config.budgets,
+  });
+  // The first blocks are leased before the first decision asks for them.
+  const syncBudgets = () =>
+    budgets
+      .sync()
+      .catch((error: unknown) => console.error('[touchpoint] budget sync failed:', error))
+      .finally(() => {
+        syncing = null;
+      });
+  let syncing: Promise<void> | null = syncBudgets();
+  const budgetTimer = setInterval(() => {
+    syncing ??= syncBudgets();
+  }, config.budgets.syncMs);
+  (budgetTimer as { unref?: () => void }).unref?.();
   const detach = async () => {
+    clearInterval(budgetTimer);
+    await syncing;
+    await budgets.close();
     await unfollow?.();
     profileCache.live(false);
     unwatchWrites();
@@ -115,9 +140,10 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
     profileCache,
     learning,
     experiments,
+    budgets,
     now,
     random: options.random ?? Math.random,
-    newId: options.newId ?? (() => crypto.randomUUID()),
+    newId,
     verifyStaffPassword:
       options.verifyStaffPassword ??
       (async () => {
@@ -130,7 +156,13 @@ export async function createTouchpointApp(options: TouchpointAppOptions): Promis
       }),
   });
   const deliverLeads = config.crm
-    ? createLeadDelivery({ store, crm: config.crm, now, random: options.random ?? Math.random })
+    ? createLeadDelivery({
+        store,
+        crm: config.crm,
+        now,
+        random: options.random ?? Math.random,
+        catalog: () => catalog.current(),
+      })
     : async (): Promise<DeliveryRound> => ({ delivered: 0, failed: 0 });
   return {
     app: createHttpApp(services, options.peerAddress ? { peerAddress: options.peerAddress } : {}),

@@ -67,6 +67,23 @@ export const ProfileCacheConfig = z.strictObject({
   ttlMs: z.number().int().positive().default(30_000),
 });
 
+/**
+ * How budgets are shared between processes (see src/budget-ledger.ts): each leases blocks of a budget from its counter
+ * row and spends them in memory.
+ */
+export const BudgetConfig = z.strictObject({
+  /**
+   * A block is this share of the budget's maximum (at least 1). A killed process can overshoot by at most two blocks
+   * (the one it was spending and one whose settling was under way): 1 % of the budget by default.
+   */
+  blockShare: z.number().positive().max(0.05).default(0.005),
+  /** A lease not renewed for this long is given back (a killed process's block returns after it). */
+  leaseMs: z.number().int().min(200).default(30_000),
+  /** How often leases are renewed, counters of measures counted on ingest read again and hourly traffic written. */
+  syncMs: z.number().int().min(50).default(1_000),
+});
+export type BudgetConfig = z.infer<typeof BudgetConfig>;
+
 /** Customer-token algorithms: a shared secret (HS256) or the bank's published keys (ES256, RS256). */
 export const CUSTOMER_TOKEN_ALGORITHMS = ['HS256', 'ES256', 'RS256'] as const;
 /** The bank's CRM, sent each newly qualified lead by signed webhook (signed as partners sign their requests). */
@@ -132,6 +149,7 @@ export const ApiConfig = z
     rateLimits: RateLimits.prefault({}),
     storeTimeouts: StoreTimeouts.prefault({}),
     profileCache: ProfileCacheConfig.prefault({}),
+    budgets: BudgetConfig.prefault({}),
     partners: z
       .array(Partner)
       .default([])
@@ -264,6 +282,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ApiConfi
     ...(env.TOUCHPOINT_RATE_LIMITS ? { rateLimits: JSON.parse(env.TOUCHPOINT_RATE_LIMITS) } : {}),
     ...(env.TOUCHPOINT_STORE_TIMEOUTS ? { storeTimeouts: JSON.parse(env.TOUCHPOINT_STORE_TIMEOUTS) } : {}),
     ...(env.TOUCHPOINT_PROFILE_CACHE ? { profileCache: JSON.parse(env.TOUCHPOINT_PROFILE_CACHE) } : {}),
+    ...(env.TOUCHPOINT_BUDGETS ? { budgets: JSON.parse(env.TOUCHPOINT_BUDGETS) } : {}),
     staffDirectory: env.TOUCHPOINT_STAFF_DIRECTORY ? JSON.parse(env.TOUCHPOINT_STAFF_DIRECTORY) : DEMO_STAFF_DIRECTORY,
   });
 }

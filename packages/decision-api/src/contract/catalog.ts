@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { Budget, DEFAULT_TIME_ZONE, TimeZone } from './budgets.js';
 import { Channel, Slug } from './common.js';
 import { PARTNER_TOUCHPOINT_TYPES } from './partner.js';
 import { BehaviouralPrinciple } from './principles.js';
@@ -298,6 +299,12 @@ export const Catalog = z
     placements: z.array(Placement).min(1),
     offers: z.array(Offer).min(1),
     triggers: z.array(Trigger).max(100).default([]),
+    budgets: z.array(Budget).max(100).default([]).openapi({
+      description: 'Volume constraints in totals per period: see Budget. Changed under four eyes like offers.',
+    }),
+    timeZone: TimeZone.default(DEFAULT_TIME_ZONE).openapi({
+      description: 'The bank’s time zone: budgets’ days and weeks begin at its midnight.',
+    }),
     contentHosts: z
       .array(
         z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'must be a host name'),
@@ -317,6 +324,7 @@ export const Catalog = z
       checkJourneyRules(product.journey, ['products', i, 'journey'], ctx);
     });
     checkTriggers(catalog, ctx);
+    checkBudgets(catalog, ctx);
     catalog.offers.forEach((offer, i) => {
       if (offer.product !== null && !products.has(offer.product)) {
         ctx.addIssue({ code: 'custom', path: ['offers', i, 'product'], message: `unknown product "${offer.product}"` });
@@ -416,6 +424,32 @@ function checkTriggers(catalog: Catalog, ctx: z.RefinementCtx): void {
         path: ['offers', i, 'triggeredOnly'],
         message: 'no trigger names this offer, so it could never be shown',
       });
+    }
+  });
+}
+
+function checkBudgets(catalog: Catalog, ctx: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  const known = {
+    offer: new Set(catalog.offers.map((o) => o.id)),
+    product: new Set(catalog.products.map((p) => p.id)),
+    placement: new Set(catalog.placements.map((p) => p.id)),
+  };
+  catalog.budgets.forEach((budget, i) => {
+    if (ids.has(budget.id)) {
+      ctx.addIssue({ code: 'custom', path: ['budgets', i, 'id'], message: `duplicate budget "${budget.id}"` });
+    }
+    ids.add(budget.id);
+    const { scope } = budget;
+    if (scope.kind === 'offer' || scope.kind === 'product' || scope.kind === 'placement') {
+      const id = scope.kind === 'offer' ? scope.offer : scope.kind === 'product' ? scope.product : scope.placement;
+      if (!known[scope.kind].has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budgets', i, 'scope', scope.kind],
+          message: `unknown ${scope.kind} "${id}"`,
+        });
+      }
     }
   });
 }

@@ -4,6 +4,7 @@
  */
 
 export * from './advisors.js';
+export * from './budgets.js';
 export * from './catalog.js';
 export * from './common.js';
 export * from './decisions.js';

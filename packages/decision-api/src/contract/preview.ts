@@ -89,10 +89,26 @@ export const TracedCandidate = z
   .looseObject({
     offerId: Slug,
     product: Slug.nullable(),
-    excludedBy: z.looseObject({ rule: z.string(), detail: z.string() }).optional(),
+    excludedBy: z
+      .looseObject({
+        rule: z.string(),
+        detail: z.string(),
+        budget: z.string().optional().openapi({
+          description: 'The budget that held the offer back (rules budget-exhausted and budget-paced).',
+        }),
+      })
+      .optional(),
     shownElsewhere: z.string().optional(),
     score: Score.optional(),
     trigger: z.string().optional(),
+    budgetBoost: z
+      .strictObject({
+        budget: z.string(),
+        factor: z.number().openapi({ description: 'The lever was multiplied by this (score.lever shows the result).' }),
+        behind: z.number().openapi({ description: 'How far the spend is behind the pace to the budget’s minimum.' }),
+      })
+      .optional()
+      .openapi({ description: 'A budget behind its minimum boosted the offer’s lever.' }),
   })
   .openapi('TracedCandidate');
 

@@ -4,6 +4,7 @@ import type { DecisionSnapshot } from '../domain/decision/decide-page.js';
 import { type CustomerProfile, mergeProfiles } from '../domain/journeys/profile.js';
 import type { DecisionRecorder } from '../jobs/decision-recorder.js';
 import { leadHook, leadScoring, type ProductTouch } from '../jobs/lead-scoring.js';
+import type { BudgetLedger } from '../snapshots/budget-ledger.js';
 import type { CatalogHolder } from '../snapshots/catalog-holder.js';
 import type { ClusterHolder } from '../snapshots/cluster-holder.js';
 import type { ExperimentHolder } from '../snapshots/experiment-holder.js';
@@ -26,6 +27,8 @@ export interface Services {
   readonly experiments: ExperimentHolder;
   /** Learned statistics per cluster × offer, in memory for the hot path. */
   readonly learning: LearningHolder;
+  /** Budgets: where each stands, spent from blocks this process leased. */
+  readonly budgets: BudgetLedger;
   readonly now: () => Date;
   /** Where each decision request's Thompson-sampling seed comes from; tests pass a seeded source. */
   readonly random: () => number;
@@ -46,8 +49,12 @@ export interface Services {
     anonymousId: string,
     options?: { readonly bankScores?: boolean },
   ): Promise<{ subject: Subject; profile: CustomerProfile; bankScores?: Map<string, BankScore> }>;
-  /** What a decision reads from memory now: the catalog, cluster model, running experiments and learned state. */
-  decisionSnapshot(): DecisionSnapshot;
+  /**
+   * What a decision reads from memory now: the catalog, cluster model, running experiments, learned state and where
+   * each budget stands at `now` (none without it: a draft's replay judges offers, not today's budgets). A preview
+   * reads the budgets as they stand and leases nothing.
+   */
+  decisionSnapshot(now?: Date, options?: { readonly preview?: boolean }): DecisionSnapshot;
   /** Lead scoring for a write that changes customers' profiles, under the current catalog and clock. */
   leadScoring(): LeadScoring;
   /** Lead scoring on ingest, for the products the new touchpoints touch. */
@@ -85,12 +92,13 @@ export function createServices(
     ...deps,
     profileFor,
     subjectFor: async (customerId, anonymousId) => (await profileFor(customerId, anonymousId)).subject,
-    decisionSnapshot: () => ({
+    decisionSnapshot: (now, options) => ({
       catalog: deps.catalog.current(),
       clusterModel: deps.clusters.current()?.model ?? null,
       experiments: deps.experiments.running(),
       learned: deps.learning.current(),
       holdout: deps.config.holdout,
+      ...(now ? { budgets: deps.budgets.standings(now, { peek: options?.preview === true }) } : {}),
     }),
     leadScoring: () => leadScoring(deps.catalog.current(), deps.config.crm !== undefined, deps.now()),
     leadHook: () => leadHook(deps.catalog.current(), deps.config.crm !== undefined, deps.now()),

@@ -511,6 +511,51 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit_log ADD COLUMN details jsonb;
     `,
   },
+  {
+    version: 18,
+    name: 'budgets: counters, leases, hourly traffic, versions; branch capacity',
+    sql: `
+      -- A budget's period: used = spent and settled, plus every outstanding lease's whole block; settled = spent by
+      -- blocks given back. What is known spent = settled + the outstanding leases' reported spent.
+      CREATE TABLE budget_counters (
+        budget_id text NOT NULL,
+        period text NOT NULL,
+        used bigint NOT NULL DEFAULT 0,
+        settled bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (budget_id, period)
+      );
+      -- A block of a budget one process spends in memory; expired ones come back to the counter.
+      CREATE TABLE budget_leases (
+        id text PRIMARY KEY,
+        budget_id text NOT NULL,
+        period text NOT NULL,
+        amount integer NOT NULL,
+        spent integer NOT NULL DEFAULT 0,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX budget_leases_counter ON budget_leases (budget_id, period, expires_at);
+      -- Decisions per UTC hour, all processes together: the traffic profile pacing follows.
+      CREATE TABLE decision_hours (hour timestamptz PRIMARY KEY, decisions bigint NOT NULL);
+      CREATE TABLE budget_versions (
+        budget_id text NOT NULL,
+        version integer NOT NULL,
+        status text NOT NULL,
+        revision integer NOT NULL,
+        body jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (budget_id, version)
+      );
+      CREATE UNIQUE INDEX budget_versions_one_open ON budget_versions (budget_id)
+        WHERE status IN ('draft', 'submitted', 'approved');
+      CREATE TABLE branch_capacity (
+        branch text PRIMARY KEY,
+        daily_contacts integer NOT NULL,
+        updated_by text NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migrate(

@@ -5,6 +5,7 @@ import type { JourneyTouchpointType } from '../domain/journeys/journey.js';
 import type { CustomerProfile, ProfileTouchpoint } from '../domain/journeys/profile.js';
 import type { OfferDailyCount } from '../domain/kpis/offer-counts.js';
 import type { AuditEntry, AuditStore } from './audit.js';
+import type { BudgetCounterStore } from './budget-counters.js';
 import type { ChangeHandlers } from './changes.js';
 import type { ClusterModelStore } from './clusters.js';
 import type { ExperimentStore } from './experiments.js';
@@ -104,6 +105,8 @@ export interface Store extends LeadStore, ClusterModelStore {
   readonly kpis: KpiStore;
   /** Offers' versions: drafts, approvals, history. */
   readonly offers: OfferStore;
+  /** Budgets' counters and the leases processes spend them from, and the hourly traffic pacing follows. */
+  readonly budgetCounters: BudgetCounterStore;
   /**
    * The partner replay guard and the rate limits' buckets: in PostgreSQL, shared by every instance; in memory on the
    * embedded store (one process).

@@ -2,6 +2,7 @@ import type { Catalog } from '../contract/index.js';
 import { type CustomerProfile, EMPTY_PROFILE } from '../domain/journeys/profile.js';
 import { type OfferDailyCount, SERVED } from '../domain/kpis/offer-counts.js';
 import { createAuditRepository, writeAudit } from './audit.js';
+import { createBudgetCounterRepository } from './budget-counters.js';
 import { followChanges } from './changes.js';
 import { createClusterRepository } from './clusters.js';
 import { type DecisionRow, decisionFromRow } from './decisions.js';
@@ -43,6 +44,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     audit: createAuditRepository(db),
     kpis: createKpiRepository(db),
     offers: createOfferRepository(db),
+    budgetCounters: createBudgetCounterRepository(db),
     limits: db.engine === 'postgresql' ? sqlLimits(db) : memoryLimits(),
 
     async latestCatalog() {

@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CONFIG } from '../../src/config.js';
+import { Catalog } from '../../src/contract/index.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import {
   bankCustomer,
   customerToken,
   databaseFor,
+  demoCatalog,
   engines,
   type Harness,
   NOW,
@@ -161,6 +163,41 @@ describe.each(engines)('qualified leads sent to the CRM on $name', (engine) => {
     await crm.stop();
   });
   afterAll(() => database.close());
+
+  it('the hand-over respects a weekly budget of leads: beyond it a lead waits in the outbox for next week', async () => {
+    harness = await startHarness(db, { config: config(), random: () => 0.5 });
+    const h = harness;
+    crm.answerWith(202);
+    await h.touchpoint.catalog.publish(
+      Catalog.parse({
+        ...demoCatalog,
+        version: 'one-lead-a-week',
+        budgets: [
+          {
+            id: 'vejle-leads',
+            name: 'Leads to Vejle a week',
+            scope: { kind: 'branch-leads', branch: 'Vejle' },
+            measure: 'leads_handed_over',
+            period: 'week',
+            maximum: 1,
+            pacing: 'asap',
+          },
+        ],
+      }),
+    );
+    for (const customerId of ['c-week-1', 'c-week-2']) {
+      await bankCustomer(h, customerId, IN_VEJLE);
+      await prices(h, customerId, 'car_loan', 2);
+    }
+    expect(await h.touchpoint.deliverLeads()).toEqual({ delivered: 1, failed: 0, heldByBudget: 1 });
+    expect(crm.received).toHaveLength(1);
+    const waiting = (await h.store.leadOutbox()).find((event) => event.deliveredAt === null);
+    // NOW is Sunday 22 November 2026: the next week begins on Monday at midnight in Copenhagen (UTC+1).
+    expect(waiting?.nextAttemptAt).toBe('2026-11-22T23:00:00.000Z');
+    h.setNow(new Date('2026-11-22T23:00:00.000Z'));
+    expect(await h.touchpoint.deliverLeads()).toEqual({ delivered: 1, failed: 0 });
+    expect(crm.received).toHaveLength(2);
+  });
 
   it('retries through a server error and a refused connection, and the lead arrives exactly once, signed', async () => {
     harness = await startHarness(db, { config: config(), random: () => 0.5 });

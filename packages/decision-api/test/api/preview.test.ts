@@ -107,15 +107,18 @@ describe.each(engines)('staff preview of decisions ($name)', (engine) => {
     }
     // And exactly what the decision of a page decides without a seed from the stored profile.
     const profile = await h.store.profile(customerSubject(customerId));
-    const composed = decidePage(h.touchpoint.services.decisionSnapshot(), {
-      profile,
-      context,
-      placements: PLACEMENTS,
-      customerId,
-      unitId: customerId,
-      bankScores: await h.store.bankScores(customerId),
-      now: h.touchpoint.services.now(),
-    });
+    const composed = decidePage(
+      h.touchpoint.services.decisionSnapshot(h.touchpoint.services.now(), { preview: true }),
+      {
+        profile,
+        context,
+        placements: PLACEMENTS,
+        customerId,
+        unitId: customerId,
+        bankScores: await h.store.bankScores(customerId),
+        now: h.touchpoint.services.now(),
+      },
+    );
     expect(previewed.map((p) => p.trace)).toEqual(composed.map((outcome) => outcome.trace));
   });
 

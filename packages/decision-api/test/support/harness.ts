@@ -62,7 +62,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, touchpoint_ids, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log, offer_versions, partner_signatures, rate_limit_buckets',
+        'TRUNCATE touchpoints, touchpoint_ids, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log, offer_versions, partner_signatures, rate_limit_buckets, budget_counters, budget_leases, decision_hours, budget_versions, branch_capacity',
       );
       return db;
     },
@@ -115,7 +115,12 @@ export interface RequestOptions {
  * The demo bank's configuration with generous store deadlines: these tests assert behaviour, not speed, on a machine
  * that may be busy; the outage tests set the production deadlines themselves.
  */
-export const TEST_CONFIG: ApiConfigInput = { ...DEMO_CONFIG, storeTimeouts: { decisionMs: 10_000, ingestMs: 10_000 } };
+export const TEST_CONFIG: ApiConfigInput = {
+  ...DEMO_CONFIG,
+  storeTimeouts: { decisionMs: 10_000, ingestMs: 10_000 },
+  // Budgets sync when a test says so (services.budgets.sync()), never between a test's before and after.
+  budgets: { syncMs: 3_600_000 },
+};
 
 export interface HarnessOptions {
   /** The API's configuration; the demo bank's by default. */

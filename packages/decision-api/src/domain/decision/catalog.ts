@@ -1,4 +1,5 @@
 import type { Catalog, Offer, Placement, Product, Trigger } from '../../contract/index.js';
+import { type BudgetScopes, compileBudgetScopes } from '../budgets/index.js';
 import { type CompiledJourney, compileJourney, DEFAULT_COMPILED_JOURNEY, type JourneyOf } from '../journeys/journey.js';
 
 /** The catalog indexed for the decision hot path: built once per catalog version, then only read. */
@@ -17,6 +18,8 @@ export interface CompiledCatalog {
   /** Each product's journey rules and fading; the default journey for a product the catalog does not know. */
   readonly journeyOf: JourneyOf;
   readonly triggers: readonly Trigger[];
+  /** The budgets each offer answers to, by offer, product, placement and channel. */
+  readonly budgetScopes: BudgetScopes;
   readonly source: Catalog;
 }
 
@@ -56,6 +59,7 @@ export function compileCatalog(catalog: Catalog): CompiledCatalog {
     productOfPage,
     journeyOf,
     triggers: catalog.triggers ?? [],
+    budgetScopes: compileBudgetScopes(catalog.budgets ?? []),
     source: catalog,
   };
 }

@@ -1,4 +1,5 @@
 import type { DecisionContext, Experiment } from '../../contract/index.js';
+import type { BudgetStandings } from '../budgets/index.js';
 import { assignClusterForDecision, type ClusterAssignment } from '../clustering/cluster-assignment.js';
 import type { ClusterModel } from '../clustering/clusters.js';
 import { assignExperiment, inHoldout, withArms } from '../experiments/experiments.js';
@@ -19,6 +20,8 @@ export interface DecisionSnapshot {
   readonly learned: LearnedModel;
   /** The global holdout: this share of customers sees generic content, to measure the uplift. */
   readonly holdout: { readonly share: number; readonly salt: string };
+  /** Where each budget stands at the decision's moment; absent: no budget holds anything back. */
+  readonly budgets?: BudgetStandings;
 }
 
 export interface PageRequest {
@@ -44,7 +47,7 @@ export interface PageRequest {
 
 /**
  * The decisions for a page's placements, the same for a customer's request and a staff preview: consent → global
- * holdout → cluster assignment → experiment arms → learned propensities → triggers and arbitration (`decide`). Pure:
+ * holdout → cluster assignment → experiment arms → learned propensities → budgets → triggers and arbitration (`decide`). Pure:
  * the caller reads the snapshot and the profile, and keeps what this returns.
  */
 export function decidePage(snapshot: DecisionSnapshot, request: PageRequest): PlacementOutcome[] {
@@ -93,6 +96,7 @@ export function decidePage(snapshot: DecisionSnapshot, request: PageRequest): Pl
     ...(request.bankScores && personalized && !heldOut ? { bankScores: request.bankScores } : {}),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     clusterAssignment,
+    ...(snapshot.budgets ? { budgets: snapshot.budgets } : {}),
   }).map((outcome) => {
     const assignment = assignments.get(outcome.placement);
     if (heldOut) return { ...outcome, trace: { ...outcome.trace, holdout: true } };

@@ -3,6 +3,7 @@ import type { JourneyStage, Offer, OfferContent, DecisionContext as RequestConte
 /** Where the decision is shown: the channel, the page and the customer's language. */
 export type DecisionContext = Pick<RequestContext, 'channel' | 'page' | 'locale'>;
 
+import { type BudgetStandings, budgetBoost, budgetHold } from '../budgets/index.js';
 import type { ClusterAssignment, TracedCluster } from '../clustering/cluster-assignment.js';
 import { isoTime } from '../iso-time.js';
 import { type JourneyDecay, type JourneyState, journeysAt } from '../journeys/journey.js';
@@ -35,7 +36,9 @@ export const DECISION_TTL_SECONDS = 300;
 export interface CandidateTrace {
   readonly offerId: string;
   readonly product: string | null;
-  readonly excludedBy?: Exclusion;
+  readonly excludedBy?: Exclusion & { readonly budget?: string };
+  /** The lever boost of a budget behind its minimum: the factor the priority was multiplied by. */
+  readonly budgetBoost?: { readonly budget: string; readonly factor: number; readonly behind: number };
   /** Set for an eligible offer that another placement on the same page already shows. */
   readonly shownElsewhere?: string;
   readonly score?: Score;
@@ -116,6 +119,8 @@ export interface DecideInput {
   readonly seed?: number;
   /** The cluster assigned from the active model, with its reason; it takes the place of `cluster` when given. */
   readonly clusterAssignment?: ClusterAssignment;
+  /** Where each budget stands now; absent: no budget holds anything back. */
+  readonly budgets?: BudgetStandings;
 }
 
 /**
@@ -207,6 +212,10 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     }
     return verdict;
   };
+  const standings = input.budgets;
+  const scopes = catalog.budgetScopes;
+  // What earlier placements of this page took from each budget, so a page never spends past what is left.
+  const pageSpend = new Map<string, number>();
   const shared: SharedTrace = {
     catalogVersion: catalog.version,
     at: isoTime(now),
@@ -250,7 +259,16 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         candidates.push(verdict.excluded);
         continue;
       }
+      const budgets = standings && standings.size > 0 ? scopes.budgetsOf(offer, placementId, context.channel) : NONE;
+      if (budgets.length > 0) {
+        const hold = budgetHold(standings as BudgetStandings, budgets, pageSpend);
+        if (hold) {
+          candidates.push({ offerId: offer.id, product: offer.product, excludedBy: hold });
+          continue;
+        }
+      }
       verdict.score ??= scoreOffer(offer, journeyPartOf(offer), pageProduct, estimateFor(offer, verdict));
+      const boost = budgets.length > 0 ? budgetBoost(standings as BudgetStandings, budgets) : null;
       const trigger = triggerOf.get(offer.id);
       if (mine === NO_CONTENDERS) {
         mine = noContenders();
@@ -260,7 +278,8 @@ export function decide(input: DecideInput): PlacementOutcome[] {
       mine.slots.push(slots[i] as number);
       mine.credit.push(offer.credit);
       mine.triggered.push(trigger !== undefined);
-      mine.scores.push(verdict.score);
+      const score = boost ? boosted(verdict.score, boost.factor) : verdict.score;
+      mine.scores.push(score);
       mine.draws.push(verdict.score.learned ? verdict.draws : undefined);
       if (offer.credit && creditShownOn) {
         const detail = `a credit offer is already shown on ${creditShownOn}`;
@@ -271,7 +290,6 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         });
         continue;
       }
-      const { score } = verdict;
       const elsewhere = shown.get(offer.id);
       if (elsewhere) {
         candidates.push(
@@ -281,11 +299,14 @@ export function decide(input: DecideInput): PlacementOutcome[] {
         );
         continue;
       }
-      candidates.push(
-        trigger === undefined
-          ? { offerId: offer.id, product: offer.product, score }
-          : { offerId: offer.id, product: offer.product, score, trigger },
-      );
+      const candidate: { -readonly [K in keyof CandidateTrace]: CandidateTrace[K] } = {
+        offerId: offer.id,
+        product: offer.product,
+        score,
+      };
+      if (trigger !== undefined) candidate.trigger = trigger;
+      if (boost) candidate.budgetBoost = boost;
+      candidates.push(candidate);
       if (!best || ranksAbove(offer, score, trigger, best)) {
         second = best;
         best = { offer, score, trigger };
@@ -298,6 +319,11 @@ export function decide(input: DecideInput): PlacementOutcome[] {
     const trace = placementTrace(placementId, shared, candidates, best?.offer.id ?? null, best?.trigger, undefined);
     if (!best) return none(placementId, placement.size, context, trace);
     shown.set(best.offer.id, placementId);
+    if (standings && standings.size > 0) {
+      for (const budget of scopes.budgetsOf(best.offer, placementId, context.channel)) {
+        if (budget.measure === 'served_decisions') pageSpend.set(budget.id, (pageSpend.get(budget.id) ?? 0) + 1);
+      }
+    }
     if (best.offer.credit) creditShownOn = placementId;
     const { offer } = best;
     const product = offer.product === null ? undefined : catalog.products.get(offer.product);
@@ -346,6 +372,13 @@ interface Verdict {
   score?: Score;
   /** The learned posterior's draws, when the decision explores. */
   draws?: Float64Array;
+}
+
+const NONE: readonly [] = [];
+
+/** A score with the lever of a budget behind its minimum multiplied in: the trace shows the boosted lever. */
+function boosted(score: Score, factor: number): Score {
+  return { ...score, lever: score.lever * factor, priority: score.priority * factor };
 }
 
 const TRIGGER_ONLY: Exclusion = { rule: 'trigger-only', detail: 'shown only when a trigger names it; none has fired' };

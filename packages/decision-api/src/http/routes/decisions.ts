@@ -97,7 +97,7 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
         )
       : generic;
     const now = services.now();
-    const outcomes = decidePage(services.decisionSnapshot(), {
+    const outcomes = decidePage(services.decisionSnapshot(now), {
       profile,
       context: request.context,
       placements: request.placements,
@@ -108,6 +108,8 @@ export function decisionRoutes(app: OpenAPIHono<AppEnv>, services: Services): vo
       // A fresh seed per request, kept in each trace: explores anew on every request, and replays exactly.
       seed: Math.floor(services.random() * 2 ** 32),
     });
+    // In the same turn as the decision: the blocks it saw are spent before any other request can see them.
+    services.budgets.spend(outcomes, request.context.channel, now);
     const origin = new URL(c.req.url).origin;
     const decided = outcomes.map((outcome) => ({ outcome, decisionId: services.newId() }));
     if (

@@ -111,7 +111,7 @@ export function previewRoutes(app: OpenAPIHono<AppEnv>, services: Services): voi
       clusterAssignment = chosenCluster(request.profile, services);
     }
 
-    const outcomes = decidePage(services.decisionSnapshot(), {
+    const outcomes = decidePage(services.decisionSnapshot(now, { preview: true }), {
       profile,
       context: request.context,
       placements: request.placements,

@@ -80,6 +80,16 @@ export function touchpointRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
       services.config.storeTimeouts.ingestMs,
     );
     services.learning.merge(learned);
+    const stored = new Set(result.accepted);
+    // Viewable impressions and conversions are spent from their budgets as they are stored; a failure here is logged
+    // by the ledger and costs the batch nothing.
+    await services.budgets
+      .counted(
+        valid.filter((touchpoint) => stored.has(touchpoint.id)),
+        channel,
+        services.now(),
+      )
+      .catch(() => undefined);
     return c.json(
       TouchpointBatchResult.parse({ ...result, duplicates: [...result.duplicates, ...repeated], rejected }),
     );
