@@ -32,12 +32,14 @@ function run(command, args, cwd) {
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
 
-/** pnpm as this script was started with (`pnpm check:packages`), else the version the README names. */
+/**
+ * pnpm as this script was started with (`pnpm check:packages`), else the version the README names. pnpm may be a
+ * script for Node or a native executable (pnpm 11 and later, as npx installs it): a script runs under this Node.
+ */
 function pnpm(args, cwd) {
   const execPath = process.env.npm_execpath ?? '';
-  return /pnpm/.test(execPath)
-    ? run(process.execPath, [execPath, ...args], cwd)
-    : run('npx', ['-y', 'pnpm@12', ...args], cwd);
+  if (!/pnpm/.test(execPath)) return run('npx', ['-y', 'pnpm@12', ...args], cwd);
+  return /\.[cm]?js$/.test(execPath) ? run(process.execPath, [execPath, ...args], cwd) : run(execPath, args, cwd);
 }
 
 /** Every file path an `exports` map names, under every condition. */
