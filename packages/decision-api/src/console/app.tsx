@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, can, type Role, type StaffMember } from './api.js';
 import { AuditPage } from './audit.js';
 import { ComparePage } from './experiments/compare.js';

@@ -28,7 +28,7 @@ import {
   type RegistryEntry,
   summariseResults,
 } from '../../domain/experiments/experiments.js';
-import { SYSTEM, staffActor } from '../../domain/workflow.js';
+import { staffActor } from '../../domain/workflow.js';
 import { stopForGuardrail } from '../../jobs/guardrails.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
