@@ -97,6 +97,7 @@ describe.each(backends)('the API killed and restarted under a stream of batches,
           () => false,
         );
         if (healthy) return;
+        // Polls the health check (the signal that it serves); the pause only spaces the attempts.
         await sleep(100);
       }
     };
@@ -114,6 +115,14 @@ describe.each(backends)('the API killed and restarted under a stream of batches,
     let sending = true;
     let attempts = 0;
     let failures = 0;
+    /** Batches the API has acknowledged, and those waiting for a count of them. */
+    let acknowledged = 0;
+    const waiting: Array<{ count: number; reached: () => void }> = [];
+    const acknowledgedBatches = (count: number) =>
+      new Promise<void>((reached) => {
+        if (acknowledged >= count) reached();
+        else waiting.push({ count, reached });
+      });
     const sender = async (device: string) => {
       let sequence = 0;
       while (sending) {
@@ -140,20 +149,28 @@ describe.each(backends)('the API killed and restarted under a stream of batches,
           );
           if (ok) break;
           failures += 1;
+          // A device's back-off before it sends again, as the SDK's; not a wait for anything.
           await sleep(50);
         }
         sent.push(...touchpoints.map((touchpoint) => touchpoint.id));
+        acknowledged += 1;
+        for (const waiter of waiting.filter(({ count }) => acknowledged >= count)) {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          waiter.reached();
+        }
       }
     };
 
     await start();
     const senders = devices.map(sender);
+    // Each kill lands in the stream once the server has taken a few more batches (more each time), and the last
+    // restart is followed by batches it stored too.
     for (let kills = 0; kills < 3; kills++) {
-      await sleep(1_500 + kills * 500);
+      await acknowledgedBatches(acknowledged + 6 + kills * 3);
       await kill();
       await start();
     }
-    await sleep(1_000);
+    await acknowledgedBatches(acknowledged + 6);
     sending = false;
     await Promise.all(senders);
     await kill();

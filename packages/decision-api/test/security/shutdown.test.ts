@@ -46,8 +46,12 @@ describe('stopping the Node server', () => {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),
         'x-touchpoint-key': 'pk_demo_netbank',
+        // The server answers "100 Continue" once it has read the request line and headers: the signal that the
+        // request is in flight.
+        expect: '100-continue',
       },
     });
+    const continued = new Promise<void>((resolve) => inFlight.once('continue', resolve));
     const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
       inFlight.on('response', (response) => {
         let text = '';
@@ -58,9 +62,9 @@ describe('stopping the Node server', () => {
       });
       inFlight.on('error', reject);
     });
+    inFlight.flushHeaders();
+    await continued;
     inFlight.write(body.slice(0, 40));
-    // Let the server read the request line and headers, so the request is in flight.
-    await new Promise((resolve) => setTimeout(resolve, 300));
 
     const closing = server.close();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
