@@ -143,7 +143,10 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     expect((await reported.json()).accepted).toHaveLength(1);
 
     /** One visit to the net bank on a day this week: the browser's clock says when, as the device would. */
-    const visit = async (daysAgo: number, act: (page: Page, heroDecisions: Array<string | null>) => Promise<void>) => {
+    const visit = async (
+      daysAgo: number,
+      act: (page: Page, heroDecisions: Array<string | null>, impressions: readonly string[]) => Promise<void>,
+    ) => {
       const context = await browser.newContext();
       // The device's clock stands still at that day's time; its timers run as usual.
       if (daysAgo > 0) await context.clock.setFixedTime(new Date(Date.now() - daysAgo * DAY_MS));
@@ -168,7 +171,7 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
         for (const t of sent.touchpoints ?? []) if (t.type === 'offer_impression' && t.offer) impressions.push(t.offer);
       });
       const page = await logIn(context, customer);
-      await act(page, heroDecisions);
+      await act(page, heroDecisions, impressions);
       // Everything the device noted is delivered before the customer leaves.
       await expect.poll(() => readQueuedIds(page), { timeout: 30_000 }).toEqual([]);
       await context.close();
@@ -176,7 +179,7 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     };
 
     // Three days ago: the visit elsewhere already shows in the net bank; then a price check on the car-loan page.
-    const first = await visit(3, async (page) => {
+    const first = await visit(3, async (page, _, impressions) => {
       await waitForHeroOffer(page, (id) => productOf(id) === 'car_loan', 'a car-loan offer after the visit elsewhere');
       await page.getByTestId('nav-car-loan').click();
       await page.waitForURL(/\/loans\/car/);
@@ -185,16 +188,16 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
       await expect.poll(() => page.getByTestId('calculator-result').textContent()).toMatch(/\d/);
       await page.getByTestId('nav-dashboard').click();
       await waitForHeroOffer(page, (id) => id === 'car-loan-quote', 'the car-loan quote after the price check');
-      // Seen: at least half of it in view for a second.
-      await page.waitForTimeout(1_500);
+      // Seen: at least half of it in view for a second, and the impression sent.
+      await expect.poll(() => impressions, { timeout: 30_000 }).toContain('car-loan-quote');
     });
     expect(first).toContain('car-loan-quote');
 
     // Two more days with a look at the dashboard: the quote is seen each time.
     for (const daysAgo of [2, 1]) {
-      const seen = await visit(daysAgo, async (page) => {
+      const seen = await visit(daysAgo, async (page, _, impressions) => {
         await waitForHeroOffer(page, (id) => id === 'car-loan-quote', `the car-loan quote ${daysAgo} days ago`);
-        await page.waitForTimeout(1_500);
+        await expect.poll(() => impressions, { timeout: 30_000 }).toContain('car-loan-quote');
       });
       expect(seen).toContain('car-loan-quote');
     }
@@ -236,6 +239,7 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     await page.getByTestId('calculate').click();
     await page.getByTestId('nav-dashboard').click();
     expect(productOf(await heroOffer(page))).toBeNull();
+    // Still a fixed wait: the dashboard's decision is cached in memory (no request follows to prove nothing went first).
     await page.waitForTimeout(500);
     expect(touchpointRequests).toEqual([]);
     expect(await page.evaluate(() => indexedDB.databases().then((dbs) => dbs.map((db) => db.name)))).not.toContain(
@@ -283,12 +287,12 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     await heroOffer(page);
     expect(await seriousViolations(page)).toEqual([]);
 
-    let focused = '';
-    for (let tab = 0; tab < 40 && focused !== 'tp-dismiss'; tab++) {
-      await page.keyboard.press('Tab');
-      focused = await page.evaluate(() => document.activeElement?.className ?? '');
-    }
-    expect(focused).toBe('tp-dismiss');
+    await hero(page).locator('.tp-dismiss').waitFor({ state: 'visible' });
+    await tabUntil(
+      page,
+      () => document.activeElement?.matches('.hero-slot .tp-dismiss') === true,
+      'the dismiss button',
+    );
     // The hero may have been decided again once consent was given: dismiss what is on screen now.
     const dismissed = await hero(page).getAttribute('data-offer-id');
     await page.keyboard.press('Enter');
@@ -304,14 +308,28 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
 
   /** The hero banner's "why am I seeing this?" summary, reached with the Tab key alone. */
   async function tabToWhy(page: Page): Promise<void> {
-    let focused = '';
-    for (let tab = 0; tab < 40 && focused !== 'why'; tab++) {
-      await page.keyboard.press('Tab');
-      focused = await page.evaluate(() =>
-        document.activeElement?.tagName === 'SUMMARY' && document.activeElement.closest('.hero-slot') ? 'why' : '',
-      );
-    }
-    expect(focused).toBe('why');
+    await tabUntil(
+      page,
+      () => document.activeElement?.tagName === 'SUMMARY' && document.activeElement.closest('.hero-slot') !== null,
+      'the why summary',
+    );
+  }
+
+  /**
+   * Presses Tab, one press at a time, until `focused` holds in the page: a banner decided again meanwhile moves the
+   * focus back to the page's start, so the presses go on until the element has it (or the wait runs out).
+   */
+  async function tabUntil(page: Page, focused: () => boolean, what: string): Promise<void> {
+    await expect
+      .poll(
+        async () => {
+          if (await page.evaluate(focused)) return true;
+          await page.keyboard.press('Tab');
+          return page.evaluate(focused);
+        },
+        { timeout: 30_000, interval: 0, message: `Tab reaches ${what}` },
+      )
+      .toBe(true);
   }
   const OPT_OUT = /turn off personalised offers|slå personlige tilbud fra/;
 

@@ -122,12 +122,10 @@ describe.each(engines)('when the store goes away and comes back, on $name', (eng
 
       outage.restore();
       // The SDK's retry of the same batch, with the same ids, is stored once.
-      let retried = await send('POST', '/v1/touchpoints', batch, token);
-      for (let attempt = 0; retried.status === 503 && attempt < 20; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        retried = await send('POST', '/v1/touchpoints', batch, token);
-      }
-      expect(retried.status).toBe(200);
+      // Sent again until the API takes it: the 200 is the signal that the store is back.
+      await expect
+        .poll(async () => (await send('POST', '/v1/touchpoints', batch, token)).status, { timeout: 20_000 })
+        .toBe(200);
       expect(await stored(batch.touchpoints.map((t) => t.id as string))).toBe(2);
       const after = await hero(device, token);
       expect(after.degraded).toBeNull();
@@ -157,13 +155,15 @@ describe.each(engines)('when the store goes away and comes back, on $name', (eng
     await recorder.flush();
     expect(recorder.pending).toBe(1);
     outage.restore();
-    let lost = 1;
-    for (let attempt = 0; attempt < 20 && recorder.pending > 0; attempt++) {
-      await recorder.flush();
-      if (recorder.pending > 0) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    lost = await recorder.close();
-    expect(lost).toBe(0);
+    // Flushed again until nothing is pending: the empty buffer is the signal that the record is written.
+    await vi.waitFor(
+      async () => {
+        await recorder.flush();
+        expect(recorder.pending).toBe(0);
+      },
+      { timeout: 20_000 },
+    );
+    expect(await recorder.close()).toBe(0);
     const [row] = await direct.query<{ subject: string }>('SELECT subject FROM decisions WHERE id = $1', [id]);
     expect(row?.subject).toBe('c:c-recorded');
   });
