@@ -262,7 +262,8 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
     const second = await open({ flushIntervalMs: 60_000, placement: false }, context);
     const sent = [...[first, second].map((page) => watchBatches(page))];
     for (const page of [first, second]) {
-      // Slow answers, so the two sends would overlap if nothing kept them apart.
+      // Slow answers, so the two sends would overlap if nothing kept them apart (stays a fixed delay: with the lock
+      // the second send never starts while the first is held, so no signal could release it).
       await intercept(page, '/v1/touchpoints', async (route) => {
         await new Promise((resolve) => setTimeout(resolve, 400));
         await route.continue();
@@ -317,11 +318,16 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
   });
 
   it('consent pending keeps touchpoints in memory only; granted stores and sends them; denied sends nothing', async () => {
-    const page = await open({ consent: 'pending', flushIntervalMs: 100, placement: false });
+    // The pages' timers run when the test says: the flush interval passes ten times over, with no sleep.
+    context = await browser.newContext();
+    await context.clock.install();
+    const page = await open({ consent: 'pending', flushIntervalMs: 100, placement: false }, context);
     const batches = watchBatches(page);
     const ids = await track(page, 2);
     await call(page, 'flush');
-    await page.waitForTimeout(300);
+    await page.clock.runFor(1_000);
+    // A send that a timer started would be in flight now, and the next flush waits for it.
+    await call(page, 'flush');
     expect(batches).toEqual([]);
     expect(await page.evaluate(() => indexedDB.databases().then((all) => all.map((db) => db.name)))).not.toContain(
       'touchpoint',
@@ -337,7 +343,8 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
     const declinedBatches = watchBatches(declined);
     expect(await track(declined, 1)).toEqual([null]);
     await call(declined, 'flush');
-    await declined.waitForTimeout(300);
+    await declined.clock.runFor(1_000);
+    await call(declined, 'flush');
     expect(declinedBatches).toEqual([]);
   });
 
@@ -356,6 +363,15 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
   });
 
   describe('a decision that fails never breaks the page, and the placement keeps its reserved box', () => {
+    /** Answers only once the page has reported the decision given up: an answer that comes after the timeout. */
+    const answerAfterTheTimeout = async (route: Route) => {
+      const page = route.request().frame().page();
+      await expect
+        .poll(() => reports(page), { timeout: 30_000 })
+        .toContainEqual(expect.objectContaining({ kind: 'decision' }))
+        .then(() => route.continue())
+        .catch(() => {});
+    };
     const faults: Array<[string, (route: Route) => Promise<void>]> = [
       [
         'a 500',
@@ -393,13 +409,7 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
           }),
       ],
       ['a network error', (route) => route.abort('connectionrefused')],
-      [
-        'an answer slower than the timeout',
-        async (route) => {
-          await new Promise((resolve) => setTimeout(resolve, 3_000));
-          await route.continue().catch(() => {});
-        },
-      ],
+      ['an answer slower than the timeout', answerAfterTheTimeout],
     ];
 
     it.each(faults)('after %s', async (_, fault) => {
@@ -441,13 +451,12 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
       let asked = 0;
       await intercept(page, '/v1/decisions', async (route) => {
         asked++;
-        await new Promise((resolve) => setTimeout(resolve, 6_000));
-        await route.continue().catch(() => {});
+        await answerAfterTheTimeout(route);
       });
       await page.goto(
         `${pages.url}/dashboard?options=${encodeURIComponent(JSON.stringify({ decisionTimeoutMs: 1_500 }))}`,
       );
-      await banner.waitFor({ timeout: 5_000 });
+      await banner.waitFor();
       expect(asked).toBe(1);
       expect(await banner.getAttribute('data-offer-id')).toBe(offerId);
       expect(await reports(page)).toContainEqual(expect.objectContaining({ kind: 'decision', message: 'no decision' }));
@@ -468,9 +477,13 @@ describe('the browser SDK in Chromium, with faults injected in front of the real
       await track(page, 2);
       await call(page, 'flush');
       expect(await reports(page)).toContainEqual(expect.objectContaining({ kind: 'delivery', status: 500 }));
-      // The retry (after at most a second) times out.
-      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
-      await page.waitForTimeout(200);
+      // The retry (after at most a second) times out, and the SDK reports that too: the page has seen it by then.
+      await expect
+        .poll(async () => (await reports(page)).filter((report) => report.kind === 'delivery').length, {
+          timeout: 10_000,
+        })
+        .toBeGreaterThanOrEqual(2);
+      expect(calls).toBeGreaterThanOrEqual(2);
       expect(await problems(page)).toEqual([]);
     });
   });
