@@ -28,7 +28,9 @@ export function DashboardPage({ customer }: { customer: DemoCustomer }) {
             <thead>
               <tr>
                 <th scope="col">{t.dashboard.account}</th>
-                <th scope="col">{t.dashboard.number}</th>
+                <th scope="col" className="account-number">
+                  {t.dashboard.number}
+                </th>
                 <th scope="col" className="amount">
                   {t.dashboard.balance}
                 </th>
@@ -37,17 +39,19 @@ export function DashboardPage({ customer }: { customer: DemoCustomer }) {
             <tbody>
               {accounts.map((account) => (
                 <tr key={account.kind}>
-                  <th scope="row">{t.dashboard.accountKinds[account.kind]}</th>
-                  <td>{account.maskedNumber}</td>
+                  <th scope="row">
+                    {t.dashboard.accountKinds[account.kind]}
+                    <span className="account-number-inline">{account.maskedNumber}</span>
+                  </th>
+                  <td className="account-number">{account.maskedNumber}</td>
                   <td className="amount">{formatKroner(account.balance, locale)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
               <tr>
-                <th scope="row" colSpan={2}>
-                  {t.dashboard.total}
-                </th>
+                <th scope="row">{t.dashboard.total}</th>
+                <td className="account-number" />
                 <td className="amount">{formatKroner(total, locale)}</td>
               </tr>
             </tfoot>

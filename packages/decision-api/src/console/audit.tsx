@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from './api.js';
 import { Heading, Problem } from './page-parts.js';
+import { DataTable } from './table.js';
 
 interface Entry {
   id: number;
@@ -57,7 +58,7 @@ export function AuditPage() {
         <button type="submit">Filter</button>
       </form>
       <Problem error={error} />
-      <table data-testid="audit">
+      <DataTable label="Audit log" testId="audit">
         <caption>Changes made by staff, newest first</caption>
         <thead>
           <tr>
@@ -99,7 +100,7 @@ export function AuditPage() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
       {next ? (
         <button type="button" className="secondary" onClick={() => load(filter, next)}>
           Older entries

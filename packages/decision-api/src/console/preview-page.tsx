@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { JourneyStage, PreviewInputs, PreviewRequest, PreviewResponse } from '../contract/index.js';
 import { api } from './api.js';
 import { Heading, Problem } from './page-parts.js';
+import { DataTable } from './table.js';
 
 type Placement = PreviewResponse['previews'][number];
 type Candidate = Placement['trace']['candidates'][number];
@@ -156,7 +157,7 @@ export function PreviewPage() {
         ) : (
           <fieldset>
             <legend>Synthetic profile</legend>
-            <table className="profile-table">
+            <DataTable label="Products held and the journey stage of each" className="profile-table">
               <caption>Products held and the journey stage of each</caption>
               <thead>
                 <tr>
@@ -197,7 +198,7 @@ export function PreviewPage() {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </DataTable>
             <div className="field">
               <label htmlFor="preview-cluster">Cluster</label>
               <select id="preview-cluster" value={form.cluster} onChange={(e) => set('cluster', e.target.value)}>
@@ -407,7 +408,7 @@ function PlacementResult({ placement, before, name }: { placement: Placement; be
         <dd>{trace.catalogVersion}</dd>
       </dl>
 
-      <table className="trace" data-testid="trace-candidates">
+      <DataTable label={`Candidates for ${name}`} className="trace" testId="trace-candidates">
         <caption>Candidates for {name}: the rule that excluded each, or its score and factors</caption>
         <thead>
           <tr>
@@ -455,7 +456,7 @@ function PlacementResult({ placement, before, name }: { placement: Placement; be
             );
           })}
         </tbody>
-      </table>
+      </DataTable>
     </article>
   );
 }

@@ -3,6 +3,7 @@ import type { Experiment, ExperimentResults, PowerPlan } from '../../contract/in
 import { api, can, percent, points, type StaffMember } from '../api.js';
 import { Heading, Problem } from '../page-parts.js';
 import { IntervalPlot, RatePlot } from '../plots.js';
+import { DataTable } from '../table.js';
 import { label } from '../vocabulary.js';
 
 interface Loaded {
@@ -195,7 +196,7 @@ function Results({ id }: { id: string }) {
         </p>
       ) : null}
       <p data-testid="conclusion">{results.conclusion}</p>
-      <table>
+      <DataTable label={`${label(results.metric)} per customer, per arm`}>
         <caption>{label(results.metric)} per customer, per arm</caption>
         <thead>
           <tr>
@@ -233,9 +234,9 @@ function Results({ id }: { id: string }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
       {results.arms.slice(1).some((arm) => arm.guardrails.length > 0) ? (
-        <table data-testid="guardrails">
+        <DataTable label="Guardrails per customer" testId="guardrails">
           <caption>Guardrails per customer: non-inferiority against the margin</caption>
           <thead>
             <tr>
@@ -267,7 +268,7 @@ function Results({ id }: { id: string }) {
               )),
             )}
           </tbody>
-        </table>
+        </DataTable>
       ) : null}
       <RatePlot
         rows={results.arms.map((arm) => ({ label: name(arm.arm), rate: arm.rate }))}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Experiment } from '../../contract/index.js';
 import { api, can, type StaffMember } from '../api.js';
 import { Heading, Problem } from '../page-parts.js';
+import { DataTable } from '../table.js';
 
 /** The registry: every experiment, newest first. */
 export function ExperimentList({ staff }: { staff: StaffMember }) {
@@ -26,7 +27,7 @@ export function ExperimentList({ staff }: { staff: StaffMember }) {
       {experiments === null && !error ? <p>Loading…</p> : null}
       {experiments?.length === 0 ? <p>No experiments yet.</p> : null}
       {experiments?.length ? (
-        <table className="registry">
+        <DataTable label="The experiment registry" className="registry">
           <caption>The registry, newest first</caption>
           <thead>
             <tr>
@@ -54,7 +55,7 @@ export function ExperimentList({ staff }: { staff: StaffMember }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </DataTable>
       ) : null}
     </Heading>
   );

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AdvisorKpis, AdvisorOutcomeKind, AdvisorQueue } from '../../contract/advisors.js';
 import { api, percent, type StaffMember } from '../api.js';
 import { Heading, Problem } from '../page-parts.js';
+import { DataTable } from '../table.js';
 
 const OUTCOMES: ReadonlyArray<readonly [AdvisorOutcomeKind, string]> = [
   ['contacted', 'Contacted'],
@@ -93,7 +94,7 @@ export function AdvisorQueuePage({ staff }: { staff: StaffMember }) {
       {queue === null && !error && branch ? <p>Loading…</p> : null}
       {queue?.entries.length === 0 ? <p data-testid="queue-empty">Nobody to contact right now.</p> : null}
       {queue?.entries.length ? (
-        <table className="queue" data-testid="advisor-queue">
+        <DataTable label="Advisor queue" className="queue" testId="advisor-queue">
           <caption>
             {queue.entries.length} customers in {queue.branch}’s queue, as of{' '}
             {new Date(queue.generatedAt).toLocaleString('en-GB')}
@@ -150,7 +151,7 @@ export function AdvisorQueuePage({ staff }: { staff: StaffMember }) {
               );
             })}
           </tbody>
-        </table>
+        </DataTable>
       ) : null}
       {excluded.length ? (
         <details>
@@ -232,7 +233,7 @@ function RateTable({
   testId: string;
 }) {
   return (
-    <table data-testid={testId}>
+    <DataTable label={caption} testId={testId}>
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -279,6 +280,6 @@ function RateTable({
           </tr>
         ))}
       </tbody>
-    </table>
+    </DataTable>
   );
 }

@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { ClusterModelSummary, ClusterTrainingResult } from '../../contract/clusters.js';
 import { api, can, percent, type StaffMember } from '../api.js';
 import { Heading, Problem } from '../page-parts.js';
+import { DataTable } from '../table.js';
 import { HeatMap, Scatter, signed } from './charts.js';
 
 /** Rows of the heat map: the features whose centres differ most between clusters. */
@@ -104,7 +105,7 @@ function Sizes({
   return (
     <section aria-labelledby="sizes-title">
       <h2 id="sizes-title">Sizes and names</h2>
-      <table data-testid="cluster-sizes">
+      <DataTable label="Clusters by size" testId="cluster-sizes">
         <caption>Clusters, largest first; the names are the ones staff give them</caption>
         <thead>
           <tr>
@@ -141,7 +142,7 @@ function Sizes({
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </section>
   );
 }
@@ -249,7 +250,7 @@ function Distinguishing({ model }: { model: ClusterModelSummary }) {
       />
       <details>
         <summary>The heat map as a table</summary>
-        <table>
+        <DataTable label="Cluster centres">
           <caption>Centres in standard deviations from the average</caption>
           <thead>
             <tr>
@@ -271,7 +272,7 @@ function Distinguishing({ model }: { model: ClusterModelSummary }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </DataTable>
       </details>
     </section>
   );
@@ -385,7 +386,7 @@ function VersionComparison({ model, previous }: { model: ClusterModelSummary; pr
   return (
     <section aria-labelledby="versions-title" data-testid="version-comparison">
       <h2 id="versions-title">Compared with the model before (v{previous.version})</h2>
-      <table>
+      <DataTable label="Customers per cluster, before and now">
         <caption>Customers per cluster in v{previous.version} and now</caption>
         <thead>
           <tr>
@@ -410,7 +411,7 @@ function VersionComparison({ model, previous }: { model: ClusterModelSummary; pr
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { OfferKpis } from '../../contract/kpis.js';
 import { api, percent } from '../api.js';
 import { Heading, Problem } from '../page-parts.js';
+import { DataTable } from '../table.js';
 import { ColumnChart, LineChart } from './charts.js';
 
 type Filters = { from: string; to: string; offer: string; cluster: string; stage: string; placement: string };
@@ -177,7 +178,7 @@ function Report({ kpis, clusterName }: { kpis: OfferKpis; clusterName(id: string
         {breakdown.length === 0 ? (
           <p>No offer was served or seen in this period.</p>
         ) : (
-          <table data-testid="kpi-breakdown" className="breakdown">
+          <DataTable label="Offer KPIs for the period" testId="kpi-breakdown" className="breakdown">
             <caption>The period summed, most impressions first</caption>
             <thead>
               <tr>
@@ -209,7 +210,7 @@ function Report({ kpis, clusterName }: { kpis: OfferKpis; clusterName(id: string
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
         )}
       </section>
 

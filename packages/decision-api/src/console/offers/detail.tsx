@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CatalogOutline, Offer, OfferDetail, OfferList, OfferVersion } from '../../contract/index.js';
 import { api, can, type StaffMember } from '../api.js';
 import { Heading, Problem } from '../page-parts.js';
+import { DataTable } from '../table.js';
 import { go } from '../use-route.js';
 import { label } from '../vocabulary.js';
 import { OfferEditor } from './editor.js';
@@ -136,7 +137,7 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
 
       <section aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
-        <table data-testid="versions">
+        <DataTable label="Versions of the offer" testId="versions">
           <caption>Newest first</caption>
           <thead>
             <tr>
@@ -183,7 +184,7 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </DataTable>
       </section>
     </Heading>
   );

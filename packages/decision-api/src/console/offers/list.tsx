@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { OfferList as OfferListBody } from '../../contract/index.js';
 import { api, can, type StaffMember } from '../api.js';
 import { Heading, Problem } from '../page-parts.js';
+import { DataTable } from '../table.js';
 
 /** Every offer: what is live, and any change on its way through approval. */
 export function OfferList({ staff }: { staff: StaffMember }) {
@@ -23,7 +24,7 @@ export function OfferList({ staff }: { staff: StaffMember }) {
       <Problem error={error} />
       {body === null && !error ? <p>Loading…</p> : null}
       {body ? (
-        <table data-testid="offers">
+        <DataTable label="Offers in the catalog" testId="offers">
           <caption>Catalog {body.catalog.version}: live versions and changes under way</caption>
           <thead>
             <tr>
@@ -56,7 +57,7 @@ export function OfferList({ staff }: { staff: StaffMember }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </DataTable>
       ) : null}
     </Heading>
   );
