@@ -8,7 +8,7 @@ import type { Store } from '../src/store/store.js';
 import { demoCatalog, NETBANK_KEY } from './support/harness.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 /** Short leases, so a killed process's block comes back within the test. */
 const LEASE_MS = 1_000;
 const BLOCK_SHARE = 0.005;
@@ -19,6 +19,9 @@ interface Instance {
   readonly url: string;
   readonly child: ChildProcess;
 }
+
+/** Instances the test is killing: a request in flight to one may get no answer. */
+const doomed = new Set<Instance>();
 
 function serve(schema: string): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0'], {
@@ -84,7 +87,7 @@ async function served(instance: Instance, placement: string, page: string): Prom
   });
   const response = await answer.catch((error: unknown) => {
     // A request in flight to the process the test kills gets no answer: nothing was served to anyone.
-    if (instance.child.signalCode === 'SIGKILL') return null;
+    if (doomed.has(instance)) return null;
     throw error;
   });
   if (!response) return false;
@@ -163,6 +166,7 @@ describe.skipIf(!databaseUrl)('a budget shared by several processes on one Postg
       (total) => {
         if (total >= 200 && !killing) {
           alive = [b];
+          doomed.add(a);
           killing = stop(a, 'SIGKILL');
         }
       },
