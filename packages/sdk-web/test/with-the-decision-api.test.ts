@@ -54,8 +54,22 @@ function visitor(errors: TouchpointErrorInfo[]): TouchpointClient {
 async function shown(client: TouchpointClient, name = 'dashboard-hero') {
   const controller = createPlacementController(client, { name, page: '/' });
   controller.subscribe(() => {});
-  while (controller.getState().status === 'loading') await new Promise((resolve) => setTimeout(resolve, 10));
+  await loaded(controller);
   return controller;
+}
+
+/** Resolves once the placement is no longer loading: on the controller's own change notice, not a polling loop. */
+function loaded(controller: ReturnType<typeof createPlacementController>): Promise<void> {
+  return new Promise((resolve) => {
+    let unsubscribe = () => {};
+    const check = () => {
+      if (controller.getState().status === 'loading') return;
+      unsubscribe();
+      resolve();
+    };
+    unsubscribe = controller.subscribe(check);
+    check();
+  });
 }
 
 describe('with the decision API', () => {
@@ -79,7 +93,7 @@ describe('with the decision API', () => {
     expect(dismissed).toBeDefined();
 
     hero.dismiss();
-    while (hero.getState().status === 'loading') await new Promise((resolve) => setTimeout(resolve, 10));
+    await loaded(hero);
     expect(hero.getState().offer?.offerId).not.toBe(dismissed);
     const again = await shown(client);
     expect(again.getState().offer?.offerId).not.toBe(dismissed);

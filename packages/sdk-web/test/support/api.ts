@@ -200,7 +200,10 @@ export async function databases(): Promise<string[]> {
   return (await indexedDB.databases()).map((database) => database.name ?? '');
 }
 
-/** Lets pending promise callbacks and storage transactions run. */
+/**
+ * Lets pending promise callbacks and storage transactions run. A fixed number of timer turns, not a signal: prefer
+ * `client.flush()` (it follows every storage change) or `vi.waitFor` on a condition.
+ */
 export async function settle(rounds = 5): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
