@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { consoleBrowser, seriousViolations } from '../support/console.js';
 import { type Stack, startStack } from '../support/stack.js';
@@ -60,12 +60,13 @@ describe('clusters, offer KPIs and the advisor queue in the console, in Chromium
       });
       // Decisions are written just behind the response: the touchpoints name one once it is stored, which the
       // customer's "why am I seeing this?" tells (404 before).
-      for (let tries = 0; ; tries++) {
-        const why = await fetch(`${stack.apiUrl}/v1/me/decisions/${decision.decisionId}/why`, { headers });
-        if (why.status === 200) break;
-        if (tries > 100) throw new Error(`decision ${decision.decisionId} was not stored: ${why.status}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await vi.waitFor(
+        async () => {
+          const why = await fetch(`${stack.apiUrl}/v1/me/decisions/${decision.decisionId}/why`, { headers });
+          expect(why.status, `decision ${decision.decisionId} stored`).toBe(200);
+        },
+        { timeout: 30_000, interval: 200 },
+      );
       const seen = await fetch(`${stack.apiUrl}/v1/touchpoints`, {
         method: 'POST',
         headers,
