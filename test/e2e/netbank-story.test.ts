@@ -239,8 +239,11 @@ describe('a customer in the net bank, in Chromium, against the demo started as t
     await page.getByTestId('calculate').click();
     await page.getByTestId('nav-dashboard').click();
     expect(productOf(await heroOffer(page))).toBeNull();
-    // Still a fixed wait: the dashboard's decision is cached in memory (no request follows to prove nothing went first).
-    await page.waitForTimeout(500);
+    // A decision in the other language is asked for, and the SDK sends what it queued before asking: once it is
+    // answered, anything the SDK had queued would have been sent.
+    const decided = page.waitForResponse((response) => response.url().startsWith(`${stack.apiUrl}/v1/decisions`));
+    await page.getByTestId('language-toggle').click();
+    await decided;
     expect(touchpointRequests).toEqual([]);
     expect(await page.evaluate(() => indexedDB.databases().then((dbs) => dbs.map((db) => db.name)))).not.toContain(
       'touchpoint',
