@@ -7,12 +7,14 @@ import { go } from '../use-route.js';
 import { label } from '../vocabulary.js';
 import { OfferEditor } from './editor.js';
 import { OfferPreview } from './offer-preview.js';
+import { ReviewComments, ReviewPanel } from './review.js';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC' }) : '—');
 
 /**
- * One offer: the live version, the change under way with the steps the staff member's roles allow (submit, approve,
- * publish), the editor, a preview in every placement size, and the version history with rollback.
+ * One offer: the live version, the change under way with the steps the staff member's roles allow (submit, review,
+ * publish), the review of a submitted draft (its diff and what-if report before the verdict), the reviewers' comments,
+ * the editor, a preview in every placement size, and the version history with rollback.
  */
 export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
   const [loaded, setLoaded] = useState<OfferDetail | null>(null);
@@ -20,6 +22,8 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [editing, setEditing] = useState(false);
+  /** A rejected version the marketer starts again from, instead of the live offer. */
+  const [startFrom, setStartFrom] = useState<OfferVersion | null>(null);
 
   const load = useCallback(
     () =>
@@ -41,6 +45,7 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
     try {
       await api(method, `/v1/admin/offers/${id}${path}`, body);
       setEditing(false);
+      setStartFrom(null);
       await load();
     } catch (e) {
       setActionError(e);
@@ -59,6 +64,7 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
   }
   const { draft, live, liveVersion, versions, catalog } = loaded;
   const shown = draft?.offer ?? live;
+  const reviewing = draft?.status === 'submitted' && can(staff, 'approver') && !draft.authors.includes(staff.id);
 
   const save = async (offer: Offer) => {
     if (draft) {
@@ -67,6 +73,7 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
       await api('POST', `/v1/admin/offers/${id}/drafts`, { baseVersion: liveVersion, offer });
     }
     setEditing(false);
+    setStartFrom(null);
     await load();
   };
 
@@ -100,7 +107,7 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
             <dd>{draft.approvedBy ? `${draft.approvedBy}, ${when(draft.approvedAt)}` : '—'}</dd>
           </dl>
           <Steps draft={draft} staff={staff} busy={busy} act={act} onEdit={() => setEditing(true)} editing={editing} />
-          <Problem error={actionError} />
+          {reviewing ? null : <Problem error={actionError} />}
         </section>
       ) : editing ? null : (
         <section aria-labelledby="change-title" className="actions">
@@ -115,16 +122,35 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
         </section>
       )}
 
+      {reviewing && draft ? (
+        <>
+          <ReviewPanel offerId={id} draft={draft} live={live} liveVersion={liveVersion} busy={busy} act={act} />
+          <Problem error={actionError} />
+        </>
+      ) : null}
+
+      <ReviewComments versions={versions} />
+
       {editing && can(staff, 'marketer') ? (
         <section aria-labelledby="editor-title">
-          <h2 id="editor-title">{draft ? `Edit version ${draft.version}` : 'Write a change'}</h2>
+          <h2 id="editor-title">
+            {draft
+              ? `Edit version ${draft.version}`
+              : startFrom
+                ? `Write a change from rejected version ${startFrom.version}`
+                : 'Write a change'}
+          </h2>
           <OfferEditor
-            offer={shown}
+            key={startFrom?.version ?? 'shown'}
+            offer={startFrom?.offer ?? shown}
             catalog={catalog}
             isNew={false}
             saveLabel={draft ? 'Save the draft' : 'Save as a draft'}
             onSave={save}
-            onCancel={() => setEditing(false)}
+            onCancel={() => {
+              setEditing(false);
+              setStartFrom(null);
+            }}
           />
         </section>
       ) : shown ? (
@@ -149,7 +175,7 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
               <th scope="col">Approved by</th>
               <th scope="col">Published</th>
               <th scope="col">
-                <span className="visually-hidden">Rollback</span>
+                <span className="visually-hidden">Rollback or start again</span>
               </th>
             </tr>
           </thead>
@@ -178,6 +204,19 @@ export function OfferPage({ id, staff }: { id: string; staff: StaffMember }) {
                       onClick={() => act('POST', '/rollback', { toVersion: version.version, baseVersion: liveVersion })}
                     >
                       Roll back to version {version.version}
+                    </button>
+                  ) : null}
+                  {version.status === 'rejected' && !draft && !editing && can(staff, 'marketer') ? (
+                    <button
+                      type="button"
+                      className="secondary"
+                      data-testid={`start-from-${version.version}`}
+                      onClick={() => {
+                        setStartFrom(version);
+                        setEditing(true);
+                      }}
+                    >
+                      Start again from version {version.version}
                     </button>
                   ) : null}
                 </td>
@@ -226,12 +265,12 @@ function Steps({
     buttons.push(
       draft.authors.includes(staff.id) ? (
         <p key="four-eyes" data-testid="four-eyes">
-          You wrote this change: another approver must approve it.
+          You wrote this change: another approver must review it.
         </p>
       ) : (
-        <button key="approve" type="button" disabled={busy} onClick={() => step('approve')} data-testid="approve">
-          Approve
-        </button>
+        <p key="review" data-testid="review-below">
+          Review it below: what changes and what it would do, then approve, reject or send it back.
+        </p>
       ),
     );
   }
