@@ -513,7 +513,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 18,
-    name: 'budgets: counters, leases, hourly traffic, versions; branch capacity',
+    name: 'budgets: counters, leases, hourly traffic',
     sql: `
       -- A budget's period: used = spent and settled, plus every outstanding lease's whole block; settled = spent by
       -- blocks given back. What is known spent = settled + the outstanding leases' reported spent.
@@ -536,24 +536,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX budget_leases_counter ON budget_leases (budget_id, period, expires_at);
       -- Decisions per UTC hour, all processes together: the traffic profile pacing follows.
       CREATE TABLE decision_hours (hour timestamptz PRIMARY KEY, decisions bigint NOT NULL);
-      CREATE TABLE budget_versions (
-        budget_id text NOT NULL,
-        version integer NOT NULL,
-        status text NOT NULL,
-        revision integer NOT NULL,
-        body jsonb NOT NULL,
-        created_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL,
-        PRIMARY KEY (budget_id, version)
-      );
-      CREATE UNIQUE INDEX budget_versions_one_open ON budget_versions (budget_id)
-        WHERE status IN ('draft', 'submitted', 'approved');
-      CREATE TABLE branch_capacity (
-        branch text PRIMARY KEY,
-        daily_contacts integer NOT NULL,
-        updated_by text NOT NULL,
-        updated_at timestamptz NOT NULL
-      );
     `,
   },
 ];

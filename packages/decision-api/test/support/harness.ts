@@ -62,7 +62,7 @@ export function databaseFor(engine: Engine) {
         await migrate(db);
       }
       await db.exec(
-        'TRUNCATE touchpoints, touchpoint_ids, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log, offer_versions, partner_signatures, rate_limit_buckets, budget_counters, budget_leases, decision_hours, budget_versions, branch_capacity',
+        'TRUNCATE touchpoints, touchpoint_ids, profiles, identity_links, decisions, catalog_versions, cluster_models, experiments, experiment_events, offer_learning, learned_conversions, propensity_scores, leads, crm_outbox, advisor_outcomes, advisor_presentations, audit_log, offer_daily_counts, erasure_log, offer_versions, partner_signatures, rate_limit_buckets, budget_counters, budget_leases, decision_hours',
       );
       return db;
     },
