@@ -91,12 +91,16 @@ describe.each(engines)('every route that takes a body, fuzzed from the contract,
   };
   let countRows: () => Promise<string> = async () => '';
 
-  /** The rows of every table, in one statement (a fuzz run counts around every request). */
+  /**
+   * The rows of every table, in one statement (a fuzz run counts around every request). The replay guard's signatures
+   * and the rate limits' buckets are left out: they are the request's own bookkeeping, claimed before the body is read
+   * (a signed request is seen whatever its body says) and expiring, not anything kept from the body.
+   */
   const prepareCounting = async () => {
     const tables = await h.db.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-         AND c.relname <> 'schema_migrations' ORDER BY c.relname`,
+         AND c.relname NOT IN ('schema_migrations', 'partner_signatures', 'rate_limit_buckets') ORDER BY c.relname`,
     );
     const sql = `SELECT ${tables.map(({ name }) => `(SELECT count(*) FROM "${name}") AS "${name}"`).join(', ')}`;
     countRows = async () => {

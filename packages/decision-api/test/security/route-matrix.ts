@@ -382,6 +382,21 @@ function offerRoutes(): RouteAccess[] {
     },
     {
       method: 'post',
+      path: '/v1/admin/offers/{id}/drafts/{version}/reject',
+      allowed: ['approver', 'admin'],
+      request: () => ({
+        path: `${draft}/reject`,
+        body: { revision: 1, comment: 'The rate in the headline is out of date.' },
+      }),
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/offers/{id}/drafts/{version}/send-back',
+      allowed: ['approver', 'admin'],
+      request: () => ({ path: `${draft}/send-back`, body: { revision: 1, comment: 'Please shorten the body text.' } }),
+    },
+    {
+      method: 'post',
       path: '/v1/admin/offers/{id}/drafts/{version}/publish',
       allowed: ['approver', 'admin'],
       request: () => ({ path: `${draft}/publish`, body: { revision: 1 } }),
